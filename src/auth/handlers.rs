@@ -1,0 +1,270 @@
+//! The POST side of sign-up, log-in and log-out, and the gate that puts
+//! the signed-in account on each request.
+
+use super::{password, session, throttle, Account};
+use crate::error::{AppError, AppResult};
+use crate::forms::{FormFeedback, FormValues};
+use crate::server::render::render_with_feedback;
+use crate::server::state::AppState;
+use crate::validate::{local_path, Email, FieldError, Password, PersonName};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    parts: Parts,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let address = peer.ip().to_string();
+    match check_login(&state, &form.email, &form.password, &address).await {
+        Ok(account_id) => start_session(&state, &parts, account_id, form.next.as_deref()).await,
+        Err(error) => {
+            // Never echo the password back.
+            let values = FormValues(vec![
+                ("email".into(), form.email),
+                ("next".into(), form.next.unwrap_or_default()),
+            ]);
+            render_with_feedback(
+                &state,
+                parts,
+                FormFeedback {
+                    values,
+                    error: Some(error),
+                },
+            )
+            .await
+        }
+    }
+}
+
+async fn check_login(
+    state: &AppState,
+    email: &str,
+    password_input: &str,
+    address: &str,
+) -> AppResult<i64> {
+    let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+    if password_input.is_empty() {
+        return Err(AppError::field("password", "Enter your password."));
+    }
+    let now = state.clock.now();
+    throttle::check(&state.db, &email.key(), address, now).await?;
+    let found: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email_key = ?")
+            .bind(email.key())
+            .fetch_optional(&state.db.read)
+            .await?;
+    let (id, stored) = found.map_or((None, None), |(id, hash)| (Some(id), Some(hash)));
+    let verified = password::verify(password_input.to_owned(), stored).await?;
+    match (id, verified) {
+        (Some(id), true) => Ok(id),
+        _ => {
+            throttle::record_failure(&state.db, &email.key(), address, now).await?;
+            tracing::info!(%address, "log-in failed");
+            Err(AppError::BadCredentials)
+        }
+    }
+}
+
+pub async fn signup(
+    State(state): State<AppState>,
+    parts: Parts,
+    Form(form): Form<SignupForm>,
+) -> Response {
+    match create_account(&state, &form.name, &form.email, &form.password).await {
+        Ok(account_id) => start_session(&state, &parts, account_id, form.next.as_deref()).await,
+        Err(error) => {
+            let values = FormValues(vec![
+                ("name".into(), form.name),
+                ("email".into(), form.email),
+                ("next".into(), form.next.unwrap_or_default()),
+            ]);
+            render_with_feedback(
+                &state,
+                parts,
+                FormFeedback {
+                    values,
+                    error: Some(error),
+                },
+            )
+            .await
+        }
+    }
+}
+
+async fn create_account(
+    state: &AppState,
+    name: &str,
+    email: &str,
+    password_input: &str,
+) -> AppResult<i64> {
+    let name = PersonName::parse(name);
+    let email = Email::parse(email);
+    let password_parsed = Password::parse(password_input);
+    let (name, email, password_parsed) = match (name, email, password_parsed) {
+        (Ok(n), Ok(e), Ok(p)) => (n, e, p),
+        (n, e, p) => {
+            let errors = [("name", n.err()), ("email", e.err()), ("password", p.err())]
+                .into_iter()
+                .filter_map(|(field, message)| message.map(|m| FieldError::new(field, m)))
+                .collect();
+            return Err(AppError::Invalid(errors));
+        }
+    };
+    let taken = || {
+        AppError::field(
+            "email",
+            "An account with this email already exists. Log in instead.",
+        )
+    };
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE email_key = ?")
+        .bind(email.key())
+        .fetch_optional(&state.db.read)
+        .await?;
+    if exists.is_some() {
+        return Err(taken());
+    }
+    let hash = password::hash(password_parsed.expose().to_owned()).await?;
+    let inserted = sqlx::query_scalar(
+        "INSERT INTO accounts (name, email, email_key, password_hash, created_at)
+         VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(name.as_str())
+    .bind(email.as_str())
+    .bind(email.key())
+    .bind(hash)
+    .bind(state.clock.now())
+    .fetch_one(&state.db.write)
+    .await;
+    match inserted {
+        Ok(id) => {
+            tracing::info!(account_id = id, "account created");
+            Ok(id)
+        }
+        // Two sign-ups with one email at the same moment: the unique index decides.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(taken()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A fresh session id at every log-in; any session the browser had ends.
+async fn start_session(
+    state: &AppState,
+    parts: &Parts,
+    account_id: i64,
+    next: Option<&str>,
+) -> Response {
+    let result = async {
+        if let Some(old) = session::token_from(&parts.headers) {
+            session::delete(&state.db, &old).await?;
+        }
+        session::create(&state.db, account_id, state.clock.now()).await
+    }
+    .await;
+    match result {
+        Ok(token) => {
+            let target = next.and_then(local_path).unwrap_or("/");
+            let mut response = see_other(target);
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                session::set_cookie(&token, state.config.secure_cookies()),
+            );
+            response
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, parts: Parts) -> Response {
+    if let Some(token) = session::token_from(&parts.headers) {
+        if let Err(error) = session::delete(&state.db, &token).await {
+            return error.into_response();
+        }
+    }
+    let mut response = see_other("/login");
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session::clear_cookie(state.config.secure_cookies()),
+    );
+    response
+}
+
+fn see_other(location: &str) -> Response {
+    let location = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+/// Paths a visitor without a session may reach.
+fn is_public(path: &str) -> bool {
+    matches!(
+        path,
+        "/login" | "/signup" | "/health" | "/favicon.svg" | "/favicon.ico"
+    ) || path.starts_with("/pkg/")
+}
+
+/// Puts the signed-in [`Account`] in the request's extensions; sends a
+/// visitor without one to log in, and back here afterwards.
+pub async fn session_gate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let account = match session::token_from(request.headers()) {
+        Some(token) => match session::account(&state.db, &token, state.clock.now()).await {
+            Ok(account) => account,
+            Err(error) => return error.into_response(),
+        },
+        None => None,
+    };
+    let path = request.uri().path();
+    let is_page = matches!(*request.method(), Method::GET | Method::HEAD);
+    match account {
+        Some(account) => {
+            if is_page && matches!(path, "/login" | "/signup") {
+                return see_other("/");
+            }
+            request.extensions_mut().insert::<Account>(account);
+        }
+        None if !is_public(path) => {
+            if !is_page {
+                return AppError::Unauthenticated.into_response();
+            }
+            let wanted = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+            let login = if wanted == "/" {
+                "/login".to_owned()
+            } else {
+                format!("/login?next={}", crate::auth::pages::encode_query(wanted))
+            };
+            return see_other(&login);
+        }
+        None => {}
+    }
+    next.run(request).await
+}

@@ -1,0 +1,160 @@
+//! The sign-up and log-in pages. The form is an island: it checks fields
+//! in the browser with the same types the server parses with.
+
+use crate::error::AppError;
+use crate::forms::{form_message, use_form_feedback, Check, FormValues, TextField};
+use crate::validate::{local_path, Email, Password, PersonName};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+type InputRef = NodeRef<leptos::html::Input>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthMode {
+    SignUp,
+    LogIn,
+}
+
+fn check_name(value: &str) -> Option<String> {
+    PersonName::parse(value).err()
+}
+fn check_email(value: &str) -> Option<String> {
+    Email::parse(value).err()
+}
+fn check_new_password(value: &str) -> Option<String> {
+    Password::parse(value).err()
+}
+fn check_password_given(value: &str) -> Option<String> {
+    value.is_empty().then(|| "Enter your password.".to_owned())
+}
+
+/// Where to go after logging in: a local path only.
+fn next_path(values: &FormValues) -> Option<String> {
+    let from_query = use_query_map().with_untracked(|q| q.get("next"));
+    values
+        .get("next")
+        .map(str::to_owned)
+        .or(from_query)
+        .filter(|next| local_path(next).is_some())
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let feedback = use_form_feedback();
+    let next = next_path(&feedback.values);
+    let signup_href = match &next {
+        Some(next) => format!("/signup?next={}", encode_query(next)),
+        None => "/signup".to_owned(),
+    };
+    view! {
+        <main class="auth">
+            <h1>"Log in"</h1>
+            <p class="lead">"Log in to manage your organizations."</p>
+            <AuthForm mode=AuthMode::LogIn next=next values=feedback.values error=feedback.error />
+            <p class="switch">"No account yet? " <a href=signup_href>"Sign up"</a></p>
+        </main>
+    }
+}
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let feedback = use_form_feedback();
+    let next = next_path(&feedback.values);
+    view! {
+        <main class="auth">
+            <h1>"Sign up"</h1>
+            <p class="lead">"Create an account, then your first organization."</p>
+            <AuthForm mode=AuthMode::SignUp next=next values=feedback.values error=feedback.error />
+            <p class="switch">"Already have an account? " <a href="/login">"Log in"</a></p>
+        </main>
+    }
+}
+
+#[island]
+fn AuthForm(
+    mode: AuthMode,
+    next: Option<String>,
+    values: FormValues,
+    error: Option<AppError>,
+) -> impl IntoView {
+    let sign_up = mode == AuthMode::SignUp;
+    let field_error = |field: &str| {
+        RwSignal::new(
+            error
+                .as_ref()
+                .and_then(|e| e.field_message(field))
+                .map(str::to_owned),
+        )
+    };
+    let (name_error, email_error, password_error) = (
+        field_error("name"),
+        field_error("email"),
+        field_error("password"),
+    );
+    let (name_ref, email_ref, password_ref): (InputRef, InputRef, InputRef) =
+        (NodeRef::new(), NodeRef::new(), NodeRef::new());
+    let password_check: Check = if sign_up {
+        check_new_password
+    } else {
+        check_password_given
+    };
+
+    // Checks every field before the browser posts; the server checks again.
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        let mut fields = vec![
+            (email_ref, email_error, check_email as Check),
+            (password_ref, password_error, password_check),
+        ];
+        if sign_up {
+            fields.insert(0, (name_ref, name_error, check_name as Check));
+        }
+        let mut first_bad: Option<leptos::web_sys::HtmlInputElement> = None;
+        for (node, error, check) in fields {
+            if let Some(input) = node.get_untracked() {
+                let problem = check(&input.value());
+                if problem.is_some() && first_bad.is_none() {
+                    first_bad = Some(input.clone());
+                }
+                error.set(problem);
+            }
+        }
+        if let Some(input) = first_bad {
+            ev.prevent_default();
+            let _ = input.focus();
+        }
+    };
+
+    let action = if sign_up { "/signup" } else { "/login" };
+    let button = if sign_up { "Sign up" } else { "Log in" };
+    view! {
+        <form method="post" action=action novalidate on:submit=on_submit>
+            {form_message(&error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+            {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}
+            {sign_up.then(|| view! {
+                <TextField label="Name" name="name" autocomplete="name" value=values.value("name")
+                    error=name_error check=check_name node_ref=name_ref />
+            })}
+            <TextField label="Email" name="email" input_type="email" autocomplete="email"
+                value=values.value("email") error=email_error check=check_email node_ref=email_ref />
+            <TextField label="Password" name="password" input_type="password"
+                autocomplete=if sign_up { "new-password" } else { "current-password" }
+                error=password_error check=password_check node_ref=password_ref />
+            {sign_up.then(|| view! { <p class="hint">"At least 8 characters. Long passphrases are welcome."</p> })}
+            <button type="submit" class="primary">{button}</button>
+        </form>
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn encode_query(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~/".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,113 @@
+//! Server-side sessions in SQLite.
+//!
+//! The cookie carries 256 random bits; the table keeps only their SHA-256.
+//! A session ends after `IDLE_TIMEOUT` without a request, after
+//! `ABSOLUTE_TIMEOUT` whatever happens, or at log-out.
+
+use super::Account;
+use crate::error::AppResult;
+use crate::server::clock::Timestamp;
+use crate::server::db::Db;
+use axum::http::{header, HeaderMap, HeaderValue};
+use base64::Engine as _;
+use rand::RngCore as _;
+use sha2::{Digest, Sha256};
+
+pub const COOKIE_NAME: &str = "orgpanel_session";
+pub const IDLE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
+pub const ABSOLUTE_TIMEOUT_SECS: i64 = 7 * 24 * 60 * 60;
+/// `last_seen_at` is written at most this often, to spare the writer.
+const TOUCH_INTERVAL_SECS: i64 = 60;
+
+fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Starts a session and returns the token for the cookie.
+pub async fn create(db: &Db, account_id: i64, now: Timestamp) -> AppResult<String> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)")
+        .bind(token_hash(&token))
+        .bind(account_id)
+        .bind(now)
+        .bind(now)
+        .execute(&db.write)
+        .await?;
+    Ok(token)
+}
+
+/// The account behind a live session token, touching the session.
+pub async fn account(db: &Db, token: &str, now: Timestamp) -> AppResult<Option<Account>> {
+    let hash = token_hash(token);
+    let row: Option<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT a.id, a.name, a.email, s.last_seen_at
+           FROM sessions s JOIN accounts a ON a.id = s.account_id
+          WHERE s.token_hash = ? AND s.created_at > ? AND s.last_seen_at > ?",
+    )
+    .bind(&hash)
+    .bind(now - ABSOLUTE_TIMEOUT_SECS)
+    .bind(now - IDLE_TIMEOUT_SECS)
+    .fetch_optional(&db.read)
+    .await?;
+    let Some((id, name, email, last_seen_at)) = row else {
+        return Ok(None);
+    };
+    if now - last_seen_at >= TOUCH_INTERVAL_SECS {
+        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+            .bind(now)
+            .bind(&hash)
+            .execute(&db.write)
+            .await?;
+    }
+    Ok(Some(Account { id, name, email }))
+}
+
+pub async fn delete(db: &Db, token: &str) -> AppResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        .bind(token_hash(token))
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
+
+/// Drops sessions that can no longer be used.
+pub async fn delete_expired(db: &Db, now: Timestamp) -> AppResult<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE created_at <= ? OR last_seen_at <= ?")
+        .bind(now - ABSOLUTE_TIMEOUT_SECS)
+        .bind(now - IDLE_TIMEOUT_SECS)
+        .execute(&db.write)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// The session token sent by the browser, if any.
+pub fn token_from(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+pub fn set_cookie(token: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={ABSOLUTE_TIMEOUT_SECS}{secure}"
+    ))
+    .expect("a base64url token makes a valid header")
+}
+
+pub fn clear_cookie(secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+    ))
+    .expect("a constant cookie is a valid header")
+}

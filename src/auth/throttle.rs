@@ -1,0 +1,65 @@
+//! Log-in throttling: failed attempts are counted per account (by email,
+//! whether or not it exists) and per client address over the last hour.
+
+use crate::error::{AppError, AppResult};
+use crate::server::clock::Timestamp;
+use crate::server::db::Db;
+
+pub const WINDOW_SECS: i64 = 60 * 60;
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 100;
+/// An address may share a network with many people, so it gets more room.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 300;
+
+/// Refuses the attempt when either counter is full, saying when to try again.
+pub async fn check(db: &Db, email_key: &str, address: &str, now: Timestamp) -> AppResult<()> {
+    let since = now - WINDOW_SECS;
+    for (column, key, limit) in [
+        ("email_key", email_key, MAX_FAILURES_PER_ACCOUNT),
+        ("address", address, MAX_FAILURES_PER_ADDRESS),
+    ] {
+        // `column` is one of two constants above, never input.
+        let sql = format!(
+            "SELECT failed_at FROM login_failures WHERE {column} = ? AND failed_at > ?
+              ORDER BY failed_at DESC LIMIT 1 OFFSET ?"
+        );
+        let oldest_counted: Option<i64> = sqlx::query_scalar(&sql)
+            .bind(key)
+            .bind(since)
+            .bind(limit - 1)
+            .fetch_optional(&db.read)
+            .await?;
+        if let Some(failed_at) = oldest_counted {
+            let retry_after_secs = (failed_at + WINDOW_SECS - now).max(1) as u64;
+            let minutes = retry_after_secs.div_ceil(60);
+            return Err(AppError::TooManyRequests {
+                message: format!(
+                    "Too many failed log-in attempts. Try again in {minutes} minute{}.",
+                    if minutes == 1 { "" } else { "s" }
+                ),
+                retry_after_secs,
+            });
+        }
+    }
+    Ok(())
+}
+
+pub async fn record_failure(
+    db: &Db,
+    email_key: &str,
+    address: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    let mut tx = db.write.begin().await?;
+    sqlx::query("DELETE FROM login_failures WHERE failed_at <= ?")
+        .bind(now - WINDOW_SECS)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO login_failures (email_key, address, failed_at) VALUES (?, ?, ?)")
+        .bind(email_key)
+        .bind(address)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! The one error type of the panel.
+//!
+//! - `Invalid`: the person typed something wrong; each field says why.
+//! - `Unauthenticated`: no session; pages send the visitor to log in.
+//! - `BadCredentials`: a log-in that failed, without saying which part.
+//! - `Forbidden`: signed in, but the role does not allow it.
+//! - `NotFound`: does not exist, or is not the caller's to know about.
+//! - `TooManyRequests`: throttled; the message says when to try again.
+//! - `Internal`: our fault. Built with [`AppError::internal`], which logs the
+//!   cause under a reference id; only the reference reaches the person.
+
+use crate::validate::FieldError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("{}", summary(.0))]
+    Invalid(Vec<FieldError>),
+    #[error("Please log in.")]
+    Unauthenticated,
+    /// Said the same whether or not the email exists.
+    #[error("Email or password is incorrect.")]
+    BadCredentials,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("Not found.")]
+    NotFound,
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
+    #[error("Something went wrong on our side. If it happens again, quote reference {reference}.")]
+    Internal { reference: String },
+}
+
+fn summary(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// The message for one field, if this error names it.
+    pub fn field_message(&self, field: &str) -> Option<&str> {
+        match self {
+            Self::Invalid(errors) => errors
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.as_str()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::AppError;
+    use axum::http::{header, HeaderValue, StatusCode};
+    use axum::response::{IntoResponse, Response};
+    use rand::Rng;
+
+    impl AppError {
+        /// Logs `cause` (never shown to the person) under a fresh reference id.
+        #[track_caller]
+        pub fn internal(cause: impl std::fmt::Display) -> Self {
+            let reference = format!("{:08x}", rand::thread_rng().gen::<u32>());
+            let location = std::panic::Location::caller();
+            tracing::error!(%reference, %location, %cause, "internal error");
+            Self::Internal { reference }
+        }
+
+        pub fn status(&self) -> StatusCode {
+            match self {
+                Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
+                Self::Forbidden(_) => StatusCode::FORBIDDEN,
+                Self::NotFound => StatusCode::NOT_FOUND,
+                Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+                Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            }
+        }
+    }
+
+    impl From<sqlx::Error> for AppError {
+        #[track_caller]
+        fn from(err: sqlx::Error) -> Self {
+            Self::internal(err)
+        }
+    }
+
+    impl From<tokio::task::JoinError> for AppError {
+        #[track_caller]
+        fn from(err: tokio::task::JoinError) -> Self {
+            Self::internal(err)
+        }
+    }
+
+    /// Plain-text answer for requests that are not page renders.
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            let mut response = (self.status(), self.to_string()).into_response();
+            if let Self::TooManyRequests {
+                retry_after_secs, ..
+            } = &self
+            {
+                if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+            }
+            response
+        }
+    }
+}

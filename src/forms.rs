@@ -1,0 +1,96 @@
+//! Form plumbing shared by every page: what the server hands back after a
+//! refused POST, and a text field that checks itself in the browser.
+//!
+//! Every form is a plain HTML form that posts to its own page, so it works
+//! with JavaScript off. When the server refuses it, it renders the same page
+//! again with a [`FormFeedback`] in context: the values typed (never a
+//! password) and the error.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What was typed into a form, by field name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormValues(pub Vec<(String, String)>);
+
+impl FormValues {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    pub fn value(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().to_owned()
+    }
+}
+
+/// A refused submission, provided as context when the server re-renders the page.
+#[derive(Clone, Debug, Default)]
+pub struct FormFeedback {
+    pub values: FormValues,
+    pub error: Option<AppError>,
+}
+
+pub fn use_form_feedback() -> FormFeedback {
+    use_context::<FormFeedback>().unwrap_or_default()
+}
+
+/// The message that belongs to the form as a whole (not to one field).
+pub fn form_message(error: &Option<AppError>) -> Option<String> {
+    match error {
+        None | Some(AppError::Invalid(_)) => None,
+        Some(other) => Some(other.to_string()),
+    }
+}
+
+/// A checker for one field: `None` when the value is good, else why not.
+pub type Check = fn(&str) -> Option<String>;
+
+/// A labelled input whose error sits beside it (`aria-invalid`,
+/// `aria-describedby`). Inside an island it checks itself when it loses
+/// focus, and again as it is corrected.
+#[component]
+pub fn TextField(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] value: String,
+    error: RwSignal<Option<String>>,
+    check: Check,
+    node_ref: NodeRef<leptos::html::Input>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let error_id = error_id.clone();
+        move || error.get().map(|_| error_id.clone())
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                value=value
+                node_ref=node_ref
+                aria-invalid=move || error.get().map(|_| "true")
+                aria-describedby=described_by
+                on:blur=move |ev| error.set(check(&event_target_value(&ev)))
+                on:input=move |ev| {
+                    if error.get_untracked().is_some() {
+                        error.set(check(&event_target_value(&ev)));
+                    }
+                }
+            />
+            {move || {
+                error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,20 @@
+//! Orgpanel: the customer control panel of a cloud provider.
+//!
+//! Pages render on the server; only islands (`#[island]`) hydrate in the
+//! browser. Server-only code sits behind the `ssr` feature.
+
+#![recursion_limit = "256"]
+pub mod app;
+pub mod auth;
+pub mod error;
+pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod validate;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

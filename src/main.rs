@@ -1,0 +1,10 @@
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    orgpanel::server::main().await
+}
+
+#[cfg(not(feature = "ssr"))]
+fn main() {
+    // The browser side is a library (see `hydrate` in lib.rs); the binary is the server.
+}

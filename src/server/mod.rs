@@ -1,0 +1,209 @@
+//! The server: configuration, database, middleware and start-up.
+
+pub mod assets;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod render;
+pub mod security;
+pub mod state;
+
+use crate::app::{shell, App};
+use crate::auth::handlers as auth;
+use axum::extract::State;
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+pub use self::{clock::Clock, config::Config, db::Db, state::AppState};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// Forms are small; anything larger is refused before it is read.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The whole application, ready to serve.
+pub fn router(state: AppState) -> Router {
+    let options = state.config.leptos.clone();
+    let routes = generate_route_list(App);
+    let page_state = state.clone();
+    Router::new()
+        .route("/login", post(auth::login))
+        .route("/signup", post(auth::signup))
+        .route("/logout", post(auth::logout))
+        .route("/health", get(health))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(page_state.clone()),
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .nest_service("/pkg", assets::pkg_service(&options))
+        .fallback_service(
+            ServeDir::new(options.site_root.as_ref())
+                .fallback(axum::handler::HandlerWithoutStateExt::into_service(not_found(state.clone()))),
+        )
+        .layer(middleware::from_fn_with_state(state.clone(), auth::session_gate))
+        .layer(middleware::from_fn_with_state(state.clone(), security::refuse_cross_site))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(security::security_headers))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let id = request
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Renders the 404 page through Leptos (its `NotFound` route sets the status).
+fn not_found(
+    state: AppState,
+) -> impl Fn(
+    Request<axum::body::Body>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = axum::response::Response> + Send>>
+       + Clone
+       + Send
+       + Sync
+       + 'static {
+    let options = state.config.leptos.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || provide_context(state.clone()),
+        move || shell(options.clone()),
+    );
+    move |request| Box::pin(handler(request))
+}
+
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
+        Err(error) => {
+            tracing::error!(%error, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable"})),
+            )
+        }
+    }
+}
+
+/// A running server, as the binary and the tests start it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Opens the database (running migrations), binds and serves until
+/// `shutdown` resolves; requests in flight then finish.
+pub async fn start(
+    config: Config,
+    clock: Clock,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<Running, String> {
+    let db = Db::open(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", config.database_url))?;
+    let listener = TcpListener::bind(config.leptos.site_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.leptos.site_addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let state = AppState { db, config, clock };
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let db = state.db.clone();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        db.close().await;
+        served
+    });
+    Ok(Running { addr, state, task })
+}
+
+pub async fn main() -> ExitCode {
+    init_logging();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            tracing::error!(%error, "configuration");
+            return ExitCode::FAILURE;
+        }
+    };
+    let running = match start(config, Clock::default(), shutdown_signal()).await {
+        Ok(running) => running,
+        Err(error) => {
+            tracing::error!(%error, "start-up failed");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(addr = %running.addr, public_url = %running.state.config.public_url, "Orgpanel listening");
+    match running.task.await {
+        Ok(Ok(())) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(error)) => {
+            tracing::error!(%error, "server failed");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            tracing::error!(%error, "server task failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `RUST_LOG` filters (default: info); `ORGPANEL_LOG_FORMAT=json` for one JSON object per line.
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if std::env::var("ORGPANEL_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Resolves at SIGTERM or Ctrl-C: stop accepting, finish what is in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,46 @@
+//! Rendering pages outside Leptos's own route handlers: the re-render of
+//! a refused form, with what was typed and why it was refused.
+
+use super::security::CspNonce;
+use super::state::AppState;
+use crate::app::shell;
+use crate::forms::FormFeedback;
+use axum::body::Body;
+use axum::http::request::Parts;
+use axum::http::{Method, Request};
+use axum::response::Response;
+use leptos::prelude::*;
+
+/// Hands the request's CSP nonce to Leptos, so its inline scripts carry it.
+pub fn provide_csp_nonce() {
+    let nonce =
+        use_context::<Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
+}
+
+/// Renders the page at the request's path again with `feedback` in context,
+/// with the status that the error calls for.
+pub async fn render_with_feedback(
+    state: &AppState,
+    mut parts: Parts,
+    feedback: FormFeedback,
+) -> Response {
+    let status = feedback.error.as_ref().map(|e| e.status());
+    let options = state.config.leptos.clone();
+    let app_state = state.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(app_state.clone());
+            provide_context(feedback.clone());
+        },
+        move || shell(options.clone()),
+    );
+    parts.method = Method::GET;
+    let mut response = handler(Request::from_parts(parts, Body::empty())).await;
+    if let Some(status) = status {
+        *response.status_mut() = status;
+    }
+    response
+}

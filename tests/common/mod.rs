@@ -1,0 +1,149 @@
+//! Starts the real application on 127.0.0.1:0 with a fresh SQLite file,
+//! and a client that keeps cookies but does not follow redirects.
+
+#![allow(dead_code)]
+
+use orgpanel::server::{self, Clock, Config, Running};
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use std::time::Duration;
+
+pub struct TestApp {
+    pub base: String,
+    pub running: Running,
+    pub clock: Clock,
+    _dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("pkg")).expect("site dir");
+        let leptos = leptos::config::LeptosOptions::builder()
+            .output_name("orgpanel")
+            .site_root(site.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .build();
+        let config = Config {
+            database_url: format!("sqlite://{}", dir.path().join("orgpanel.db").display()),
+            public_url: url::Url::parse("http://127.0.0.1:3000").expect("url"),
+            smtp_url: None,
+            refund_delay: Duration::from_secs(60),
+            leptos,
+        };
+        let clock = Clock::default();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = server::start(config, clock.clone(), async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("server starts");
+        Self {
+            base: format!("http://{}", running.addr),
+            running,
+            clock,
+            _dir: dir,
+            stop: Some(stop),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client with its own cookie jar.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    pub fn db(&self) -> &sqlx::SqlitePool {
+        &self.running.state.db.write
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(self.db())
+            .await
+            .expect("count")
+    }
+
+    pub async fn post_form(&self, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn signup(
+        &self,
+        client: &Client,
+        name: &str,
+        email: &str,
+        password: &str,
+    ) -> Response {
+        self.post_form(
+            client,
+            "/signup",
+            &[("name", name), ("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn login(&self, client: &Client, email: &str, password: &str) -> Response {
+        self.post_form(
+            client,
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.running.task).await;
+    }
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The session token set by a response, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("orgpanel_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+pub fn assert_redirect(response: &Response, to: &str) {
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "expected a redirect to {to}"
+    );
+    assert_eq!(location(response), to);
+}

@@ -1,0 +1,145 @@
+//! What every response carries, cross-site refusals, 404, health.
+
+mod common;
+
+use common::TestApp;
+use reqwest::header::{CONTENT_ENCODING, CONTENT_SECURITY_POLICY, ORIGIN};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn pages_carry_a_csp_with_the_nonce_of_their_scripts_and_the_other_headers() {
+    let app = TestApp::start().await;
+    let response = app.get(&app.client(), "/login").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    let csp = headers[CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(headers.contains_key("referrer-policy"));
+    assert!(!headers["x-request-id"].is_empty());
+
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap()
+        .to_owned();
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(&format!(r#"nonce="{nonce}""#)),
+        "the hydration script carries the nonce"
+    );
+
+    // A fresh nonce for every response.
+    let again = app.get(&app.client(), "/login").await;
+    assert!(!again.headers()[CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .contains(&nonce));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let app = TestApp::start().await;
+    let form = [
+        ("name", "Mallory"),
+        ("email", "m@example.com"),
+        ("password", "password123"),
+    ];
+
+    let by_origin = app
+        .client()
+        .post(app.url("/signup"))
+        .header(ORIGIN, "https://evil.example")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_origin.status(), StatusCode::FORBIDDEN);
+    let by_fetch_site = app
+        .client()
+        .post(app.url("/signup"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_fetch_site.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0);
+
+    let same_origin = app
+        .client()
+        .post(app.url("/signup"))
+        .header(ORIGIN, app.base.clone())
+        .header("sec-fetch-site", "same-origin")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_origin.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_real_404() {
+    let app = TestApp::start().await;
+    let client = app.client();
+    app.signup(&client, "Anna", "anna@example.com", "password123")
+        .await;
+    let response = app.get(&client, "/no/such/page").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn health_checks_the_database() {
+    let app = TestApp::start().await;
+    let response = app.get(&app.client(), "/health").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.text().await.unwrap(), r#"{"status":"ok"}"#);
+
+    app.running.state.db.read.close().await;
+    let response = app.get(&app.client(), "/health").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn responses_are_compressed() {
+    let app = TestApp::start().await;
+    for encoding in ["br", "gzip"] {
+        let response = app
+            .client()
+            .get(app.url("/login"))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()[CONTENT_ENCODING], encoding);
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_database_runs_in_wal_mode_with_foreign_keys() {
+    let app = TestApp::start().await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(app.db())
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(app.db())
+        .await
+        .unwrap();
+    assert_eq!(fk, 1);
+    app.stop().await;
+}
