@@ -76,14 +76,13 @@ fn SignedInLayout() -> impl IntoView {
                     <li class="muted">"No organizations yet"</li>
                 </ul>
                 <div class="sidebar-bottom">
-                    <details class="org-menu">
-                        <summary aria-label="Organization menu">
-                            <span class="menu-icon" aria-hidden="true">"☰"</span>
-                        </summary>
-                        <div class="menu">
-                            <p class="muted">"Create an organization first."</p>
-                        </div>
-                    </details>
+                    // A popover opens without JavaScript and closes on Escape or a click outside.
+                    <button type="button" class="org-menu-button" popovertarget="org-menu" aria-label="Organization menu">
+                        <span aria-hidden="true">"☰"</span>
+                    </button>
+                    <div id="org-menu" class="org-menu" popover="auto">
+                        <p class="muted">"Create an organization first."</p>
+                    </div>
                     <span class="current-org muted">"No organization"</span>
                 </div>
                 <div class="account">

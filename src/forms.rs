@@ -81,7 +81,11 @@ pub fn TextField(
                 node_ref=node_ref
                 aria-invalid=move || error.get().map(|_| "true")
                 aria-describedby=described_by
-                on:blur=move |ev| error.set(check(&event_target_value(&ev)))
+                on:blur=move |ev| {
+                    if !leaving_for_submit(&ev) {
+                        error.set(check(&event_target_value(&ev)));
+                    }
+                }
                 on:input=move |ev| {
                     if error.get_untracked().is_some() {
                         error.set(check(&event_target_value(&ev)));
@@ -93,4 +97,14 @@ pub fn TextField(
             }}
         </div>
     }
+}
+
+/// Focus is moving to a submit button. The submit check runs then; a
+/// message shown now would push the button from under the pointer and the
+/// click would be lost.
+fn leaving_for_submit(ev: &leptos::ev::FocusEvent) -> bool {
+    use leptos::wasm_bindgen::JsCast;
+    ev.related_target()
+        .and_then(|target| target.dyn_into::<leptos::web_sys::Element>().ok())
+        .is_some_and(|element| element.get_attribute("type").as_deref() == Some("submit"))
 }

@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::forms::{form_message, use_form_feedback, Check, FormValues, TextField};
 use crate::validate::{local_path, Email, Password, PersonName};
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +49,9 @@ pub fn LoginPage() -> impl IntoView {
         None => "/signup".to_owned(),
     };
     view! {
+        <Title text="Log in" />
         <main class="auth">
+            <a class="brand" href="/login">"Orgpanel"</a>
             <h1>"Log in"</h1>
             <p class="lead">"Log in to manage your organizations."</p>
             <AuthForm mode=AuthMode::LogIn next=next values=feedback.values error=feedback.error />
@@ -62,7 +65,9 @@ pub fn SignupPage() -> impl IntoView {
     let feedback = use_form_feedback();
     let next = next_path(&feedback.values);
     view! {
+        <Title text="Sign up" />
         <main class="auth">
+            <a class="brand" href="/login">"Orgpanel"</a>
             <h1>"Sign up"</h1>
             <p class="lead">"Create an account, then your first organization."</p>
             <AuthForm mode=AuthMode::SignUp next=next values=feedback.values error=feedback.error />

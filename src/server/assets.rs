@@ -37,7 +37,7 @@ pub fn pkg_service(options: &LeptosOptions) -> axum::Router {
         "no-cache"
     };
     axum::Router::new()
-        .fallback_service(ServeDir::new(dir))
+        .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static(cache),

@@ -1,0 +1,48 @@
+import { expect, Page, TestInfo } from "@playwright/test";
+
+export const PASSWORD = "correct horse battery";
+
+/** A fresh email for each test, so tests share one server without colliding. */
+export function uniqueEmail(prefix: string): string {
+  return `${prefix}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+/** Collects console errors and uncaught exceptions of a page. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() !== "error") return;
+    // A refused form is re-rendered with a 4xx status (which tests assert);
+    // Chromium reports that as a failed load of the page itself.
+    const pageStatus = msg.text().startsWith("Failed to load resource") && !msg.location().url.includes("/pkg/");
+    if (!pageStatus) errors.push(msg.text());
+  });
+  page.on("pageerror", (err) => errors.push(String(err)));
+  return errors;
+}
+
+/** Screenshots at a desktop and a phone width, kept with the test's results. */
+export async function screenshots(page: Page, testInfo: TestInfo, name: string) {
+  for (const [label, width, height] of [["desktop", 1440, 900], ["phone", 375, 812]] as const) {
+    await page.setViewportSize({ width, height });
+    const path = testInfo.outputPath(`${name}-${label}.png`);
+    await page.screenshot({ path, fullPage: true });
+    await testInfo.attach(`${name}-${label}`, { path, contentType: "image/png" });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+export async function signUp(page: Page, name: string, email: string, password = PASSWORD) {
+  await page.goto("/signup");
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByRole("button", { name: "Log out" })).toBeVisible();
+}
+
+export async function logIn(page: Page, email: string, password = PASSWORD) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
