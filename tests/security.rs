@@ -143,3 +143,27 @@ async fn the_database_runs_in_wal_mode_with_foreign_keys() {
     assert_eq!(fk, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn shutdown_lets_a_request_in_flight_finish_and_then_refuses_new_ones() {
+    let app = TestApp::start().await;
+    let client = app.client();
+    let base = app.base.clone();
+    // A sign-up spends tens of milliseconds hashing the password: stop meanwhile.
+    let in_flight = tokio::spawn({
+        let client = client.clone();
+        let url = app.url("/signup");
+        async move {
+            client
+                .post(url)
+                .form(&[("name", "Anna"), ("email", "anna@example.com"), ("password", "password123")])
+                .send()
+                .await
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+    app.stop().await;
+    let response = in_flight.await.unwrap().expect("the request in flight is answered");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(reqwest::get(format!("{base}/health")).await.is_err(), "no new connections");
+}
