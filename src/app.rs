@@ -2,10 +2,16 @@
 
 use crate::auth::current_account;
 use crate::auth::pages::{LoginPage, SignupPage};
+use crate::organizations::pages::{
+    ActivityPage, ApiKeysPage, BillingPage, CollaboratorsPage, CreateOrganizationPage,
+    OverviewPage, ServicesPage, SettingsPage,
+};
+use crate::organizations::{fetch_my_organizations, OrgSummary};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -50,13 +56,28 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/signup") view=SignupPage />
-                <ParentRoute path=path!("") view=SignedInLayout>
-                    <Route path=path!("") view=Home />
-                    <Route path=path!("/organizations/new") view=CreateOrganizationPending />
+                // Async: pages arrive whole, so they read the same with JavaScript off.
+                <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=Home ssr=SsrMode::Async />
+                    <Route path=path!("/organizations/new") view=CreateOrganizationPage ssr=SsrMode::Async />
+                    <Route path=path!("/organizations/:org") view=OverviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/organizations/:org/services") view=ServicesPage ssr=SsrMode::Async />
+                    <Route path=path!("/organizations/:org/collaborators") view=CollaboratorsPage ssr=SsrMode::Async />
+                    <Route path=path!("/organizations/:org/settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/organizations/:org/billing") view=BillingPage ssr=SsrMode::Async />
+                    <Route path=path!("/organizations/:org/api-keys") view=ApiKeysPage ssr=SsrMode::Async />
+                    <Route path=path!("/organizations/:org/activity") view=ActivityPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
     }
+}
+
+/// The organization in the current URL, if any.
+fn current_org_id() -> Option<String> {
+    let path = use_location().pathname.get_untracked();
+    let id = path.strip_prefix("/organizations/")?.split('/').next()?;
+    (!id.is_empty() && id != "new").then(|| id.to_owned())
 }
 
 /// The sidebar beside every signed-in page.
@@ -64,6 +85,7 @@ pub fn App() -> impl IntoView {
 fn SignedInLayout() -> impl IntoView {
     let account = current_account();
     let (name, email) = account.map(|a| (a.name, a.email)).unwrap_or_default();
+    let current_id = current_org_id();
     view! {
         <div class="app">
             <nav class="sidebar" aria-label="Main">
@@ -72,19 +94,13 @@ fn SignedInLayout() -> impl IntoView {
                     <h2>"Organizations"</h2>
                     <a class="add" href="/organizations/new" aria-label="Create organization" title="Create organization">"+"</a>
                 </div>
-                <ul class="orgs">
-                    <li class="muted">"No organizations yet"</li>
-                </ul>
-                <div class="sidebar-bottom">
-                    // A popover opens without JavaScript and closes on Escape or a click outside.
-                    <button type="button" class="org-menu-button" popovertarget="org-menu" aria-label="Organization menu">
-                        <span aria-hidden="true">"☰"</span>
-                    </button>
-                    <div id="org-menu" class="org-menu" popover="auto">
-                        <p class="muted">"Create an organization first."</p>
-                    </div>
-                    <span class="current-org muted">"No organization"</span>
-                </div>
+                <Suspense>
+                    {Suspend::new(async move {
+                        let orgs = fetch_my_organizations().await.unwrap_or_default();
+                        let current = current_id.and_then(|id| orgs.iter().find(|o| o.public_id == id).cloned());
+                        view! { <OrganizationList orgs=orgs current=current.clone() /> <OrganizationMenu current=current /> }
+                    })}
+                </Suspense>
                 <div class="account">
                     <div class="who">
                         <span class="account-name">{name}</span>
@@ -103,25 +119,111 @@ fn SignedInLayout() -> impl IntoView {
 }
 
 #[component]
-fn Home() -> impl IntoView {
-    let name = current_account().map(|a| a.name).unwrap_or_default();
+fn OrganizationList(orgs: Vec<OrgSummary>, current: Option<OrgSummary>) -> impl IntoView {
+    let current_id = current.as_ref().map(|o| o.public_id.clone());
+    let path = use_location().pathname.get_untracked();
     view! {
-        <Title text="Home" />
-        <main>
-            <h1>"Welcome, " {name}</h1>
-            <p>"An organization holds your company information, billing, collaborators and services."</p>
-            <p><a class="button primary" href="/organizations/new">"Create organization"</a></p>
-        </main>
+        <ul class="orgs">
+            {orgs.is_empty().then(|| view! { <li class="muted">"No organizations yet"</li> })}
+            {orgs
+                .into_iter()
+                .map(|org| {
+                    let here = current_id.as_deref() == Some(org.public_id.as_str());
+                    view! {
+                        <li>
+                            <a href=format!("/organizations/{}", org.public_id) aria-current=here.then_some("page")>{org.name}</a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        {current.map(|org| {
+            let overview = format!("/organizations/{}", org.public_id);
+            let services = format!("{overview}/services");
+            let on_services = path == services;
+            let on_overview = path == overview;
+            view! {
+                <ul class="org-nav" aria-label="Current organization">
+                    <li><a href=overview aria-current=on_overview.then_some("page")>"Overview"</a></li>
+                    <li><a href=services aria-current=on_services.then_some("page")>"Services"</a></li>
+                </ul>
+            }
+        })}
     }
 }
 
+/// The organization menu at the bottom of the sidebar. A popover opens
+/// without JavaScript and closes on Escape or a click outside.
 #[component]
-fn CreateOrganizationPending() -> impl IntoView {
+fn OrganizationMenu(current: Option<OrgSummary>) -> impl IntoView {
+    let (items, name) = match &current {
+        Some(org) => {
+            let base = format!("/organizations/{}", org.public_id);
+            let links = [
+                ("Collaborators", "collaborators"),
+                ("Settings", "settings"),
+                ("Billing", "billing"),
+                ("API keys", "api-keys"),
+                ("Activity", "activity"),
+            ]
+            .into_iter()
+            .map(|(label, page)| view! { <a href=format!("{base}/{page}")>{label}</a> })
+            .collect_view()
+            .into_any();
+            (items_or(links), org.name.clone())
+        }
+        None => (
+            view! { <p class="muted">"Choose or create an organization first."</p> }.into_any(),
+            "No organization".to_owned(),
+        ),
+    };
     view! {
-        <Title text="Create organization" />
+        <div class="sidebar-bottom">
+            <button type="button" class="org-menu-button" popovertarget="org-menu" aria-label="Organization menu">
+                <span aria-hidden="true">"☰"</span>
+            </button>
+            <div id="org-menu" class="org-menu" popover="auto">{items}</div>
+            <span class="current-org" class:muted=current.is_none()>{name}</span>
+        </div>
+    }
+}
+
+fn items_or(links: AnyView) -> AnyView {
+    view! { <nav aria-label="Organization menu">{links}</nav> }.into_any()
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    let name = current_account().map(|a| a.name).unwrap_or_default();
+    let deleted = use_query_map().with_untracked(|q| q.get("deleted").is_some());
+    view! {
+        <Title text="Home" />
         <main>
-            <h1>"Create organization"</h1>
-            <p>"Creating organizations is not available yet. It is the next part of the panel to be built."</p>
+            {deleted.then(|| view! { <p class="status" role="status">"Organization deleted."</p> })}
+            <h1>"Welcome, " {name}</h1>
+            <Suspense>
+                {Suspend::new(async move {
+                    let orgs = fetch_my_organizations().await.unwrap_or_default();
+                    if orgs.is_empty() {
+                        view! {
+                            <p>"An organization holds your company information, billing, collaborators and services."</p>
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <p>"Your organizations:"</p>
+                            <ul class="org-links">
+                                {orgs
+                                    .into_iter()
+                                    .map(|o| view! { <li><a href=format!("/organizations/{}", o.public_id)>{o.name}</a></li> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                        .into_any()
+                    }
+                })}
+            </Suspense>
+            <p><a class="button primary" href="/organizations/new">"Create organization"</a></p>
         </main>
     }
 }

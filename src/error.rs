@@ -1,6 +1,7 @@
 //! The one error type of the panel.
 //!
 //! - `Invalid`: the person typed something wrong; each field says why.
+//! - `BadRequest`: a request no page of ours would send (malformed arguments).
 //! - `Unauthenticated`: no session; pages send the visitor to log in.
 //! - `BadCredentials`: a log-in that failed, without saying which part.
 //! - `Forbidden`: signed in, but the role does not allow it.
@@ -16,6 +17,8 @@ use serde::{Deserialize, Serialize};
 pub enum AppError {
     #[error("{}", summary(.0))]
     Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    BadRequest(String),
     #[error("Please log in.")]
     Unauthenticated,
     /// Said the same whether or not the email exists.
@@ -61,6 +64,28 @@ impl AppError {
     }
 }
 
+/// Lets server functions return `Result<T, AppError>`.
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match value {
+            E::Args(m)
+            | E::MissingArg(m)
+            | E::Deserialization(m)
+            | E::UnsupportedRequestMethod(m) => Self::BadRequest(m),
+            #[cfg(feature = "ssr")]
+            other => Self::internal(other),
+            // In the browser: the request failed on its way (network, decoding).
+            #[cfg(not(feature = "ssr"))]
+            _ => Self::Internal {
+                reference: "network".into(),
+            },
+        }
+    }
+}
+
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::AppError;
@@ -81,6 +106,7 @@ mod ssr {
         pub fn status(&self) -> StatusCode {
             match self {
                 Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                Self::BadRequest(_) => StatusCode::BAD_REQUEST,
                 Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
                 Self::Forbidden(_) => StatusCode::FORBIDDEN,
                 Self::NotFound => StatusCode::NOT_FOUND,

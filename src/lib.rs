@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod error;
 pub mod forms;
+pub mod organizations;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod validate;

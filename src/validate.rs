@@ -58,6 +58,35 @@ impl PersonName {
     }
 }
 
+/// An organization's name: 1–100 characters after trimming, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationName(String);
+
+impl OrganizationName {
+    pub const MAX_CHARS: usize = 100;
+
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let name = input.trim();
+        if name.is_empty() {
+            return Err("Enter the organization's name.".into());
+        }
+        if name.chars().count() > Self::MAX_CHARS {
+            return Err(format!(
+                "Organization name must be at most {} characters.",
+                Self::MAX_CHARS
+            ));
+        }
+        if has_control(name) {
+            return Err("Organization name cannot contain control characters.".into());
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// An email address by the WHATWG rule for `<input type="email">`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Email(String);
@@ -233,6 +262,30 @@ mod tests {
         assert!(PersonName::parse("   ").is_err());
         assert!(PersonName::parse(&"a".repeat(101)).is_err());
         assert!(PersonName::parse("Anna\u{0007}").is_err());
+    }
+
+    #[test]
+    fn organization_names_are_trimmed_bounded_and_printable() {
+        assert_eq!(
+            OrganizationName::parse("  Example AB ").unwrap().as_str(),
+            "Example AB"
+        );
+        assert_eq!(
+            OrganizationName::parse("Åre Fjällstugor").unwrap().as_str(),
+            "Åre Fjällstugor"
+        );
+        assert!(OrganizationName::parse(&"ö".repeat(100)).is_ok());
+        assert!(OrganizationName::parse(&"ö".repeat(101)).is_err());
+        assert_eq!(
+            OrganizationName::parse(" \t ").unwrap_err(),
+            "Enter the organization's name."
+        );
+        assert!(OrganizationName::parse("Example\nAB").is_err());
+        assert!(
+            OrganizationName::parse("Example\u{200B}AB").is_ok(),
+            "format characters are not controls"
+        );
+        assert!(OrganizationName::parse("Example\u{0085}AB").is_err());
     }
 
     #[test]

@@ -156,14 +156,24 @@ async fn shutdown_lets_a_request_in_flight_finish_and_then_refuses_new_ones() {
         async move {
             client
                 .post(url)
-                .form(&[("name", "Anna"), ("email", "anna@example.com"), ("password", "password123")])
+                .form(&[
+                    ("name", "Anna"),
+                    ("email", "anna@example.com"),
+                    ("password", "password123"),
+                ])
                 .send()
                 .await
         }
     });
     tokio::time::sleep(std::time::Duration::from_millis(15)).await;
     app.stop().await;
-    let response = in_flight.await.unwrap().expect("the request in flight is answered");
+    let response = in_flight
+        .await
+        .unwrap()
+        .expect("the request in flight is answered");
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(reqwest::get(format!("{base}/health")).await.is_err(), "no new connections");
+    assert!(
+        reqwest::get(format!("{base}/health")).await.is_err(),
+        "no new connections"
+    );
 }

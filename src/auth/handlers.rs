@@ -4,12 +4,12 @@
 use super::{password, session, throttle, Account};
 use crate::error::{AppError, AppResult};
 use crate::forms::{FormFeedback, FormValues};
-use crate::server::render::render_with_feedback;
+use crate::server::render::{render_with_feedback, see_other};
 use crate::server::state::AppState;
 use crate::validate::{local_path, Email, FieldError, Password, PersonName};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -214,11 +214,6 @@ pub async fn logout(State(state): State<AppState>, parts: Parts) -> Response {
         session::clear_cookie(state.config.secure_cookies()),
     );
     response
-}
-
-fn see_other(location: &str) -> Response {
-    let location = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/"));
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 /// Paths a visitor without a session may reach.

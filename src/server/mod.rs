@@ -10,6 +10,7 @@ pub mod state;
 
 use crate::app::{shell, App};
 use crate::auth::handlers as auth;
+use crate::organizations::handlers as organizations;
 use axum::extract::State;
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::IntoResponse;
@@ -41,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .route("/login", post(auth::login))
         .route("/signup", post(auth::signup))
         .route("/logout", post(auth::logout))
+        .route("/organizations/new", post(organizations::create))
+        .route("/organizations/{org}/settings", post(organizations::settings))
         .route("/health", get(health))
         .leptos_routes_with_context(
             &state,

@@ -7,8 +7,8 @@ use crate::app::shell;
 use crate::forms::FormFeedback;
 use axum::body::Body;
 use axum::http::request::Parts;
-use axum::http::{Method, Request};
-use axum::response::Response;
+use axum::http::{header, HeaderValue, Method, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
 use leptos::prelude::*;
 
 /// Hands the request's CSP nonce to Leptos, so its inline scripts carry it.
@@ -43,4 +43,19 @@ pub async fn render_with_feedback(
         *response.status_mut() = status;
     }
     response
+}
+
+/// 303 See Other: where a successful form post sends the browser.
+pub fn see_other(location: &str) -> Response {
+    let location = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+/// Gives a server function's response the status of its error (leptos_axum
+/// would answer 500 for any error); during a page render, the page's.
+pub fn status_on_error<T>(result: crate::error::AppResult<T>) -> crate::error::AppResult<T> {
+    if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
+        response.set_status(error.status());
+    }
+    result
 }

@@ -147,3 +147,44 @@ pub fn assert_redirect(response: &Response, to: &str) {
     );
     assert_eq!(location(response), to);
 }
+
+impl TestApp {
+    /// A signed-in client for a new account.
+    pub async fn user(&self, name: &str, email: &str) -> Client {
+        let client = self.client();
+        let response = self.signup(&client, name, email, "password123").await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "sign-up of {email}"
+        );
+        client
+    }
+
+    /// Creates an organization through its form; returns its public id.
+    pub async fn create_org(&self, client: &Client, name: &str) -> String {
+        let response = self
+            .post_form(client, "/organizations/new", &[("name", name)])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "creating {name}");
+        let to = location(&response);
+        to.strip_prefix("/organizations/")
+            .and_then(|rest| rest.strip_suffix("/settings?created=1"))
+            .unwrap_or_else(|| panic!("unexpected redirect {to}"))
+            .to_owned()
+    }
+
+    /// Makes the account with `email` a member of `org` with `role` (stored form).
+    pub async fn add_member(&self, org: &str, email: &str, role: &str) {
+        sqlx::query(
+            "INSERT INTO memberships (organization_id, account_id, role, created_at)
+             SELECT o.id, a.id, ?, 0 FROM organizations o, accounts a WHERE o.public_id = ? AND a.email_key = ?",
+        )
+        .bind(role)
+        .bind(org)
+        .bind(email)
+        .execute(self.db())
+        .await
+        .expect("membership");
+    }
+}

@@ -1,0 +1,114 @@
+//! The POST side of creating, renaming and deleting an organization.
+
+use super::{store, Action};
+use crate::auth::Account;
+use crate::error::{AppError, AppResult};
+use crate::forms::{FormFeedback, FormValues};
+use crate::server::render::{render_with_feedback, see_other};
+use crate::server::AppState;
+use crate::validate::OrganizationName;
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(account): Extension<Account>,
+    parts: Parts,
+    Form(form): Form<NameForm>,
+) -> Response {
+    let created = async {
+        let name = OrganizationName::parse(&form.name).map_err(|m| AppError::field("name", m))?;
+        store::create(&state.db, account.id, &name, state.clock.now()).await
+    }
+    .await;
+    match created {
+        // Company information comes first: the new organization opens on Settings.
+        Ok(public_id) => see_other(&format!("/organizations/{public_id}/settings?created=1")),
+        Err(error) => refused(&state, parts, error, vec![("name".into(), form.name)]).await,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "intent", rename_all = "lowercase")]
+pub enum SettingsForm {
+    Rename {
+        #[serde(default)]
+        name: String,
+    },
+    Delete {
+        #[serde(default)]
+        confirm: String,
+    },
+}
+
+pub async fn settings(
+    State(state): State<AppState>,
+    Extension(account): Extension<Account>,
+    Path(org): Path<String>,
+    parts: Parts,
+    Form(form): Form<SettingsForm>,
+) -> Response {
+    match form {
+        SettingsForm::Rename { name } => {
+            let result = rename(&state, &account, &org, &name).await;
+            match result {
+                Ok(()) => see_other(&format!("/organizations/{org}/settings?renamed=1")),
+                Err(error) => refused(&state, parts, error, vec![("name".into(), name)]).await,
+            }
+        }
+        SettingsForm::Delete { confirm } => match delete(&state, &account, &org, &confirm).await {
+            Ok(()) => see_other("/?deleted=1"),
+            Err(error) => refused(&state, parts, error, vec![("confirm".into(), confirm)]).await,
+        },
+    }
+}
+
+async fn rename(state: &AppState, account: &Account, org: &str, name: &str) -> AppResult<()> {
+    let access = store::authorize(&state.db, account.id, org, Action::RenameOrDelete).await?;
+    let name = OrganizationName::parse(name).map_err(|m| AppError::field("name", m))?;
+    store::rename(&state.db, &access, account.id, &name, state.clock.now()).await
+}
+
+async fn delete(state: &AppState, account: &Account, org: &str, confirm: &str) -> AppResult<()> {
+    let access = store::authorize(&state.db, account.id, org, Action::RenameOrDelete).await?;
+    if confirm.trim() != access.org.name {
+        return Err(AppError::field(
+            "confirm",
+            "Type the organization's name exactly as shown to delete it.",
+        ));
+    }
+    store::delete(&state.db, &access, account.id).await
+}
+
+/// A refused form: field errors and 403 re-render the page with what was
+/// typed; a missing organization is a 404 page like any other.
+async fn refused(
+    state: &AppState,
+    parts: Parts,
+    error: AppError,
+    values: Vec<(String, String)>,
+) -> Response {
+    match error {
+        AppError::Internal { .. } | AppError::Unauthenticated => error.into_response(),
+        error => {
+            render_with_feedback(
+                state,
+                parts,
+                FormFeedback {
+                    values: FormValues(values),
+                    error: Some(error),
+                },
+            )
+            .await
+        }
+    }
+}
