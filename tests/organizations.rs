@@ -125,8 +125,11 @@ async fn the_overview_shows_collaborators_and_the_getting_started_checklist() {
     assert_eq!(response.status(), StatusCode::OK);
     let html = response.text().await.unwrap();
     assert!(html.contains("<h1>Example AB</h1>"));
-    assert!(html.contains("<td>Anna Berg</td><td>anna@example.com</td><td>Owner</td>"));
-    assert!(html.contains("<td>Bo Ek</td><td>bo@example.com</td><td>Billing</td>"));
+    assert!(html
+        .contains(r#"<td>Anna Berg</td><td>anna@example.com</td><td class="nowrap">Owner</td>"#));
+    assert!(
+        html.contains(r#"<td>Bo Ek</td><td>bo@example.com</td><td class="nowrap">Billing</td>"#)
+    );
     for (item, page) in [
         ("Company information", "settings"),
         ("Payment method", "billing"),

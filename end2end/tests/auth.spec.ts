@@ -60,14 +60,14 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page).toHaveURL(/\/signup$/);
     });
 
-    test("the organization menu opens", async ({ page }, testInfo) => {
+    test("the organization menu opens without an organization", async ({ page }, testInfo) => {
       await signUp(page, "Cai", uniqueEmail("cai"));
-      await expect(page.getByText("Create an organization first.")).toBeHidden();
+      await expect(page.getByText("Choose or create an organization first.")).toBeHidden();
       await page.getByRole("button", { name: "Organization menu" }).click();
-      await expect(page.getByText("Create an organization first.")).toBeVisible();
+      await expect(page.getByText("Choose or create an organization first.")).toBeVisible();
       if (javaScriptEnabled) await screenshots(page, testInfo, "organization-menu");
       await page.keyboard.press("Escape");
-      await expect(page.getByText("Create an organization first.")).toBeHidden();
+      await expect(page.getByText("Choose or create an organization first.")).toBeHidden();
     });
 
     test("a signed-out visitor logs in and lands where they were going", async ({ page }) => {

@@ -133,7 +133,7 @@ fn CollaboratorTable(collaborators: Vec<Collaborator>) -> impl IntoView {
                 <tbody>
                     {collaborators
                         .into_iter()
-                        .map(|c| view! { <tr><td>{c.name}</td><td>{c.email}</td><td>{c.role.to_string()}</td></tr> })
+                        .map(|c| view! { <tr><td>{c.name}</td><td>{c.email}</td><td class="nowrap">{c.role.to_string()}</td></tr> })
                         .collect_view()}
                 </tbody>
             </table>
@@ -231,7 +231,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <p class="muted">"The company information form (name, business identification number, address, email, phone) is not available yet. It is the next part of the panel to be built."</p>
                     {owner.then(|| view! {
                         <section aria-labelledby="rename">
-                            <h2 id="rename">"Organization name"</h2>
+                            <h2 id="rename">"Rename organization"</h2>
                             <p class="muted">"The name in the sidebar and on this organization's pages."</p>
                             <OrganizationNameForm action=base.clone() intent=Some("rename".to_owned()) button="Rename".to_owned()
                                 value=rename_value error=rename_error />

@@ -1,0 +1,105 @@
+import { expect, test } from "@playwright/test";
+import { screenshots, signUp, uniqueEmail, watchErrors } from "./helpers";
+
+const MENU = ["Collaborators", "Settings", "Billing", "API keys", "Activity"] as const;
+
+async function createOrganization(page: import("@playwright/test").Page, name: string) {
+  await page.getByRole("link", { name: "Create organization" }).first().click();
+  await expect(page.getByRole("heading", { name: "Create organization" })).toBeVisible();
+  await page.getByLabel("Organization name").fill(name);
+  await page.getByRole("button", { name: "Create" }).click();
+  // The new organization opens on Settings: company information comes first.
+  await expect(page.getByRole("heading", { name: "Company information" })).toBeVisible();
+  await expect(page.getByRole("status")).toContainText("Company information comes first");
+  await expect(page.getByRole("link", { name, exact: true })).toHaveAttribute("aria-current", "page");
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  test.describe(javaScriptEnabled ? "JavaScript on" : "JavaScript off", () => {
+    test.use({ javaScriptEnabled });
+
+    test("create two organizations, switch between them, open every menu item", async ({ page }, testInfo) => {
+      const errors = watchErrors(page);
+      await signUp(page, "Anna Berg", uniqueEmail("orgs"));
+      await createOrganization(page, "Example AB");
+      if (javaScriptEnabled) await screenshots(page, testInfo, "settings-created");
+      await createOrganization(page, "Beta Oy");
+
+      const sidebar = page.getByRole("navigation", { name: "Main" });
+      await sidebar.getByRole("link", { name: "Example AB" }).click();
+      await expect(page.getByRole("heading", { level: 1, name: "Example AB" })).toBeVisible();
+      await expect(sidebar.getByRole("link", { name: "Example AB" })).toHaveAttribute("aria-current", "page");
+      await expect(sidebar.getByRole("link", { name: "Beta Oy" })).not.toHaveAttribute("aria-current", "page");
+      const collaborators = page.getByRole("region", { name: "Collaborators" });
+      await expect(collaborators.getByRole("row", { name: /Anna Berg .* Owner/ })).toBeVisible();
+      for (const item of ["Company information", "Payment method", "Create a service"]) {
+        await expect(page.getByRole("listitem").filter({ hasText: item })).toContainText("Not done");
+      }
+      if (javaScriptEnabled) await screenshots(page, testInfo, "overview");
+
+      await sidebar.getByRole("link", { name: "Beta Oy" }).click();
+      await expect(page.getByRole("heading", { level: 1, name: "Beta Oy" })).toBeVisible();
+
+      const headings: Record<(typeof MENU)[number], string> = {
+        Collaborators: "Collaborators",
+        Settings: "Company information",
+        Billing: "Billing",
+        "API keys": "API keys",
+        Activity: "Activity",
+      };
+      for (const item of MENU) {
+        await page.getByRole("button", { name: "Organization menu" }).click();
+        await page.getByRole("link", { name: item, exact: true }).click();
+        await expect(page.getByRole("heading", { level: 1, name: headings[item] })).toBeVisible();
+        await expect(page).toHaveURL(new RegExp(`/organizations/[a-z2-7]{16}/`));
+      }
+      await expect(page.getByRole("cell", { name: "Organization created: Beta Oy" })).toBeVisible();
+      expect(errors).toEqual([]);
+    });
+  });
+}
+
+test("another account cannot open the organization's pages", async ({ browser }) => {
+  const owner = await browser.newPage();
+  await signUp(owner, "Anna", uniqueEmail("owner"));
+  await createOrganization(owner, "Secret Project AB");
+  const overview = owner.url().replace(/\/settings.*$/, "");
+
+  const stranger = await (await browser.newContext()).newPage();
+  await signUp(stranger, "Mallory", uniqueEmail("mallory"));
+  for (const page of ["", "/settings", "/collaborators", "/billing", "/activity"]) {
+    const response = await stranger.goto(overview + page);
+    expect(response?.status()).toBe(404);
+    await expect(stranger.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    await expect(stranger.getByText("Secret Project AB")).toHaveCount(0);
+  }
+});
+
+test("the organization name is checked in the browser, then renamed and deleted", async ({ page }, testInfo) => {
+  const errors = watchErrors(page);
+  await signUp(page, "Anna", uniqueEmail("rename"));
+  await createOrganization(page, "Example AB");
+
+  const field = page.getByLabel("Organization name");
+  await field.fill("   ");
+  await expect(async () => {
+    await field.focus();
+    await page.getByLabel("Type the organization's name to confirm").focus();
+    await expect(page.locator("#field-name-error")).toHaveText("Enter the organization's name.", { timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+  await field.fill("Example Group AB");
+  await expect(page.locator("#field-name-error")).toHaveCount(0);
+  await page.getByRole("button", { name: "Rename" }).click();
+  await expect(page.getByRole("status")).toHaveText("Organization renamed.");
+  await expect(page.getByRole("link", { name: "Example Group AB" })).toBeVisible();
+
+  await page.getByLabel("Type the organization's name to confirm").fill("Example AB");
+  await page.getByRole("button", { name: "Delete organization" }).click();
+  await expect(page.locator("#field-confirm-error")).toHaveText("Type the organization's name exactly as shown to delete it.");
+  await screenshots(page, testInfo, "delete-refused");
+  await page.getByLabel("Type the organization's name to confirm").fill("Example Group AB");
+  await page.getByRole("button", { name: "Delete organization" }).click();
+  await expect(page.getByRole("status")).toHaveText("Organization deleted.");
+  await expect(page.getByText("No organizations yet")).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,106 @@
+//! Cost grows with what a page shows, not with a query per row: an account
+//! in 1,000 organizations and an organization with 500 collaborators.
+//! Prints render times beside an empty database's (see README, Performance):
+//! `cargo test --features ssr --test scale -- --nocapture`
+
+mod common;
+
+use common::TestApp;
+use reqwest::{Client, StatusCode};
+use std::time::{Duration, Instant};
+
+const ORGANIZATIONS: usize = 1_000;
+const COLLABORATORS: usize = 500;
+const SAMPLES: usize = 25;
+
+async fn median_render(app: &TestApp, client: &Client, path: &str) -> (Duration, String) {
+    let mut times = Vec::with_capacity(SAMPLES);
+    let mut html = String::new();
+    for _ in 0..SAMPLES {
+        let started = Instant::now();
+        let response = app.get(client, path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        html = response.text().await.unwrap();
+        times.push(started.elapsed());
+    }
+    times.sort();
+    (times[SAMPLES / 2], html)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_organizations_and_five_hundred_collaborators_render_in_one_query_each() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let big = app.create_org(&anna, "Big Org").await;
+    let overview = format!("/organizations/{big}");
+    let (empty_time, _) = median_render(&app, &anna, &overview).await;
+
+    let account_id: i64 = sqlx::query_scalar("SELECT id FROM accounts")
+        .fetch_one(app.db())
+        .await
+        .unwrap();
+    let mut tx = app.db().begin().await.unwrap();
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+         INSERT INTO organizations (public_id, name, created_by, created_at)
+         SELECT printf('seed%012d', i), printf('Organization %04d', i), ?, 0 FROM n",
+    )
+    .bind((ORGANIZATIONS - 1) as i64)
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO memberships (organization_id, account_id, role, created_at)
+         SELECT id, ?, 'member', 0 FROM organizations WHERE public_id LIKE 'seed%'",
+    )
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+         INSERT INTO accounts (name, email, email_key, password_hash, created_at)
+         SELECT printf('Person %03d', i), printf('p%03d@example.com', i), printf('p%03d@example.com', i), 'unused', 0 FROM n",
+    )
+    .bind((COLLABORATORS - 1) as i64)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO memberships (organization_id, account_id, role, created_at)
+         SELECT o.id, a.id, 'member', 0 FROM organizations o, accounts a
+          WHERE o.public_id = ? AND a.email LIKE 'p%@example.com'",
+    )
+    .bind(&big)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let (full_time, html) = median_render(&app, &anna, &overview).await;
+    let sidebar = html
+        .split(r#"<ul class="orgs">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .unwrap();
+    assert_eq!(
+        sidebar.matches("<li>").count(),
+        ORGANIZATIONS,
+        "every organization in the sidebar"
+    );
+    assert_eq!(
+        html.matches("<tr><td>").count(),
+        COLLABORATORS,
+        "every collaborator on the overview"
+    );
+
+    println!(
+        "overview render, median of {SAMPLES}: empty {:.2} ms; {ORGANIZATIONS} organizations in the sidebar and {COLLABORATORS} collaborators {:.2} ms ({:.1}x, {} KB of HTML)",
+        empty_time.as_secs_f64() * 1e3,
+        full_time.as_secs_f64() * 1e3,
+        full_time.as_secs_f64() / empty_time.as_secs_f64(),
+        html.len() / 1024
+    );
+    app.stop().await;
+}
