@@ -5,7 +5,9 @@ mod common;
 
 use common::{assert_redirect, location, TestApp};
 use leptos::server_fn::ServerFn;
-use orgpanel::organizations::{FetchActivity, FetchOrgAccess, FetchOverview};
+use orgpanel::organizations::{
+    FetchActivity, FetchCollaborators, FetchMyOrganizations, FetchOrgAccess, FetchOverview,
+};
 use reqwest::{Client, StatusCode};
 
 #[tokio::test]
@@ -278,6 +280,14 @@ async fn every_page_asks_the_permission_function_for_every_role() {
             );
         } else {
             assert_eq!(response.status(), StatusCode::FORBIDDEN, "{role} renames");
+            assert!(
+                response
+                    .text()
+                    .await
+                    .unwrap()
+                    .contains("does not allow this"),
+                "{role} is told why"
+            );
         }
     }
     let name: String = sqlx::query_scalar("SELECT name FROM organizations")
@@ -324,8 +334,26 @@ async fn server_functions_answer_anonymous_non_members_and_each_role() {
     }
     let org = org.as_str();
 
+    let (status, _) = call(&app, &app.client(), FetchMyOrganizations::PATH, &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous");
+    let (status, body) = call(&app, &outsider, FetchMyOrganizations::PATH, &[]).await;
+    assert_eq!(
+        (status, body.contains("Example AB")),
+        (StatusCode::OK, false),
+        "only one's own"
+    );
+    for (role, client) in &members {
+        let (status, body) = call(&app, client, FetchMyOrganizations::PATH, &[]).await;
+        assert_eq!(
+            (status, body.contains("Example AB")),
+            (StatusCode::OK, true),
+            "{role}"
+        );
+    }
+
     for (path, form) in [
         (FetchOverview::PATH, vec![("org", org)]),
+        (FetchCollaborators::PATH, vec![("org", org)]),
         (FetchActivity::PATH, vec![("org", org)]),
         (
             FetchOrgAccess::PATH,
@@ -341,6 +369,7 @@ async fn server_functions_answer_anonymous_non_members_and_each_role() {
 
     let expectations = [
         (FetchOverview::PATH, vec![("org", org)], [true; 4]),
+        (FetchCollaborators::PATH, vec![("org", org)], [true; 4]),
         (
             FetchActivity::PATH,
             vec![("org", org)],

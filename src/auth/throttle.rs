@@ -13,16 +13,18 @@ pub const MAX_FAILURES_PER_ADDRESS: i64 = 300;
 /// Refuses the attempt when either counter is full, saying when to try again.
 pub async fn check(db: &Db, email_key: &str, address: &str, now: Timestamp) -> AppResult<()> {
     let since = now - WINDOW_SECS;
-    for (column, key, limit) in [
-        ("email_key", email_key, MAX_FAILURES_PER_ACCOUNT),
-        ("address", address, MAX_FAILURES_PER_ADDRESS),
+    // The failure whose expiry frees the counter: the limit-th newest in the window.
+    const BY_EMAIL: &str =
+        "SELECT failed_at FROM login_failures WHERE email_key = ? AND failed_at > ?
+                             ORDER BY failed_at DESC LIMIT 1 OFFSET ?";
+    const BY_ADDRESS: &str =
+        "SELECT failed_at FROM login_failures WHERE address = ? AND failed_at > ?
+                               ORDER BY failed_at DESC LIMIT 1 OFFSET ?";
+    for (sql, key, limit) in [
+        (BY_EMAIL, email_key, MAX_FAILURES_PER_ACCOUNT),
+        (BY_ADDRESS, address, MAX_FAILURES_PER_ADDRESS),
     ] {
-        // `column` is one of two constants above, never input.
-        let sql = format!(
-            "SELECT failed_at FROM login_failures WHERE {column} = ? AND failed_at > ?
-              ORDER BY failed_at DESC LIMIT 1 OFFSET ?"
-        );
-        let oldest_counted: Option<i64> = sqlx::query_scalar(&sql)
+        let oldest_counted: Option<i64> = sqlx::query_scalar(sql)
             .bind(key)
             .bind(since)
             .bind(limit - 1)

@@ -227,6 +227,8 @@ pub fn SettingsPage() -> impl IntoView {
                         <p class="status" role="status">"Organization created. Company information comes first: it is what invoices and contracts are made out to."</p>
                     })}
                     {renamed.then(|| view! { <p class="status" role="status">"Organization renamed."</p> })}
+                // A refusal that no field of this page explains (a role without the right).
+                {(!owner).then(|| form_message(&feedback.error)).flatten().map(|m| view! { <p class="alert" role="alert">{m}</p> })}
                     <h1>"Company information"</h1>
                     <p class="muted">"The company information form (name, business identification number, address, email, phone) is not available yet. It is the next part of the panel to be built."</p>
                     {owner.then(|| view! {
