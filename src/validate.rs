@@ -29,6 +29,21 @@ fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
+/// A name as people type it: trimmed, 1–`max` characters, nothing hidden.
+fn printable_name(input: &str, max: usize, what: &str, when_empty: &str) -> Result<String, String> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Err(when_empty.to_owned());
+    }
+    if name.chars().count() > max {
+        return Err(format!("{what} must be at most {max} characters."));
+    }
+    if has_control(name) {
+        return Err(format!("{what} cannot contain control characters."));
+    }
+    Ok(name.to_owned())
+}
+
 /// A person's name as shown to collaborators: 1–100 characters after trimming.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonName(String);
@@ -37,20 +52,7 @@ impl PersonName {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(input: &str) -> Result<Self, String> {
-        let name = input.trim();
-        if name.is_empty() {
-            return Err("Enter your name.".into());
-        }
-        if name.chars().count() > Self::MAX_CHARS {
-            return Err(format!(
-                "Name must be at most {} characters.",
-                Self::MAX_CHARS
-            ));
-        }
-        if has_control(name) {
-            return Err("Name cannot contain control characters.".into());
-        }
-        Ok(Self(name.to_owned()))
+        printable_name(input, Self::MAX_CHARS, "Name", "Enter your name.").map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -66,20 +68,13 @@ impl OrganizationName {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(input: &str) -> Result<Self, String> {
-        let name = input.trim();
-        if name.is_empty() {
-            return Err("Enter the organization's name.".into());
-        }
-        if name.chars().count() > Self::MAX_CHARS {
-            return Err(format!(
-                "Organization name must be at most {} characters.",
-                Self::MAX_CHARS
-            ));
-        }
-        if has_control(name) {
-            return Err("Organization name cannot contain control characters.".into());
-        }
-        Ok(Self(name.to_owned()))
+        printable_name(
+            input,
+            Self::MAX_CHARS,
+            "Organization name",
+            "Enter the organization's name.",
+        )
+        .map(Self)
     }
 
     pub fn as_str(&self) -> &str {
