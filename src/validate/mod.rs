@@ -4,6 +4,9 @@
 //! everywhere. The browser checks a field with exactly this code, and the
 //! server runs it again before anything is stored.
 
+mod company;
+
+pub use company::{BusinessId, BusinessIdKind, Country, Phone, PostalCode, VatNumber};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
