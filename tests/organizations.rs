@@ -204,6 +204,26 @@ async fn a_non_member_gets_404_everywhere_and_never_sees_the_name() {
         .await
         .unwrap();
     assert_eq!(name, "Secret Project AB");
+
+    // Without a session, nothing is created or changed either.
+    let anonymous = app.client();
+    let create = app
+        .post_form(&anonymous, "/organizations/new", &[("name", "Drive-by AB")])
+        .await;
+    assert_eq!(create.status(), StatusCode::UNAUTHORIZED);
+    let rename = app
+        .post_form(
+            &anonymous,
+            &format!("/organizations/{org}/settings"),
+            &[("intent", "rename"), ("name", "Pwned")],
+        )
+        .await;
+    assert_eq!(rename.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.count("SELECT COUNT(*) FROM organizations").await, 1);
+    assert_redirect(
+        &app.get(&anonymous, &format!("/organizations/{org}")).await,
+        &format!("/login?next=/organizations/{org}"),
+    );
     app.stop().await;
 }
 
