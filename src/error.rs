@@ -6,6 +6,7 @@
 //! - `BadCredentials`: a log-in that failed, without saying which part.
 //! - `Forbidden`: signed in, but the role does not allow it.
 //! - `NotFound`: does not exist, or is not the caller's to know about.
+//! - `Conflict`: someone else saved meanwhile; nothing was overwritten.
 //! - `TooManyRequests`: throttled; the message says when to try again.
 //! - `Internal`: our fault. Built with [`AppError::internal`], which logs the
 //!   cause under a reference id; only the reference reaches the person.
@@ -28,6 +29,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("Not found.")]
     NotFound,
+    /// Someone else changed it meanwhile; nothing was overwritten.
+    #[error("{0}")]
+    Conflict(String),
     #[error("{message}")]
     TooManyRequests {
         message: String,
@@ -110,6 +114,7 @@ mod ssr {
                 Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
                 Self::Forbidden(_) => StatusCode::FORBIDDEN,
                 Self::NotFound => StatusCode::NOT_FOUND,
+                Self::Conflict(_) => StatusCode::CONFLICT,
                 Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
                 Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             }

@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 pub mod app;
 pub mod auth;
+pub mod company;
 pub mod error;
 pub mod forms;
 pub mod organizations;

@@ -2,9 +2,11 @@
 
 use super::{store, Action};
 use crate::auth::Account;
+use crate::company::pages::CompanyFeedback;
+use crate::company::CompanyForm;
 use crate::error::{AppError, AppResult};
 use crate::forms::{FormFeedback, FormValues};
-use crate::server::render::{render_with_feedback, see_other};
+use crate::server::render::{render_with_context, render_with_feedback, see_other};
 use crate::server::AppState;
 use crate::validate::OrganizationName;
 use axum::extract::{Path, State};
@@ -48,6 +50,12 @@ pub enum SettingsForm {
         #[serde(default)]
         confirm: String,
     },
+    Company {
+        #[serde(flatten)]
+        form: Box<CompanyForm>,
+        #[serde(default)]
+        version: String,
+    },
 }
 
 pub async fn settings(
@@ -65,6 +73,21 @@ pub async fn settings(
                 Err(error) => refused(&state, parts, error, vec![("name".into(), name)]).await,
             }
         }
+        SettingsForm::Company { form, version } => {
+            let version = version.parse::<i64>().unwrap_or(-1);
+            match save_company(&state, &account, &org, &form, version).await {
+                Ok(()) => see_other(&format!("/organizations/{org}/settings?saved=1")),
+                Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+                    let feedback = CompanyFeedback {
+                        form: *form,
+                        version,
+                        error,
+                    };
+                    render_with_context(&state, parts, feedback).await
+                }
+                Err(error) => refused(&state, parts, error, Vec::new()).await,
+            }
+        }
         SettingsForm::Delete { confirm } => match delete(&state, &account, &org, &confirm).await {
             Ok(()) => see_other("/?deleted=1"),
             Err(error) => refused(&state, parts, error, vec![("confirm".into(), confirm)]).await,
@@ -76,6 +99,27 @@ async fn rename(state: &AppState, account: &Account, org: &str, name: &str) -> A
     let access = store::authorize(&state.db, account.id, org, Action::RenameOrDelete).await?;
     let name = OrganizationName::parse(name).map_err(|m| AppError::field("name", m))?;
     store::rename(&state.db, &access, account.id, &name, state.clock.now()).await
+}
+
+async fn save_company(
+    state: &AppState,
+    account: &Account,
+    org: &str,
+    form: &CompanyForm,
+    version: i64,
+) -> AppResult<()> {
+    let access =
+        store::authorize(&state.db, account.id, org, Action::EditCompanyInformation).await?;
+    let info = form.parse().map_err(AppError::Invalid)?;
+    crate::company::store::save(
+        &state.db,
+        &access,
+        account.id,
+        &info,
+        version,
+        state.clock.now(),
+    )
+    .await
 }
 
 async fn delete(state: &AppState, account: &Account, org: &str, confirm: &str) -> AppResult<()> {

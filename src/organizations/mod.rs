@@ -98,10 +98,15 @@ pub async fn fetch_overview(org: String) -> Result<Overview, AppError> {
             let (state, account) = store::context()?;
             let access = store::authorize(&state.db, account.id, &org, Action::View).await?;
             let collaborators = store::collaborators(&state.db, access.id).await?;
+            let checklist = Checklist {
+                company_information: crate::company::store::is_complete(&state.db, access.id)
+                    .await?,
+                ..Checklist::default()
+            };
             Ok(Overview {
                 access,
                 collaborators,
-                checklist: Checklist::default(),
+                checklist,
             })
         }
         .await,

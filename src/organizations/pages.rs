@@ -197,6 +197,7 @@ pub fn SettingsPage() -> impl IntoView {
     let org = org_param();
     let created = query_flag("created");
     let renamed = query_flag("renamed");
+    let saved = query_flag("saved");
     let feedback = use_form_feedback();
     load(
         fetch_org_access(org, Action::View),
@@ -230,7 +231,7 @@ pub fn SettingsPage() -> impl IntoView {
                 // A refusal that no field of this page explains (a role without the right).
                 {(!owner).then(|| form_message(&feedback.error)).flatten().map(|m| view! { <p class="alert" role="alert">{m}</p> })}
                     <h1>"Company information"</h1>
-                    <p class="muted">"The company information form (name, business identification number, address, email, phone) is not available yet. It is the next part of the panel to be built."</p>
+                    <crate::company::pages::CompanyInformationSection org=access.org.public_id.clone() saved=saved />
                     {owner.then(|| view! {
                         <section aria-labelledby="rename">
                             <h2 id="rename">"Rename organization"</h2>

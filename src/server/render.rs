@@ -24,16 +24,35 @@ pub fn provide_csp_nonce() {
 /// with the status that the error calls for.
 pub async fn render_with_feedback(
     state: &AppState,
-    mut parts: Parts,
+    parts: Parts,
     feedback: FormFeedback,
 ) -> Response {
     let status = feedback.error.as_ref().map(|e| e.status());
+    render(state, parts, feedback, status).await
+}
+
+/// The same for the company information form, whose feedback is its own type.
+pub async fn render_with_context(
+    state: &AppState,
+    parts: Parts,
+    feedback: crate::company::pages::CompanyFeedback,
+) -> Response {
+    let status = Some(feedback.error.status());
+    render(state, parts, feedback, status).await
+}
+
+async fn render<C: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    mut parts: Parts,
+    context: C,
+    status: Option<StatusCode>,
+) -> Response {
     let options = state.config.leptos.clone();
     let app_state = state.clone();
     let handler = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(app_state.clone());
-            provide_context(feedback.clone());
+            provide_context(context.clone());
         },
         move || shell(options.clone()),
     );

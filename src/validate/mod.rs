@@ -85,6 +85,32 @@ impl OrganizationName {
     }
 }
 
+/// A company's registered name: 1–100 characters after trimming.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyName(String);
+
+impl CompanyName {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        printable_name(input, 100, "Company name", "Enter the company name.").map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A street address line or a city: 1–200 characters after trimming.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressLine(String);
+
+impl AddressLine {
+    pub fn parse(input: &str, what: &str, when_empty: &str) -> Result<Self, String> {
+        printable_name(input, 200, what, when_empty).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// An email address by the WHATWG rule for `<input type="email">`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Email(String);

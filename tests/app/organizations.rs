@@ -1,7 +1,7 @@
 //! Organizations: creating, the sidebar, the overview, the permission gate
 //! for every page, form and server function, rename, delete, activity.
 
-mod common;
+use super::common;
 
 use common::{assert_redirect, location, TestApp};
 use leptos::server_fn::ServerFn;

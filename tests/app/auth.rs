@@ -1,6 +1,6 @@
 //! Sign-up, log-in, log-out and sessions, through HTTP against the real app.
 
-mod common;
+use super::common;
 
 use common::{assert_redirect, location, session_cookie, TestApp};
 use reqwest::header::{COOKIE, SET_COOKIE};

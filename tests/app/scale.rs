@@ -1,9 +1,9 @@
 //! Cost grows with what a page shows, not with a query per row: an account
 //! in 1,000 organizations and an organization with 500 collaborators.
 //! Prints render times beside an empty database's (see README, Performance):
-//! `cargo test --features ssr --test scale -- --nocapture`
+//! `cargo test --features ssr --test app scale -- --nocapture`
 
-mod common;
+use super::common;
 
 use common::TestApp;
 use reqwest::{Client, StatusCode};

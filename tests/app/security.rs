@@ -1,6 +1,6 @@
 //! What every response carries, cross-site refusals, 404, health.
 
-mod common;
+use super::common;
 
 use common::TestApp;
 use reqwest::header::{CONTENT_ENCODING, CONTENT_SECURITY_POLICY, ORIGIN};

@@ -1,0 +1,160 @@
+//! Company information in SQLite, saved whole or not at all.
+
+use super::{CompanyForm, CompanyInformation, StoredCompany, FIELDS};
+use crate::error::{AppError, AppResult};
+use crate::organizations::{store::record, OrgAccess};
+use crate::server::clock::Timestamp;
+use crate::server::db::Db;
+
+type Row = (
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+);
+
+pub async fn load(db: &Db, organization_id: i64) -> AppResult<StoredCompany> {
+    let mut conn = db.read.acquire().await?;
+    Ok(match load_in(&mut conn, organization_id).await? {
+        Some((form, version)) => StoredCompany { form, version },
+        None => StoredCompany {
+            form: CompanyForm::default(),
+            version: 0,
+        },
+    })
+}
+
+/// Whether the organization's company information is complete.
+pub async fn is_complete(db: &Db, organization_id: i64) -> AppResult<bool> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM company_information WHERE organization_id = ?")
+            .bind(organization_id)
+            .fetch_optional(&db.read)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// Saves `info` if the stored version is still `version`; otherwise
+/// someone else saved meanwhile and nothing is written.
+pub async fn save(
+    db: &Db,
+    access: &OrgAccess,
+    account_id: i64,
+    info: &CompanyInformation,
+    version: i64,
+    now: Timestamp,
+) -> AppResult<()> {
+    let mut tx = db.write.begin().await?;
+    let before = load_in(&mut tx, access.id).await?;
+    let current_version = before.as_ref().map_or(0, |(_, v)| *v);
+    if current_version != version {
+        return Err(AppError::Conflict(
+            "Someone else saved the company information while you were editing. Nothing was saved: \
+             reload the page to see their changes, then make yours again."
+                .into(),
+        ));
+    }
+    let after = CompanyForm::from(info);
+    let changed: Vec<&str> = FIELDS
+        .iter()
+        .filter(|(field, _)| {
+            before
+                .as_ref()
+                .map_or(!after.get(field).is_empty(), |(b, _)| {
+                    b.get(field) != after.get(field)
+                })
+        })
+        .map(|(_, label)| *label)
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO company_information
+            (organization_id, company_name, business_id, vat_number, address, postal_code, city, country,
+             email, phone, version, updated_by, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+         ON CONFLICT (organization_id) DO UPDATE SET
+            company_name = excluded.company_name, business_id = excluded.business_id,
+            vat_number = excluded.vat_number, address = excluded.address,
+            postal_code = excluded.postal_code, city = excluded.city, country = excluded.country,
+            email = excluded.email, phone = excluded.phone, version = company_information.version + 1,
+            updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+    )
+    .bind(access.id)
+    .bind(info.company_name.as_str())
+    .bind(info.business_id.normalized())
+    .bind(info.vat_number.as_ref().map(|v| v.as_str().to_owned()))
+    .bind(info.address.as_str())
+    .bind(info.postal_code.normalized())
+    .bind(info.city.as_str())
+    .bind(info.country.code())
+    .bind(info.email.as_str())
+    .bind(info.phone.as_str())
+    .bind(account_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    record(
+        &mut tx,
+        access.id,
+        account_id,
+        "Company information updated",
+        &changed.join(", "),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn load_in(
+    tx: &mut sqlx::SqliteConnection,
+    organization_id: i64,
+) -> AppResult<Option<(CompanyForm, i64)>> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT company_name, business_id, vat_number, address, postal_code, city, country, email, phone, version
+           FROM company_information WHERE organization_id = ?",
+    )
+    .bind(organization_id)
+    .fetch_optional(tx)
+    .await?;
+    Ok(row.map(
+        |(
+            company_name,
+            business_id,
+            vat_number,
+            address,
+            postal_code,
+            city,
+            country,
+            email,
+            phone,
+            version,
+        )| {
+            let raw = CompanyForm {
+                company_name,
+                business_id,
+                vat_number: vat_number.unwrap_or_default(),
+                address,
+                postal_code,
+                city,
+                country,
+                email,
+                phone,
+            };
+            // Stored normalized; shown (and compared) formatted.
+            let shown = raw
+                .parse()
+                .map(|info| CompanyForm::from(&info))
+                .unwrap_or(raw);
+            (shown, version)
+        },
+    ))
+}
