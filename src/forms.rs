@@ -47,7 +47,7 @@ pub fn form_message(error: &Option<AppError>) -> Option<String> {
 }
 
 /// A checker for one field: `None` when the value is good, else why not.
-pub type Check = fn(&str) -> Option<String>;
+pub type Check = fn(String) -> Option<String>;
 
 /// A labelled input whose error sits beside it (`aria-invalid`,
 /// `aria-describedby`). Inside an island it checks itself when it loses
@@ -60,7 +60,9 @@ pub fn TextField(
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] value: String,
     error: RwSignal<Option<String>>,
-    check: Check,
+    /// Runs in the browser on blur and as a shown error is corrected.
+    #[prop(into)]
+    check: Callback<String, Option<String>>,
     node_ref: NodeRef<leptos::html::Input>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
@@ -83,12 +85,12 @@ pub fn TextField(
                 aria-describedby=described_by
                 on:blur=move |ev| {
                     if !leaving_for_submit(&ev) {
-                        error.set(check(&event_target_value(&ev)));
+                        error.set(check.run(event_target_value(&ev)));
                     }
                 }
                 on:input=move |ev| {
                     if error.get_untracked().is_some() {
-                        error.set(check(&event_target_value(&ev)));
+                        error.set(check.run(event_target_value(&ev)));
                     }
                 }
             />

@@ -17,16 +17,16 @@ pub enum AuthMode {
     LogIn,
 }
 
-fn check_name(value: &str) -> Option<String> {
-    PersonName::parse(value).err()
+fn check_name(value: String) -> Option<String> {
+    PersonName::parse(&value).err()
 }
-fn check_email(value: &str) -> Option<String> {
-    Email::parse(value).err()
+fn check_email(value: String) -> Option<String> {
+    Email::parse(&value).err()
 }
-fn check_new_password(value: &str) -> Option<String> {
-    Password::parse(value).err()
+fn check_new_password(value: String) -> Option<String> {
+    Password::parse(&value).err()
 }
-fn check_password_given(value: &str) -> Option<String> {
+fn check_password_given(value: String) -> Option<String> {
     value.is_empty().then(|| "Enter your password.".to_owned())
 }
 
@@ -117,7 +117,7 @@ fn AuthForm(
         let mut first_bad: Option<leptos::web_sys::HtmlInputElement> = None;
         for (node, error, check) in fields {
             if let Some(input) = node.get_untracked() {
-                let problem = check(&input.value());
+                let problem = check(input.value());
                 if problem.is_some() && first_bad.is_none() {
                     first_bad = Some(input.clone());
                 }

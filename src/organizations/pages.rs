@@ -67,8 +67,8 @@ where
     }
 }
 
-fn check_organization_name(value: &str) -> Option<String> {
-    OrganizationName::parse(value).err()
+fn check_organization_name(value: String) -> Option<String> {
+    OrganizationName::parse(&value).err()
 }
 
 /// The "Organization name" field and its button, checked in the browser.
@@ -89,7 +89,7 @@ fn OrganizationNameForm(
     let name_ref = NodeRef::<leptos::html::Input>::new();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(input) = name_ref.get_untracked() {
-            let problem = check_organization_name(&input.value());
+            let problem = check_organization_name(input.value());
             if problem.is_some() {
                 ev.prevent_default();
                 let _ = input.focus();
@@ -246,7 +246,7 @@ pub fn SettingsPage() -> impl IntoView {
                                 <input type="hidden" name="intent" value="delete" />
                                 <TextField label="Type the organization's name to confirm" name="confirm"
                                     value=feedback.values.value("confirm") error=delete_error
-                                    check=|_| None node_ref=NodeRef::new() />
+                                    check=|_: String| None node_ref=NodeRef::new() />
                                 <div><button type="submit" class="danger">"Delete organization"</button></div>
                             </form>
                         </section>
