@@ -951,6 +951,14 @@ mod tests {
             }
 
             #[test]
+            fn countries_round_trip(index in 0..COUNTRIES.len()) {
+                let country = Country::parse(COUNTRIES[index].code).unwrap();
+                prop_assert_eq!(Country::parse(country.code()), Ok(country));
+                let json = serde_json::to_string(&country).unwrap();
+                prop_assert_eq!(serde_json::from_str::<Country>(&json).unwrap(), country);
+            }
+
+            #[test]
             fn vat_numbers_round_trip(digits in "[0-9]{8,12}", country in country()) {
                 let input = format!("{}{digits}", country.info().vat.unwrap_or("XX"));
                 if let Ok(Some(vat)) = VatNumber::parse(&input, country) {

@@ -312,6 +312,40 @@ mod tests {
         assert!(OrganizationName::parse("Example\u{0085}AB").is_err());
     }
 
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn parsing_never_panics(input in "\\PC{0,80}") {
+                let _ = Email::parse(&input);
+                let _ = PersonName::parse(&input);
+                let _ = OrganizationName::parse(&input);
+                let _ = CompanyName::parse(&input);
+                let _ = Password::parse(&input);
+                let _ = local_path(&input);
+            }
+
+            #[test]
+            fn emails_round_trip(input in "[a-zA-Z0-9.+_-]{1,20}@[a-z0-9-]{1,10}(\\.[a-z]{2,6}){0,2}") {
+                if let Ok(email) = Email::parse(&input) {
+                    prop_assert_eq!(Email::parse(email.as_str()), Ok(email));
+                }
+            }
+
+            #[test]
+            fn names_round_trip(input in "\\PC{0,120}") {
+                if let Ok(name) = OrganizationName::parse(&input) {
+                    prop_assert_eq!(OrganizationName::parse(name.as_str()), Ok(name));
+                }
+                if let Ok(name) = PersonName::parse(&input) {
+                    prop_assert_eq!(PersonName::parse(name.as_str()), Ok(name));
+                }
+            }
+        }
+    }
+
     #[test]
     fn only_local_paths_are_followed_after_log_in() {
         assert_eq!(local_path("/organizations/abc"), Some("/organizations/abc"));

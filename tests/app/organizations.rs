@@ -5,6 +5,7 @@ use super::common;
 
 use common::{assert_redirect, location, TestApp};
 use leptos::server_fn::ServerFn;
+use orgpanel::company::FetchCompany;
 use orgpanel::organizations::{
     FetchActivity, FetchCollaborators, FetchMyOrganizations, FetchOrgAccess, FetchOverview,
 };
@@ -373,6 +374,7 @@ async fn server_functions_answer_anonymous_non_members_and_each_role() {
 
     for (path, form) in [
         (FetchOverview::PATH, vec![("org", org)]),
+        (FetchCompany::PATH, vec![("org", org)]),
         (FetchCollaborators::PATH, vec![("org", org)]),
         (FetchActivity::PATH, vec![("org", org)]),
         (
@@ -389,6 +391,7 @@ async fn server_functions_answer_anonymous_non_members_and_each_role() {
 
     let expectations = [
         (FetchOverview::PATH, vec![("org", org)], [true; 4]),
+        (FetchCompany::PATH, vec![("org", org)], [true; 4]),
         (FetchCollaborators::PATH, vec![("org", org)], [true; 4]),
         (
             FetchActivity::PATH,
