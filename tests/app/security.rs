@@ -146,32 +146,34 @@ async fn the_database_runs_in_wal_mode_with_foreign_keys() {
 
 #[tokio::test]
 async fn shutdown_lets_a_request_in_flight_finish_and_then_refuses_new_ones() {
-    let app = TestApp::start().await;
-    let client = app.client();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut app = TestApp::start().await;
     let base = app.base.clone();
-    // A sign-up spends tens of milliseconds hashing the password: stop meanwhile.
-    let in_flight = tokio::spawn({
-        let client = client.clone();
-        let url = app.url("/signup");
-        async move {
-            client
-                .post(url)
-                .form(&[
-                    ("name", "Anna"),
-                    ("email", "anna@example.com"),
-                    ("password", "password123"),
-                ])
-                .send()
-                .await
-        }
-    });
-    tokio::time::sleep(std::time::Duration::from_millis(15)).await;
-    app.stop().await;
-    let response = in_flight
+    // A request whose body is still arriving when the server is told to stop.
+    let body = "name=Anna&email=anna%40example.com&password=password123";
+    let (first, rest) = body.split_at(10);
+    let mut stream = tokio::net::TcpStream::connect(app.running.addr)
         .await
-        .unwrap()
-        .expect("the request in flight is answered");
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        .unwrap();
+    let head = format!(
+        "POST /signup HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        app.running.addr,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(first.as_bytes()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.signal_stop();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    stream.write_all(rest.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    let response = String::from_utf8_lossy(&response);
+    assert!(
+        response.starts_with("HTTP/1.1 303"),
+        "the request in flight is answered: {response}"
+    );
+    app.stop().await;
     assert!(
         reqwest::get(format!("{base}/health")).await.is_err(),
         "no new connections"

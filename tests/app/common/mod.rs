@@ -112,6 +112,13 @@ impl TestApp {
         client.get(self.url(path)).send().await.expect("request")
     }
 
+    /// Tells the server to stop (as SIGTERM does) without waiting for it.
+    pub fn signal_stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
