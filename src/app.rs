@@ -168,9 +168,9 @@ fn OrganizationMenu(current: Option<OrgSummary>) -> impl IntoView {
             ]
             .into_iter()
             .map(|(label, page)| view! { <a href=format!("{base}/{page}")>{label}</a> })
-            .collect_view()
-            .into_any();
-            (items_or(links), org.name.clone())
+            .collect_view();
+            let menu = view! { <nav aria-label="Organization menu">{links}</nav> }.into_any();
+            (menu, org.name.clone())
         }
         None => (
             view! { <p class="muted">"Choose or create an organization first."</p> }.into_any(),
@@ -186,10 +186,6 @@ fn OrganizationMenu(current: Option<OrgSummary>) -> impl IntoView {
             <span class="current-org" class:muted=current.is_none()>{name}</span>
         </div>
     }
-}
-
-fn items_or(links: AnyView) -> AnyView {
-    view! { <nav aria-label="Organization menu">{links}</nav> }.into_any()
 }
 
 #[component]
