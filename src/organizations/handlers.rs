@@ -133,7 +133,7 @@ async fn delete(state: &AppState, account: &Account, org: &str, confirm: &str) -
     store::delete(&state.db, &access, account.id).await
 }
 
-/// A refused form: field errors and 403 re-render the page with what was
+/// A refused form: field errors, 403 and our own faults re-render the page with what was
 /// typed; a missing organization is a 404 page like any other.
 async fn refused(
     state: &AppState,
@@ -142,7 +142,7 @@ async fn refused(
     values: Vec<(String, String)>,
 ) -> Response {
     match error {
-        AppError::Internal { .. } | AppError::Unauthenticated => error.into_response(),
+        AppError::Unauthenticated => error.into_response(),
         error => {
             render_with_feedback(
                 state,
