@@ -78,12 +78,13 @@ pub async fn settings(
             match save_company(&state, &account, &org, &form, version).await {
                 Ok(()) => see_other(&format!("/organizations/{org}/settings?saved=1")),
                 Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+                    let status = error.status();
                     let feedback = CompanyFeedback {
                         form: *form,
                         version,
                         error,
                     };
-                    render_with_context(&state, parts, feedback).await
+                    render_with_context(&state, parts, feedback, status).await
                 }
                 Err(error) => refused(&state, parts, error, Vec::new()).await,
             }

@@ -31,14 +31,14 @@ pub async fn render_with_feedback(
     render(state, parts, feedback, status).await
 }
 
-/// The same for the company information form, whose feedback is its own type.
-pub async fn render_with_context(
+/// The same for a form whose feedback is a type of its own (company information).
+pub async fn render_with_context<C: Clone + Send + Sync + 'static>(
     state: &AppState,
     parts: Parts,
-    feedback: crate::company::pages::CompanyFeedback,
+    context: C,
+    status: StatusCode,
 ) -> Response {
-    let status = Some(feedback.error.status());
-    render(state, parts, feedback, status).await
+    render(state, parts, context, Some(status)).await
 }
 
 async fn render<C: Clone + Send + Sync + 'static>(
