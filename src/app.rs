@@ -2,11 +2,13 @@
 
 use crate::auth::current_account;
 use crate::auth::pages::{LoginPage, SignupPage};
+use crate::billing::pages::BillingPage;
 use crate::organizations::pages::{
-    ActivityPage, ApiKeysPage, BillingPage, CollaboratorsPage, CreateOrganizationPage,
-    OverviewPage, ServicesPage, SettingsPage,
+    ActivityPage, ApiKeysPage, CollaboratorsPage, CreateOrganizationPage, OverviewPage,
+    SettingsPage,
 };
 use crate::organizations::{fetch_my_organizations, OrgSummary};
+use crate::services::pages::ServicesPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};

@@ -7,6 +7,7 @@
 //! - `Forbidden`: signed in, but the role does not allow it.
 //! - `NotFound`: does not exist, or is not the caller's to know about.
 //! - `Conflict`: someone else saved meanwhile; nothing was overwritten.
+//! - `BillingNotReady`: creating a service before billing is ready; lists what is missing.
 //! - `TooManyRequests`: throttled; the message says when to try again.
 //! - `Internal`: our fault. Built with [`AppError::internal`], which logs the
 //!   cause under a reference id; only the reference reaches the person.
@@ -32,6 +33,8 @@ pub enum AppError {
     /// Someone else changed it meanwhile; nothing was overwritten.
     #[error("{0}")]
     Conflict(String),
+    #[error("{}", crate::billing::NOT_READY)]
+    BillingNotReady(Vec<crate::billing::Missing>),
     #[error("{message}")]
     TooManyRequests {
         message: String,
@@ -114,7 +117,7 @@ mod ssr {
                 Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
                 Self::Forbidden(_) => StatusCode::FORBIDDEN,
                 Self::NotFound => StatusCode::NOT_FOUND,
-                Self::Conflict(_) => StatusCode::CONFLICT,
+                Self::Conflict(_) | Self::BillingNotReady(_) => StatusCode::CONFLICT,
                 Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
                 Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             }

@@ -6,12 +6,15 @@
 #![recursion_limit = "256"]
 pub mod app;
 pub mod auth;
+pub mod billing;
 pub mod company;
 pub mod error;
 pub mod forms;
+pub mod money;
 pub mod organizations;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod services;
 pub mod validate;
 
 #[cfg(feature = "hydrate")]

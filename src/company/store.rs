@@ -30,14 +30,15 @@ pub async fn load(db: &Db, organization_id: i64) -> AppResult<StoredCompany> {
     })
 }
 
-/// Whether the organization's company information is complete.
-pub async fn is_complete(db: &Db, organization_id: i64) -> AppResult<bool> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM company_information WHERE organization_id = ?")
-            .bind(organization_id)
-            .fetch_optional(&db.read)
-            .await?;
-    Ok(found.is_some())
+/// Whether the organization's company information is complete and valid
+/// (by today's rules: a stored row that no longer parses does not count).
+pub async fn is_complete_in(
+    conn: &mut sqlx::SqliteConnection,
+    organization_id: i64,
+) -> AppResult<bool> {
+    Ok(load_in(conn, organization_id)
+        .await?
+        .is_some_and(|(form, _)| form.parse().is_ok()))
 }
 
 /// Saves `info` if the stored version is still `version`; otherwise

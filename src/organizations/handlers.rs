@@ -5,13 +5,12 @@ use crate::auth::Account;
 use crate::company::pages::CompanyFeedback;
 use crate::company::CompanyForm;
 use crate::error::{AppError, AppResult};
-use crate::forms::{FormFeedback, FormValues};
-use crate::server::render::{render_with_context, render_with_feedback, see_other};
+use crate::server::render::{refused, render_with_context, see_other};
 use crate::server::AppState;
 use crate::validate::OrganizationName;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
 
@@ -132,28 +131,4 @@ async fn delete(state: &AppState, account: &Account, org: &str, confirm: &str) -
         ));
     }
     store::delete(&state.db, &access, account.id).await
-}
-
-/// A refused form: field errors, 403 and our own faults re-render the page with what was
-/// typed; a missing organization is a 404 page like any other.
-async fn refused(
-    state: &AppState,
-    parts: Parts,
-    error: AppError,
-    values: Vec<(String, String)>,
-) -> Response {
-    match error {
-        AppError::Unauthenticated => error.into_response(),
-        error => {
-            render_with_feedback(
-                state,
-                parts,
-                FormFeedback {
-                    values: FormValues(values),
-                    error: Some(error),
-                },
-            )
-            .await
-        }
-    }
 }

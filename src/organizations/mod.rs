@@ -98,10 +98,14 @@ pub async fn fetch_overview(org: String) -> Result<Overview, AppError> {
             let (state, account) = store::context()?;
             let access = store::authorize(&state.db, account.id, &org, Action::View).await?;
             let collaborators = store::collaborators(&state.db, access.id).await?;
+            let missing =
+                crate::billing::store::missing(&state.db, access.id, state.clock.now()).await?;
+            let company_missing = missing.contains(&crate::billing::Missing::CompanyInformation);
             let checklist = Checklist {
-                company_information: crate::company::store::is_complete(&state.db, access.id)
-                    .await?,
-                ..Checklist::default()
+                company_information: !company_missing,
+                // Everything but the company information is the payment method's part.
+                payment_method: missing.len() == usize::from(company_missing),
+                service_created: crate::services::store::any(&state.db, access.id).await?,
             };
             Ok(Overview {
                 access,

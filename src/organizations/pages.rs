@@ -17,7 +17,7 @@ pub fn org_param() -> String {
     use_params_map().with_untracked(|params| params.get("org").unwrap_or_default())
 }
 
-fn query_flag(name: &str) -> bool {
+pub fn query_flag(name: &str) -> bool {
     use_query_map().with_untracked(|query| query.get(name).is_some())
 }
 
@@ -49,7 +49,7 @@ pub fn error_page(error: AppError) -> AnyView {
 }
 
 /// Loads `data`, then renders `page` with it, or the error's page.
-fn load<T, F, V>(data: F, page: impl FnOnce(T) -> V + Send + 'static) -> impl IntoView
+pub fn load<T, F, V>(data: F, page: impl FnOnce(T) -> V + Send + 'static) -> impl IntoView
 where
     T: Send + 'static,
     F: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
@@ -308,20 +308,6 @@ fn not_built_yet(title: &'static str, action: Action, sentence: &'static str) ->
             </main>
         }
     })
-}
-
-#[component]
-pub fn BillingPage() -> impl IntoView {
-    not_built_yet(
-        "Billing",
-        Action::View,
-        "Billing is not available yet: the method of payment and invoices come in a later release.",
-    )
-}
-
-#[component]
-pub fn ServicesPage() -> impl IntoView {
-    not_built_yet("Services", Action::View, "Services are not available yet.")
 }
 
 #[component]

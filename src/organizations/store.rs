@@ -19,7 +19,7 @@ pub fn context() -> AppResult<(AppState, Account)> {
 }
 
 /// 16 characters of lower-case base32 from 80 random bits.
-fn new_public_id() -> String {
+pub(crate) fn new_public_id() -> String {
     const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
     let mut bytes = [0u8; 10];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -127,7 +127,7 @@ pub async fn activity(db: &Db, organization_id: i64) -> AppResult<Vec<ActivityEn
         .collect())
 }
 
-fn format_utc(at: Timestamp) -> String {
+pub(crate) fn format_utc(at: Timestamp) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     time::OffsetDateTime::from_unix_timestamp(at)
         .ok()

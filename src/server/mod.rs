@@ -44,6 +44,8 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::logout))
         .route("/organizations/new", post(organizations::create))
         .route("/organizations/{org}/settings", post(organizations::settings))
+        .route("/organizations/{org}/billing", post(crate::billing::handlers::billing))
+        .route("/organizations/{org}/services", post(crate::services::handlers::services))
         .route("/health", get(health))
         .leptos_routes_with_context(
             &state,

@@ -4,7 +4,8 @@
 use super::security::CspNonce;
 use super::state::AppState;
 use crate::app::shell;
-use crate::forms::FormFeedback;
+use crate::error::AppError;
+use crate::forms::{FormFeedback, FormValues};
 use axum::body::Body;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, Request, StatusCode};
@@ -62,6 +63,30 @@ async fn render<C: Clone + Send + Sync + 'static>(
         *response.status_mut() = status;
     }
     response
+}
+
+/// A refused form: field errors, 403, 409 and our own faults re-render the
+/// page with what was typed and why; without a session, 401.
+pub async fn refused(
+    state: &AppState,
+    parts: Parts,
+    error: AppError,
+    values: Vec<(String, String)>,
+) -> Response {
+    match error {
+        AppError::Unauthenticated => error.into_response(),
+        error => {
+            render_with_feedback(
+                state,
+                parts,
+                FormFeedback {
+                    values: FormValues(values),
+                    error: Some(error),
+                },
+            )
+            .await
+        }
+    }
 }
 
 /// 303 See Other: where a successful form post sends the browser.

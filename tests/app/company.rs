@@ -1,20 +1,8 @@
 //! Company information on Settings: who may save it, bad input changes
 //! nothing, a stale version is refused, the overview item turns done.
 
-use super::common::{assert_redirect, TestApp};
+use super::common::{assert_redirect, TestApp, COMPANY as GOOD};
 use reqwest::{Client, StatusCode};
-
-const GOOD: [(&str, &str); 9] = [
-    ("company_name", "Example AB"),
-    ("business_id", "5560360793"),
-    ("vat_number", ""),
-    ("address", "Storgatan 1"),
-    ("postal_code", "11437"),
-    ("city", "Stockholm"),
-    ("country", "SE"),
-    ("email", "billing@example.se"),
-    ("phone", "070-123 45 67"),
-];
 
 async fn save(
     app: &TestApp,

@@ -2,8 +2,10 @@
 //! 127.0.0.1:0 with a fresh SQLite file and acts as a browser would.
 
 mod auth;
+mod billing;
 mod common;
 mod company;
 mod organizations;
 mod scale;
 mod security;
+mod services;

@@ -5,10 +5,12 @@ use super::common;
 
 use common::{assert_redirect, location, TestApp};
 use leptos::server_fn::ServerFn;
+use orgpanel::billing::FetchBilling;
 use orgpanel::company::FetchCompany;
 use orgpanel::organizations::{
     FetchActivity, FetchCollaborators, FetchMyOrganizations, FetchOrgAccess, FetchOverview,
 };
+use orgpanel::services::FetchServices;
 use reqwest::{Client, StatusCode};
 
 #[tokio::test]
@@ -235,12 +237,7 @@ async fn every_page_asks_the_permission_function_for_every_role() {
     let owner = app.user("Olga Owner", "owner@example.com").await;
     let org = app.create_org(&owner, "Example AB").await;
     let mut clients = vec![("owner", owner)];
-    for role in ["admin", "billing", "member"] {
-        let email = format!("{role}@example.com");
-        let client = app.user(role, &email).await;
-        app.add_member(&org, &email, role).await;
-        clients.push((role, client));
-    }
+    clients.extend(app.team(&org).await);
     let table: [(&str, [bool; 4]); 7] = [
         ("", [true; 4]),
         ("/services", [true; 4]),
@@ -347,12 +344,7 @@ async fn server_functions_answer_anonymous_non_members_and_each_role() {
     let org = app.create_org(&owner, "Example AB").await;
     let outsider = app.user("Mallory", "mallory@example.com").await;
     let mut members = vec![("owner", owner)];
-    for role in ["admin", "billing", "member"] {
-        let email = format!("{role}@example.com");
-        let client = app.user(role, &email).await;
-        app.add_member(&org, &email, role).await;
-        members.push((role, client));
-    }
+    members.extend(app.team(&org).await);
     let org = org.as_str();
 
     let (status, _) = call(&app, &app.client(), FetchMyOrganizations::PATH, &[]).await;
@@ -377,6 +369,8 @@ async fn server_functions_answer_anonymous_non_members_and_each_role() {
         (FetchCompany::PATH, vec![("org", org)]),
         (FetchCollaborators::PATH, vec![("org", org)]),
         (FetchActivity::PATH, vec![("org", org)]),
+        (FetchBilling::PATH, vec![("org", org)]),
+        (FetchServices::PATH, vec![("org", org)]),
         (
             FetchOrgAccess::PATH,
             vec![("org", org), ("action", "RenameOrDelete")],
@@ -393,6 +387,8 @@ async fn server_functions_answer_anonymous_non_members_and_each_role() {
         (FetchOverview::PATH, vec![("org", org)], [true; 4]),
         (FetchCompany::PATH, vec![("org", org)], [true; 4]),
         (FetchCollaborators::PATH, vec![("org", org)], [true; 4]),
+        (FetchBilling::PATH, vec![("org", org)], [true; 4]),
+        (FetchServices::PATH, vec![("org", org)], [true; 4]),
         (
             FetchActivity::PATH,
             vec![("org", org)],

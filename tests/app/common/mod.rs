@@ -195,3 +195,83 @@ impl TestApp {
         .expect("membership");
     }
 }
+
+/// Valid company information, as the Settings form posts it.
+pub const COMPANY: [(&str, &str); 9] = [
+    ("company_name", "Example AB"),
+    ("business_id", "5560360793"),
+    ("vat_number", ""),
+    ("address", "Storgatan 1"),
+    ("postal_code", "11437"),
+    ("city", "Stockholm"),
+    ("country", "SE"),
+    ("email", "billing@example.se"),
+    ("phone", "070-123 45 67"),
+];
+
+impl TestApp {
+    /// One account per role besides the Owner, each a member of `org`:
+    /// ("admin", client), ("billing", client), ("member", client).
+    pub async fn team(&self, org: &str) -> Vec<(&'static str, Client)> {
+        let mut team = Vec::new();
+        for role in ["admin", "billing", "member"] {
+            let email = format!("{role}@example.com");
+            let client = self.user(role, &email).await;
+            self.add_member(org, &email, role).await;
+            team.push((role, client));
+        }
+        team
+    }
+
+    /// Saves valid company information for a new organization.
+    pub async fn save_company(&self, client: &Client, org: &str) {
+        let mut form = COMPANY.to_vec();
+        form.extend([("intent", "company"), ("version", "0")]);
+        let response = self
+            .post_form(client, &format!("/organizations/{org}/settings"), &form)
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "company saved");
+    }
+
+    /// Posts one of the Billing page's forms.
+    pub async fn billing(&self, client: &Client, org: &str, form: &[(&str, &str)]) -> Response {
+        self.post_form(client, &format!("/organizations/{org}/billing"), form)
+            .await
+    }
+
+    /// Company information, invoice by email: billing is ready.
+    pub async fn make_ready(&self, client: &Client, org: &str) {
+        self.save_company(client, org).await;
+        for form in [
+            &[("intent", "method"), ("method", "invoice")][..],
+            &[
+                ("intent", "delivery"),
+                ("delivery", "email"),
+                ("invoice_email", "invoices@example.se"),
+            ],
+        ] {
+            let response = self.billing(client, org, form).await;
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{form:?}");
+        }
+    }
+
+    /// Posts the create form of Services.
+    pub async fn create_service(&self, client: &Client, org: &str, name: &str) -> Response {
+        self.post_form(
+            client,
+            &format!("/organizations/{org}/services"),
+            &[
+                ("intent", "create"),
+                ("name", name),
+                ("plan", "small"),
+                ("data_center", "sto1"),
+            ],
+        )
+        .await
+    }
+
+    pub async fn page(&self, client: &Client, path: &str) -> (StatusCode, String) {
+        let response = self.get(client, path).await;
+        (response.status(), response.text().await.expect("body"))
+    }
+}

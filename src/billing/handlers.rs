@@ -1,0 +1,106 @@
+//! The POST side of Billing: the method of payment and invoice delivery.
+
+use super::{parse_invoice_email, store, InvoiceDelivery, PaymentMethod};
+use crate::auth::Account;
+use crate::error::{AppError, AppResult};
+use crate::organizations::{store::authorize, Action};
+use crate::server::render::{refused, see_other};
+use crate::server::AppState;
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::{Extension, Form};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(tag = "intent", rename_all = "lowercase")]
+pub enum BillingForm {
+    Method {
+        #[serde(default)]
+        method: String,
+    },
+    Delivery {
+        #[serde(default)]
+        delivery: String,
+        #[serde(default)]
+        invoice_email: String,
+    },
+}
+
+pub async fn billing(
+    State(state): State<AppState>,
+    Extension(account): Extension<Account>,
+    Path(org): Path<String>,
+    parts: Parts,
+    Form(form): Form<BillingForm>,
+) -> Response {
+    let page = format!("/organizations/{org}/billing");
+    match form {
+        BillingForm::Method { method } => match set_method(&state, &account, &org, &method).await {
+            Ok(()) => see_other(&format!("{page}?saved=method")),
+            Err(error) => {
+                let values = vec![
+                    ("intent".into(), "method".into()),
+                    ("method".into(), method),
+                ];
+                refused(&state, parts, error, values).await
+            }
+        },
+        BillingForm::Delivery {
+            delivery,
+            invoice_email,
+        } => match set_delivery(&state, &account, &org, &delivery, &invoice_email).await {
+            Ok(()) => see_other(&format!("{page}?saved=delivery")),
+            Err(error) => {
+                let values = vec![
+                    ("intent".into(), "delivery".into()),
+                    ("delivery".into(), delivery),
+                    ("invoice_email".into(), invoice_email),
+                ];
+                refused(&state, parts, error, values).await
+            }
+        },
+    }
+}
+
+async fn set_method(state: &AppState, account: &Account, org: &str, method: &str) -> AppResult<()> {
+    let access = authorize(&state.db, account.id, org, Action::ManageBilling).await?;
+    let method = PaymentMethod::parse(method)
+        .ok_or_else(|| AppError::field("method", "Choose a method of payment."))?;
+    match method {
+        PaymentMethod::Invoice => {
+            store::set_method(&state.db, &access, account.id, method, state.clock.now()).await
+        }
+        PaymentMethod::Card => Err(AppError::field(
+            "method",
+            "Credit cards cannot be added yet. Choose Invoice for now.",
+        )),
+    }
+}
+
+async fn set_delivery(
+    state: &AppState,
+    account: &Account,
+    org: &str,
+    delivery: &str,
+    invoice_email: &str,
+) -> AppResult<()> {
+    let access = authorize(&state.db, account.id, org, Action::ManageBilling).await?;
+    let delivery = InvoiceDelivery::parse(delivery)
+        .ok_or_else(|| AppError::field("delivery", "Choose how invoices are delivered."))?;
+    let email = match delivery {
+        InvoiceDelivery::Email => Some(
+            parse_invoice_email(invoice_email).map_err(|m| AppError::field("invoice_email", m))?,
+        ),
+        InvoiceDelivery::SnailMail => None,
+    };
+    store::set_delivery(
+        &state.db,
+        &access,
+        account.id,
+        delivery,
+        email.as_ref(),
+        state.clock.now(),
+    )
+    .await
+}

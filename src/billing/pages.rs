@@ -1,0 +1,309 @@
+//! The Billing page: the method of payment, then how invoices are
+//! delivered. Owner and Billing change them; the others see them.
+
+use super::{
+    fetch_billing, parse_invoice_email, BillingView, InvoiceDelivery, Missing, PaymentMethod,
+    NOT_READY,
+};
+use crate::error::AppError;
+use crate::forms::{form_message, use_form_feedback, FormFeedback, TextField};
+use crate::organizations::pages::{load, org_param};
+use crate::organizations::Action;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// What keeps services from being created, each item a link to where it is
+/// fixed; nothing when billing is ready. Shared with the Services page.
+#[component]
+pub fn NotReadyNotice(
+    org: String,
+    missing: Vec<Missing>,
+    /// After a refused create the notice is the answer: announce it.
+    #[prop(optional)]
+    refused: bool,
+) -> impl IntoView {
+    (!missing.is_empty()).then(|| {
+        view! {
+            <div class="notice" role=refused.then_some("alert")>
+                <p>{NOT_READY}</p>
+                <ul>
+                    {missing
+                        .into_iter()
+                        .map(|m| view! { <li><a href=m.href(&org)>{m.label()}</a></li> })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}
+
+#[component]
+pub fn BillingPage() -> impl IntoView {
+    let org = org_param();
+    let (saved, choose) =
+        use_query_map().with_untracked(|q| (q.get("saved"), q.get("choose").is_some()));
+    let feedback = use_form_feedback();
+    load(fetch_billing(org), move |view| {
+        billing_page(view, saved, choose, feedback)
+    })
+}
+
+fn billing_page(
+    view: BillingView,
+    saved: Option<String>,
+    choose: bool,
+    feedback: FormFeedback,
+) -> impl IntoView {
+    let org = view.access.org.public_id.clone();
+    let action = format!("/organizations/{org}/billing");
+    let manage = view.access.may(Action::ManageBilling);
+    let posted = feedback.values.get("intent").map(str::to_owned);
+    let saved_message = match saved.as_deref() {
+        Some("method") => Some("Method of payment saved"),
+        Some("delivery") => Some("Invoice delivery saved"),
+        _ => None,
+    };
+    // The method form is open until a method is chosen, when asked to
+    // reopen it, and when it was just refused.
+    let open_choice =
+        manage && (view.method.is_none() || choose || posted.as_deref() == Some("method"));
+    let method_error = (posted.as_deref() == Some("method"))
+        .then(|| feedback.error.clone())
+        .flatten();
+    let delivery_error = (posted.as_deref() == Some("delivery"))
+        .then(|| feedback.error.clone())
+        .flatten();
+    let checked_method = feedback
+        .values
+        .get("method")
+        .and_then(PaymentMethod::parse)
+        .or(view.method);
+    let method_section = if open_choice {
+        view! {
+            <MethodForm action=action.clone() checked=checked_method error=method_error
+                cancel=(view.method.is_some()).then(|| action.clone()) />
+        }
+        .into_any()
+    } else {
+        let current = view.method.map_or("None chosen yet", PaymentMethod::label);
+        view! {
+            <section aria-labelledby="method-heading" class="panel">
+                <h2 id="method-heading">"Method of payment"</h2>
+                <p class="current">{current}</p>
+                {manage.then(|| view! {
+                    <form method="get" action=action.clone() class="inline">
+                        <input type="hidden" name="choose" value="1" />
+                        <button type="submit">"Select payment method"</button>
+                    </form>
+                })}
+            </section>
+        }
+        .into_any()
+    };
+    let delivery_section = (view.method == Some(PaymentMethod::Invoice)).then(|| {
+        if manage {
+            let delivery = feedback
+                .values
+                .get("delivery")
+                .map(str::to_owned)
+                .or(view.delivery.map(|d| d.as_str().to_owned()));
+            let invoice_email = feedback
+                .values
+                .get("invoice_email")
+                .map(str::to_owned)
+                .unwrap_or(view.invoice_email.clone());
+            view! {
+                <DeliveryForm action=action.clone() settings=format!("/organizations/{org}/settings")
+                    delivery=delivery invoice_email=invoice_email postal_address=view.postal_address.clone()
+                    error=delivery_error />
+            }
+            .into_any()
+        } else {
+            let how = match view.delivery {
+                Some(InvoiceDelivery::Email) => format!("Email, to {}", view.invoice_email),
+                Some(InvoiceDelivery::SnailMail) => "Snail mail, to the company address".to_owned(),
+                None => "Not chosen yet".to_owned(),
+            };
+            view! {
+                <section aria-labelledby="delivery-heading" class="panel">
+                    <h2 id="delivery-heading">"Invoice delivery"</h2>
+                    <p class="current">{how}</p>
+                </section>
+            }
+            .into_any()
+        }
+    });
+    let name = view.access.org.name.clone();
+    // A refusal that the form it came from cannot show, because the page
+    // does not offer that form (a role without the right, a stale page).
+    let shown_in_form = match posted.as_deref() {
+        Some("method") => open_choice,
+        Some("delivery") => manage && view.method == Some(PaymentMethod::Invoice),
+        _ => false,
+    };
+    let page_error = (!shown_in_form)
+        .then(|| feedback.error.as_ref().map(ToString::to_string))
+        .flatten();
+    view! {
+        <Title text=format!("Billing · {name}") />
+        <main class="billing">
+            <h1>"Billing"</h1>
+            {saved_message.map(|m| view! { <p class="status" role="status">{m}</p> })}
+            {page_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+            {if view.missing.is_empty() {
+                view! { <p class="ready">"Billing is ready: services can be created."</p> }.into_any()
+            } else {
+                view! { <NotReadyNotice org=org.clone() missing=view.missing.clone() /> }.into_any()
+            }}
+            {method_section}
+            {delivery_section}
+            {(!manage).then(|| view! {
+                <p class="muted">"Your role does not allow changing billing. An Owner or a Billing collaborator of the organization can."</p>
+            })}
+        </main>
+    }
+}
+
+/// "Credit card" or "Invoice". The button says what happens next: "Save"
+/// for invoice, "Continue" (to the card page) for a card. CSS swaps the
+/// buttons, so it works without JavaScript.
+#[component]
+fn MethodForm(
+    action: String,
+    checked: Option<PaymentMethod>,
+    error: Option<AppError>,
+    cancel: Option<String>,
+) -> impl IntoView {
+    let field_error = error
+        .as_ref()
+        .and_then(|e| e.field_message("method"))
+        .map(str::to_owned);
+    let whole_error = form_message(&error);
+    let options = [
+        (
+            PaymentMethod::Card,
+            "Paid automatically each month. The card is verified with a 1.00 EUR charge that is refunded.",
+        ),
+        (
+            PaymentMethod::Invoice,
+            "An invoice each month, by email or by post, payable within 30 days.",
+        ),
+    ];
+    view! {
+        <form method="post" action=action class="panel method-form" aria-labelledby="method-legend">
+            {whole_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+            <input type="hidden" name="intent" value="method" />
+            <fieldset aria-describedby=field_error.as_ref().map(|_| "method-error")>
+                <legend id="method-legend"><h2>"Method of payment"</h2></legend>
+                {field_error.clone().map(|m| view! { <p class="field-error" id="method-error">{m}</p> })}
+                {options
+                    .into_iter()
+                    .map(|(method, hint)| {
+                        let id = format!("method-{}", method.as_str());
+                        let hint_id = format!("{id}-hint");
+                        view! {
+                            <div class="option">
+                                <input type="radio" name="method" id=id.clone() value=method.as_str()
+                                    checked=checked == Some(method) aria-describedby=hint_id.clone() />
+                                <label for=id>{method.label()}</label>
+                                <p class="hint" id=hint_id>{hint}</p>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <div class="buttons">
+                <button type="submit" class="primary when-invoice">"Save"</button>
+                <button type="submit" class="primary when-card">"Continue"</button>
+                {cancel.map(|href| view! { <a href=href>"Cancel"</a> })}
+            </div>
+        </form>
+    }
+}
+
+/// "Email" (to the invoice email, checked as it is typed) or "Snail mail"
+/// (to the company address, shown).
+#[island]
+fn DeliveryForm(
+    action: String,
+    settings: String,
+    delivery: Option<String>,
+    invoice_email: String,
+    postal_address: Option<Vec<String>>,
+    error: Option<AppError>,
+) -> impl IntoView {
+    let field = |name: &str| {
+        error
+            .as_ref()
+            .and_then(|e| e.field_message(name))
+            .map(str::to_owned)
+    };
+    let delivery_error = RwSignal::new(field("delivery"));
+    let email_error = RwSignal::new(field("invoice_email"));
+    let whole_error = form_message(&error);
+    let email_ref = NodeRef::<leptos::html::Input>::new();
+    let by_email_ref = NodeRef::<leptos::html::Input>::new();
+    let by_mail_ref = NodeRef::<leptos::html::Input>::new();
+    let check_email = |value: String| parse_invoice_email(&value).err();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        let checked =
+            |r: NodeRef<leptos::html::Input>| r.get_untracked().is_some_and(|el| el.checked());
+        if !checked(by_email_ref) && !checked(by_mail_ref) {
+            ev.prevent_default();
+            delivery_error.set(Some("Choose how invoices are delivered.".into()));
+            return;
+        }
+        delivery_error.set(None);
+        if checked(by_email_ref) {
+            if let Some(input) = email_ref.get_untracked() {
+                let problem = check_email(input.value());
+                if problem.is_some() {
+                    ev.prevent_default();
+                    let _ = input.focus();
+                }
+                email_error.set(problem);
+            }
+        }
+    };
+    let address = match postal_address {
+        Some(lines) => view! {
+            <p>"Invoices are posted to the company address:"</p>
+            <address>{lines.into_iter().map(|line| view! { {line}<br /> }).collect_view()}</address>
+        }
+        .into_any(),
+        None => view! {
+            <p>"Invoices by post go to the company address. "
+                <a href=settings>"Fill in the company information first."</a></p>
+        }
+        .into_any(),
+    };
+    view! {
+        <form method="post" action=action novalidate class="panel delivery-form" aria-labelledby="delivery-legend" on:submit=on_submit>
+            {whole_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+            <input type="hidden" name="intent" value="delivery" />
+            <fieldset aria-describedby=move || delivery_error.get().map(|_| "delivery-error")>
+                <legend id="delivery-legend"><h2>"Invoice delivery"</h2></legend>
+                {move || delivery_error.get().map(|m| view! { <p class="field-error" id="delivery-error">{m}</p> })}
+                <div class="option">
+                    <input type="radio" name="delivery" id="delivery-email" value="email" node_ref=by_email_ref
+                        checked=delivery.as_deref() == Some("email")
+                        on:change=move |_| delivery_error.set(None) />
+                    <label for="delivery-email">"Email"</label>
+                </div>
+                <div class="option">
+                    <input type="radio" name="delivery" id="delivery-mail" value="mail" node_ref=by_mail_ref
+                        checked=delivery.as_deref() == Some("mail")
+                        on:change=move |_| delivery_error.set(None) />
+                    <label for="delivery-mail">"Snail mail"</label>
+                </div>
+            </fieldset>
+            <div class="when-email">
+                <TextField label="Invoice email" name="invoice_email" input_type="email" autocomplete="email"
+                    value=invoice_email error=email_error check=check_email node_ref=email_ref />
+            </div>
+            <div class="when-mail postal">{address}</div>
+            <div><button type="submit" class="primary">"Save"</button></div>
+        </form>
+    }
+}

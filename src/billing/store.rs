@@ -1,0 +1,211 @@
+//! Billing in SQLite. Readiness is read inside the caller's connection so
+//! that a write can check it in the same transaction.
+
+use super::{BillingFacts, BillingView, CardState, InvoiceDelivery, Missing, PaymentMethod};
+use crate::company::CompanyForm;
+use crate::error::{AppError, AppResult};
+use crate::organizations::{store::record, OrgAccess};
+use crate::server::clock::Timestamp;
+use crate::server::db::Db;
+use crate::validate::{Country, Email};
+
+/// The stored billing row: method, delivery, invoice email.
+type Row = (Option<String>, Option<String>, Option<String>);
+
+async fn row_in(conn: &mut sqlx::SqliteConnection, organization_id: i64) -> AppResult<Row> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT method, invoice_delivery, invoice_email FROM billing WHERE organization_id = ?",
+    )
+    .bind(organization_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.unwrap_or_default())
+}
+
+fn parse_row(row: &Row) -> AppResult<(Option<PaymentMethod>, Option<InvoiceDelivery>)> {
+    let method = match &row.0 {
+        None => None,
+        Some(m) => Some(
+            PaymentMethod::parse(m)
+                .ok_or_else(|| AppError::internal(format!("unknown payment method {m:?}")))?,
+        ),
+    };
+    let delivery = match &row.1 {
+        None => None,
+        Some(d) => Some(
+            InvoiceDelivery::parse(d)
+                .ok_or_else(|| AppError::internal(format!("unknown invoice delivery {d:?}")))?,
+        ),
+    };
+    Ok((method, delivery))
+}
+
+pub async fn facts_in(
+    conn: &mut sqlx::SqliteConnection,
+    organization_id: i64,
+    _now: Timestamp,
+) -> AppResult<BillingFacts> {
+    let company_information = crate::company::store::is_complete_in(conn, organization_id).await?;
+    let row = row_in(conn, organization_id).await?;
+    let (method, delivery) = parse_row(&row)?;
+    Ok(BillingFacts {
+        company_information,
+        method,
+        delivery,
+        invoice_email: row.2.as_deref().is_some_and(|e| Email::parse(e).is_ok()),
+        card: CardState::None,
+    })
+}
+
+/// What keeps billing from being ready; empty when it is.
+pub async fn missing(db: &Db, organization_id: i64, now: Timestamp) -> AppResult<Vec<Missing>> {
+    let mut conn = db.read.acquire().await?;
+    Ok(super::missing(
+        &facts_in(&mut conn, organization_id, now).await?,
+    ))
+}
+
+/// The lines an invoice by post is addressed with.
+fn postal_address(company: &CompanyForm) -> Vec<String> {
+    let country = Country::parse(&company.country)
+        .map(Country::name)
+        .unwrap_or_default();
+    vec![
+        company.company_name.clone(),
+        company.address.clone(),
+        format!("{} {}", company.postal_code, company.city),
+        country.to_owned(),
+    ]
+}
+
+pub async fn view(db: &Db, access: OrgAccess, now: Timestamp) -> AppResult<BillingView> {
+    let mut conn = db.read.acquire().await?;
+    let facts = facts_in(&mut conn, access.id, now).await?;
+    let row = row_in(&mut conn, access.id).await?;
+    drop(conn);
+    let company = crate::company::store::load(db, access.id).await?;
+    let complete = company.version > 0;
+    Ok(BillingView {
+        method: facts.method,
+        delivery: facts.delivery,
+        invoice_email: row.2.unwrap_or(company.form.email.clone()),
+        postal_address: complete.then(|| postal_address(&company.form)),
+        missing: super::missing(&facts),
+        access,
+    })
+}
+
+/// Makes `method` the organization's method of payment, keeping the
+/// invoice settings (and any card on file) for a later switch back.
+pub async fn set_method(
+    db: &Db,
+    access: &OrgAccess,
+    account_id: i64,
+    method: PaymentMethod,
+    now: Timestamp,
+) -> AppResult<()> {
+    let mut tx = db.write.begin().await?;
+    let (before, _) = parse_row(&row_in(&mut tx, access.id).await?)?;
+    if before == Some(method) {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO billing (organization_id, method, updated_by, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (organization_id) DO UPDATE SET
+            method = excluded.method, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+    )
+    .bind(access.id)
+    .bind(method.as_str())
+    .bind(account_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let detail = match before {
+        Some(before) => format!("{} (was {})", method.label(), before.label()),
+        None => method.label().to_owned(),
+    };
+    record(
+        &mut tx,
+        access.id,
+        account_id,
+        "Method of payment changed",
+        &detail,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How invoices reach the organization. Snail mail goes to the company
+/// address, so it needs the company information first.
+pub async fn set_delivery(
+    db: &Db,
+    access: &OrgAccess,
+    account_id: i64,
+    delivery: InvoiceDelivery,
+    invoice_email: Option<&Email>,
+    now: Timestamp,
+) -> AppResult<()> {
+    let mut tx = db.write.begin().await?;
+    let row = row_in(&mut tx, access.id).await?;
+    let (method, before) = parse_row(&row)?;
+    if method != Some(PaymentMethod::Invoice) {
+        return Err(AppError::Conflict(
+            "Choose Invoice as the method of payment before choosing how invoices are delivered."
+                .into(),
+        ));
+    }
+    if delivery == InvoiceDelivery::SnailMail
+        && !crate::company::store::is_complete_in(&mut tx, access.id).await?
+    {
+        return Err(AppError::field(
+            "delivery",
+            "Invoices by snail mail go to the company address: fill in the company information in Settings first.",
+        ));
+    }
+    let email = match delivery {
+        InvoiceDelivery::Email => {
+            invoice_email
+                .map(|e| e.as_str().to_owned())
+                .ok_or_else(|| {
+                    AppError::field(
+                        "invoice_email",
+                        "Enter the email address invoices are sent to.",
+                    )
+                })?
+        }
+        // Kept for a later switch back to email.
+        InvoiceDelivery::SnailMail => row.2.clone().unwrap_or_default(),
+    };
+    let email = (!email.is_empty()).then_some(email);
+    if before == Some(delivery) && email == row.2 {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE billing SET invoice_delivery = ?, invoice_email = ?, updated_by = ?, updated_at = ?
+          WHERE organization_id = ?",
+    )
+    .bind(delivery.as_str())
+    .bind(&email)
+    .bind(account_id)
+    .bind(now)
+    .bind(access.id)
+    .execute(&mut *tx)
+    .await?;
+    let detail = match (delivery, &email) {
+        (InvoiceDelivery::Email, Some(email)) => format!("Email, to {email}"),
+        _ => "Snail mail, to the company address".to_owned(),
+    };
+    record(
+        &mut tx,
+        access.id,
+        account_id,
+        "Invoice delivery changed",
+        &detail,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

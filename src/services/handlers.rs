@@ -1,0 +1,81 @@
+//! The POST side of Services: create and delete.
+
+use super::{store, ServiceForm};
+use crate::auth::Account;
+use crate::error::{AppError, AppResult};
+use crate::organizations::{store::authorize, Action};
+use crate::server::render::{refused, see_other};
+use crate::server::AppState;
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::{Extension, Form};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(tag = "intent", rename_all = "lowercase")]
+pub enum ServicesForm {
+    Create {
+        #[serde(flatten)]
+        form: ServiceForm,
+    },
+    Delete {
+        #[serde(default)]
+        service: String,
+    },
+}
+
+pub async fn services(
+    State(state): State<AppState>,
+    Extension(account): Extension<Account>,
+    Path(org): Path<String>,
+    parts: Parts,
+    Form(form): Form<ServicesForm>,
+) -> Response {
+    let page = format!("/organizations/{org}/services");
+    match form {
+        ServicesForm::Create { form } => match create(&state, &account, &org, &form).await {
+            Ok(name) => see_other(&format!("{page}?created={name}")),
+            Err(error) => {
+                let values = vec![
+                    ("intent".into(), "create".into()),
+                    ("name".into(), form.name),
+                    ("plan".into(), form.plan),
+                    ("data_center".into(), form.data_center),
+                ];
+                refused(&state, parts, error, values).await
+            }
+        },
+        ServicesForm::Delete { service } => match delete(&state, &account, &org, &service).await {
+            Ok(name) => see_other(&format!("{page}?deleted={name}")),
+            Err(error) => {
+                let values = vec![("intent".into(), "delete".into())];
+                refused(&state, parts, error, values).await
+            }
+        },
+    }
+}
+
+/// Returns the new service's name.
+async fn create(
+    state: &AppState,
+    account: &Account,
+    org: &str,
+    form: &ServiceForm,
+) -> AppResult<String> {
+    let access = authorize(&state.db, account.id, org, Action::ManageServices).await?;
+    let service = form.parse().map_err(AppError::Invalid)?;
+    store::create(&state.db, &access, account.id, &service, state.clock.now()).await?;
+    Ok(service.name.to_string())
+}
+
+/// Returns the deleted service's name.
+async fn delete(
+    state: &AppState,
+    account: &Account,
+    org: &str,
+    service: &str,
+) -> AppResult<String> {
+    let access = authorize(&state.db, account.id, org, Action::ManageServices).await?;
+    store::delete(&state.db, &access, account.id, service, state.clock.now()).await
+}

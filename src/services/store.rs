@@ -1,0 +1,159 @@
+//! Services in SQLite. A create checks billing readiness and the name's
+//! uniqueness inside its own transaction, so neither can change in between.
+
+use super::{DataCenter, NewService, Plan, Service};
+use crate::error::{AppError, AppResult};
+use crate::money::{Currency, Money};
+use crate::organizations::store::{format_utc, new_public_id, record};
+use crate::organizations::OrgAccess;
+use crate::server::clock::Timestamp;
+use crate::server::db::Db;
+
+/// The services that are not deleted, by name.
+pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<Service>> {
+    let rows: Vec<(String, String, String, String, i64, String, i64)> = sqlx::query_as(
+        "SELECT public_id, name, plan, data_center, monthly_cents, currency, created_at
+           FROM services WHERE organization_id = ? AND deleted_at IS NULL
+          ORDER BY name",
+    )
+    .bind(organization_id)
+    .fetch_all(&db.read)
+    .await?;
+    rows.into_iter()
+        .map(
+            |(public_id, name, plan, data_center, cents, currency, created_at)| {
+                let currency = Currency::parse(&currency)
+                    .ok_or_else(|| AppError::internal(format!("unknown currency {currency:?}")))?;
+                Ok(Service {
+                    public_id,
+                    name,
+                    // A plan or data center no longer offered still shows its id.
+                    plan: Plan::parse(&plan)
+                        .map(|p| format!("{} ({})", p.name, p.resources))
+                        .unwrap_or(plan),
+                    data_center: DataCenter::parse(&data_center)
+                        .map(|d| d.description())
+                        .unwrap_or(data_center),
+                    monthly: Money { cents, currency },
+                    created_at: format_utc(created_at),
+                })
+            },
+        )
+        .collect()
+}
+
+/// Whether the organization has a service that is not deleted.
+pub async fn any(db: &Db, organization_id: i64) -> AppResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM services WHERE organization_id = ? AND deleted_at IS NULL LIMIT 1",
+    )
+    .bind(organization_id)
+    .fetch_optional(&db.read)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Creates the service if billing is ready and the name is free.
+pub async fn create(
+    db: &Db,
+    access: &OrgAccess,
+    account_id: i64,
+    service: &NewService,
+    now: Timestamp,
+) -> AppResult<String> {
+    let mut tx = db.write.begin().await?;
+    let missing =
+        crate::billing::missing(&crate::billing::store::facts_in(&mut tx, access.id, now).await?);
+    if !missing.is_empty() {
+        return Err(AppError::BillingNotReady(missing));
+    }
+    let taken: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM services WHERE organization_id = ? AND name = ? AND deleted_at IS NULL",
+    )
+    .bind(access.id)
+    .bind(service.name.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if taken.is_some() {
+        return Err(AppError::field(
+            "name",
+            format!(
+                "There is already a service named {} in this organization.",
+                service.name
+            ),
+        ));
+    }
+    let public_id = new_public_id();
+    sqlx::query(
+        "INSERT INTO services (public_id, organization_id, name, plan, data_center, monthly_cents, currency,
+                               created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&public_id)
+    .bind(access.id)
+    .bind(service.name.as_str())
+    .bind(service.plan.id)
+    .bind(service.data_center.id)
+    .bind(service.plan.monthly.cents)
+    .bind(service.plan.monthly.currency.code())
+    .bind(account_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let detail = format!(
+        "{}: {} in {}, {} a month",
+        service.name, service.plan.name, service.data_center.city, service.plan.monthly
+    );
+    record(
+        &mut tx,
+        access.id,
+        account_id,
+        "Service created",
+        &detail,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(organization = %access.org.public_id, service = %public_id, "service created");
+    Ok(public_id)
+}
+
+/// Deletes the service; returns its name. A service that is already
+/// deleted (a second click, another tab) is not found.
+pub async fn delete(
+    db: &Db,
+    access: &OrgAccess,
+    account_id: i64,
+    public_id: &str,
+    now: Timestamp,
+) -> AppResult<String> {
+    let mut tx = db.write.begin().await?;
+    let name: Option<String> = sqlx::query_scalar(
+        "UPDATE services SET deleted_at = ?, deleted_by = ?
+          WHERE public_id = ? AND organization_id = ? AND deleted_at IS NULL
+          RETURNING name",
+    )
+    .bind(now)
+    .bind(account_id)
+    .bind(public_id)
+    .bind(access.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let name = name.ok_or_else(|| {
+        AppError::Conflict(
+            "That service no longer exists: it may have been deleted meanwhile.".into(),
+        )
+    })?;
+    record(
+        &mut tx,
+        access.id,
+        account_id,
+        "Service deleted",
+        &name,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(organization = %access.org.public_id, service = %public_id, "service deleted");
+    Ok(name)
+}
