@@ -1,24 +1,5 @@
-import { expect, Page, test } from "@playwright/test";
-import { screenshots, signUp, uniqueEmail, watchErrors } from "./helpers";
-
-async function newOrganization(page: Page) {
-  await signUp(page, "Anna Berg", uniqueEmail("company"));
-  await page.getByRole("link", { name: "Create organization" }).first().click();
-  await page.getByLabel("Organization name").fill("Example");
-  await page.getByRole("button", { name: "Create" }).click();
-  await expect(page.getByRole("heading", { name: "Company information" })).toBeVisible();
-}
-
-async function fillValid(page: Page) {
-  await page.getByLabel("Country").selectOption("SE");
-  await page.getByLabel("Company name").fill("Example AB");
-  await page.getByLabel("Business identification number").fill("5560360793");
-  await page.getByLabel("Address").fill("Storgatan 1");
-  await page.getByLabel("Postal code").fill("11437");
-  await page.getByLabel("City").fill("Stockholm");
-  await page.getByLabel("Email").fill("billing@example.se");
-  await page.getByLabel("Phone").fill("070-123 45 67");
-}
+import { expect, test } from "@playwright/test";
+import { fillCompany as fillValid, newOrganization, screenshots, watchErrors } from "./helpers";
 
 test("a wrong check digit is flagged before saving, then the form saves and reloads", async ({ page }, testInfo) => {
   const errors = watchErrors(page);

@@ -46,3 +46,38 @@ export async function logIn(page: Page, email: string, password = PASSWORD) {
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
 }
+
+/** Signs up and creates an organization; lands on its Settings. */
+export async function newOrganization(page: Page, name = "Example", prefix = "org") {
+  await signUp(page, "Anna Berg", uniqueEmail(prefix));
+  await page.getByRole("link", { name: "Create organization" }).first().click();
+  await page.getByLabel("Organization name").fill(name);
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("heading", { name: "Company information" })).toBeVisible();
+}
+
+/** Fills the company information form with valid Swedish values. */
+export async function fillCompany(page: Page) {
+  await page.getByLabel("Country").selectOption("SE");
+  await page.getByLabel("Company name").fill("Example AB");
+  await page.getByLabel("Business identification number").fill("5560360793");
+  await page.getByLabel("Address").fill("Storgatan 1");
+  await page.getByLabel("Postal code").fill("11437");
+  await page.getByLabel("City").fill("Stockholm");
+  await page.getByLabel("Email").fill("billing@example.se");
+  await page.getByLabel("Phone").fill("070-123 45 67");
+}
+
+/** On Settings: fills in and saves the company information. */
+export async function saveCompany(page: Page) {
+  await fillCompany(page);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toHaveText("Company information saved");
+}
+
+/** Opens a page of the current organization from the organization menu. */
+export async function openMenu(page: Page, item: string) {
+  await page.getByRole("button", { name: "Organization menu" }).click();
+  await page.getByRole("navigation", { name: "Organization menu" }).getByRole("link", { name: item }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+}

@@ -81,7 +81,7 @@ fn ServiceTable(services: Vec<Service>, action: String, manage: bool) -> impl In
     }
     view! {
         <div class="table-wrap">
-            <table>
+            <table class="cards">
                 <thead>
                     <tr>
                         <th scope="col">"Name"</th>
@@ -97,11 +97,11 @@ fn ServiceTable(services: Vec<Service>, action: String, manage: bool) -> impl In
                         .into_iter()
                         .map(|s| view! {
                             <tr>
-                                <td class="nowrap"><strong>{s.name.clone()}</strong></td>
-                                <td>{s.plan}</td>
-                                <td>{s.data_center}</td>
-                                <td class="nowrap">{s.monthly.to_string()}</td>
-                                <td class="nowrap">{s.created_at}</td>
+                                <td class="nowrap" data-label="Name"><strong>{s.name.clone()}</strong></td>
+                                <td data-label="Plan">{s.plan}</td>
+                                <td data-label="Data center">{s.data_center}</td>
+                                <td class="nowrap" data-label="Per month">{s.monthly.to_string()}</td>
+                                <td class="nowrap" data-label="Created">{s.created_at}</td>
                                 {manage.then(|| view! { <td><DeleteService action=action.clone() id=s.public_id name=s.name /></td> })}
                             </tr>
                         })

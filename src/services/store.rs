@@ -101,7 +101,7 @@ pub async fn create(
     .execute(&mut *tx)
     .await?;
     let detail = format!(
-        "{}: {} in {}, {} a month",
+        "{} ({} in {}, {} a month)",
         service.name, service.plan.name, service.data_center.city, service.plan.monthly
     );
     record(
