@@ -2,7 +2,7 @@
 
 use crate::auth::current_account;
 use crate::auth::pages::{LoginPage, SignupPage};
-use crate::billing::pages::BillingPage;
+use crate::billing::pages::{BillingPage, CardResultPage};
 use crate::organizations::pages::{
     ActivityPage, ApiKeysPage, CollaboratorsPage, CreateOrganizationPage, OverviewPage,
     SettingsPage,
@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organizations/:org/collaborators") view=CollaboratorsPage ssr=SsrMode::Async />
                     <Route path=path!("/organizations/:org/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/organizations/:org/billing") view=BillingPage ssr=SsrMode::Async />
+                    <Route path=path!("/organizations/:org/billing/card") view=CardResultPage ssr=SsrMode::Async />
                     <Route path=path!("/organizations/:org/api-keys") view=ApiKeysPage ssr=SsrMode::Async />
                     <Route path=path!("/organizations/:org/activity") view=ActivityPage ssr=SsrMode::Async />
                 </ParentRoute>

@@ -13,6 +13,8 @@ pub mod forms;
 pub mod money;
 pub mod organizations;
 #[cfg(feature = "ssr")]
+pub mod payments;
+#[cfg(feature = "ssr")]
 pub mod server;
 pub mod services;
 pub mod validate;

@@ -222,6 +222,8 @@ fn is_public(path: &str) -> bool {
         path,
         "/login" | "/signup" | "/health" | "/favicon.svg" | "/favicon.ico"
     ) || path.starts_with("/pkg/")
+        // The payment provider's pages: the provider has no panel session.
+        || path.starts_with("/sandbox-pay/")
 }
 
 /// Puts the signed-in [`Account`] in the request's extensions; sends a

@@ -1,14 +1,14 @@
 //! The POST side of Billing: the method of payment and invoice delivery.
 
-use super::{parse_invoice_email, store, InvoiceDelivery, PaymentMethod};
+use super::{card, parse_invoice_email, store, CardState, InvoiceDelivery, PaymentMethod};
 use crate::auth::Account;
 use crate::error::{AppError, AppResult};
 use crate::organizations::{store::authorize, Action};
 use crate::server::render::{refused, see_other};
 use crate::server::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
@@ -37,7 +37,7 @@ pub async fn billing(
     let page = format!("/organizations/{org}/billing");
     match form {
         BillingForm::Method { method } => match set_method(&state, &account, &org, &method).await {
-            Ok(()) => see_other(&format!("{page}?saved=method")),
+            Ok(location) => see_other(&location),
             Err(error) => {
                 let values = vec![
                     ("intent".into(), "method".into()),
@@ -63,19 +63,60 @@ pub async fn billing(
     }
 }
 
-async fn set_method(state: &AppState, account: &Account, org: &str, method: &str) -> AppResult<()> {
+/// Returns where the browser goes next: Billing, or the provider's card page.
+async fn set_method(
+    state: &AppState,
+    account: &Account,
+    org: &str,
+    method: &str,
+) -> AppResult<String> {
     let access = authorize(&state.db, account.id, org, Action::ManageBilling).await?;
     let method = PaymentMethod::parse(method)
         .ok_or_else(|| AppError::field("method", "Choose a method of payment."))?;
-    match method {
-        PaymentMethod::Invoice => {
-            store::set_method(&state.db, &access, account.id, method, state.clock.now()).await
+    let saved = format!("/organizations/{org}/billing?saved=method");
+    let now = state.clock.now();
+    if method == PaymentMethod::Card {
+        // Back to a valid card kept on file needs no new verification; from
+        // a card to a card means a new card.
+        let facts = store::facts(&state.db, access.id, now).await?;
+        if facts.method == Some(PaymentMethod::Card) || facts.card != CardState::Valid {
+            return card::start(state, &access, account.id).await;
         }
-        PaymentMethod::Card => Err(AppError::field(
-            "method",
-            "Credit cards cannot be added yet. Choose Invoice for now.",
-        )),
     }
+    store::set_method(&state.db, &access, account.id, method, now).await?;
+    Ok(saved)
+}
+
+#[derive(Deserialize)]
+pub struct CardReturn {
+    #[serde(default)]
+    setup: String,
+}
+
+/// Where the provider sends the browser back: the outcome is asked of the
+/// provider (the query string only says which setup), recorded, then shown.
+pub async fn card_return(
+    State(state): State<AppState>,
+    Extension(account): Extension<Account>,
+    Path(org): Path<String>,
+    Query(query): Query<CardReturn>,
+) -> Response {
+    let setup = query.setup;
+    let well_formed = setup.len() == 16 && setup.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !well_formed {
+        return AppError::NotFound.into_response();
+    }
+    let recorded = async {
+        let access = authorize(&state.db, account.id, &org, Action::ManageBilling).await?;
+        card::complete(&state, &access, account.id, &setup).await
+    }
+    .await;
+    // The result page authorizes again and says what happened, including a
+    // setup still unfinished because the provider could not be asked.
+    if let Err(error) = recorded {
+        tracing::warn!(%error, "card return not recorded");
+    }
+    see_other(&format!("/organizations/{org}/billing/card?setup={setup}"))
 }
 
 async fn set_delivery(

@@ -4,6 +4,8 @@
 //! [`missing`].
 
 #[cfg(feature = "ssr")]
+pub mod card;
+#[cfg(feature = "ssr")]
 pub mod handlers;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -168,6 +170,73 @@ pub fn missing(facts: &BillingFacts) -> Vec<Missing> {
     missing
 }
 
+/// Why a card setup did not add a card, as the provider reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CardFailure {
+    Declined,
+    InsufficientFunds,
+    ExpiredCard,
+    IncorrectCvc,
+    IdentificationCancelled,
+}
+
+impl CardFailure {
+    pub const ALL: [CardFailure; 5] = [
+        CardFailure::Declined,
+        CardFailure::InsufficientFunds,
+        CardFailure::ExpiredCard,
+        CardFailure::IncorrectCvc,
+        CardFailure::IdentificationCancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardFailure::Declined => "declined",
+            CardFailure::InsufficientFunds => "insufficient_funds",
+            CardFailure::ExpiredCard => "expired_card",
+            CardFailure::IncorrectCvc => "incorrect_cvc",
+            CardFailure::IdentificationCancelled => "identification_cancelled",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == value)
+    }
+
+    /// In plain words, for the person who tried the card.
+    pub fn message(self) -> &'static str {
+        match self {
+            CardFailure::Declined => "The card was declined by its bank. Try another card, or ask the bank why.",
+            CardFailure::InsufficientFunds => "The card was declined: there is not enough money on the account for the 1.00 EUR verification.",
+            CardFailure::ExpiredCard => "The card was declined because it has expired. Try a card that is still valid.",
+            CardFailure::IncorrectCvc => "The card was declined because the security code (CVC) was wrong.",
+            CardFailure::IdentificationCancelled => "The identification was cancelled, so the card was not added.",
+        }
+    }
+}
+
+/// The card on file, as Billing shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardView {
+    pub brand: String,
+    pub last4: String,
+    /// "12/30"
+    pub expires: String,
+    pub expired: bool,
+    /// Expires within 30 days.
+    pub expires_soon: bool,
+}
+
+/// A row of the "Payments" table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRow {
+    /// UTC, "2026-11-28 12:00 UTC".
+    pub date: String,
+    pub description: String,
+    pub amount: crate::money::Money,
+    pub status: String,
+}
+
 /// The Billing page's data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillingView {
@@ -178,7 +247,46 @@ pub struct BillingView {
     pub invoice_email: String,
     /// Where invoices by snail mail go: the company's name and address lines.
     pub postal_address: Option<Vec<String>>,
+    pub card: Option<CardView>,
+    /// Only for those who may see payments (Owner, Billing).
+    pub payments: Option<Vec<PaymentRow>>,
     pub missing: Vec<Missing>,
+}
+
+/// How a card setup ended, for the page the provider sends the browser back to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CardSetupResult {
+    Added {
+        card: CardView,
+        replaced: bool,
+    },
+    Failed(CardFailure),
+    /// Not finished at the provider yet: the card page is still open.
+    Unfinished {
+        card_page: String,
+    },
+}
+
+#[server]
+pub async fn fetch_card_setup(
+    org: String,
+    setup: String,
+) -> Result<(crate::organizations::OrgAccess, CardSetupResult), AppError> {
+    crate::server::render::status_on_error(
+        async {
+            let (state, account) = crate::organizations::store::context()?;
+            let access = crate::organizations::store::authorize(
+                &state.db,
+                account.id,
+                &org,
+                crate::organizations::Action::ManageBilling,
+            )
+            .await?;
+            let result = card::result(&state, &access, &setup).await?;
+            Ok((access, result))
+        }
+        .await,
+    )
 }
 
 #[server]

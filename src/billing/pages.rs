@@ -2,8 +2,8 @@
 //! delivered. Owner and Billing change them; the others see them.
 
 use super::{
-    fetch_billing, parse_invoice_email, BillingView, InvoiceDelivery, Missing, PaymentMethod,
-    NOT_READY,
+    fetch_billing, fetch_card_setup, parse_invoice_email, BillingView, CardSetupResult, CardView,
+    InvoiceDelivery, Missing, PaymentMethod, PaymentRow, NOT_READY,
 };
 use crate::error::AppError;
 use crate::forms::{form_message, use_form_feedback, FormFeedback, TextField};
@@ -82,15 +82,21 @@ fn billing_page(
     let method_section = if open_choice {
         view! {
             <MethodForm action=action.clone() checked=checked_method error=method_error
+                card_on_file=view.card.clone().filter(|c| !c.expired && view.method != Some(PaymentMethod::Card))
                 cancel=(view.method.is_some()).then(|| action.clone()) />
         }
         .into_any()
     } else {
         let current = view.method.map_or("None chosen yet", PaymentMethod::label);
+        let card = view.card.clone().map(|card| {
+            let in_use = view.method == Some(PaymentMethod::Card);
+            view! { <CardOnFile card in_use /> }
+        });
         view! {
             <section aria-labelledby="method-heading" class="panel">
                 <h2 id="method-heading">"Method of payment"</h2>
                 <p class="current">{current}</p>
+                {card}
                 {manage.then(|| view! {
                     <form method="get" action=action.clone() class="inline">
                         <input type="hidden" name="choose" value="1" />
@@ -158,6 +164,7 @@ fn billing_page(
             }}
             {method_section}
             {delivery_section}
+            {view.payments.filter(|p| !p.is_empty()).map(|payments| view! { <Payments payments /> })}
             {(!manage).then(|| view! {
                 <p class="muted">"Your role does not allow changing billing. An Owner or a Billing collaborator of the organization can."</p>
             })}
@@ -173,21 +180,27 @@ fn MethodForm(
     action: String,
     checked: Option<PaymentMethod>,
     error: Option<AppError>,
+    /// A valid card kept on file while paying by invoice: Continue uses it again.
+    card_on_file: Option<CardView>,
     cancel: Option<String>,
 ) -> impl IntoView {
+    let card_hint = match &card_on_file {
+        Some(card) => format!(
+            "Paid automatically each month with the card ending in {} that is on file.",
+            card.last4
+        ),
+        None => "Paid automatically each month. The card is verified with a 1.00 EUR charge that is refunded.".to_owned(),
+    };
     let field_error = error
         .as_ref()
         .and_then(|e| e.field_message("method"))
         .map(str::to_owned);
     let whole_error = form_message(&error);
     let options = [
-        (
-            PaymentMethod::Card,
-            "Paid automatically each month. The card is verified with a 1.00 EUR charge that is refunded.",
-        ),
+        (PaymentMethod::Card, card_hint),
         (
             PaymentMethod::Invoice,
-            "An invoice each month, by email or by post, payable within 30 days.",
+            "An invoice each month, by email or by post, payable within 30 days.".to_owned(),
         ),
     ];
     view! {
@@ -306,4 +319,124 @@ fn DeliveryForm(
             <div><button type="submit" class="primary">"Save"</button></div>
         </form>
     }
+}
+
+/// "Card ending in 4242", "Expires 12/30", and what to do when it has
+/// expired or soon will.
+#[component]
+fn CardOnFile(card: CardView, in_use: bool) -> impl IntoView {
+    let warning = if card.expired && in_use {
+        Some(
+            view! {
+                <div class="alert" role="alert">
+                    <strong>"Your credit card has expired"</strong>
+                    <p>"Services cannot be created until a new card is added: select payment method and continue with a new card."</p>
+                </div>
+            }
+            .into_any(),
+        )
+    } else if card.expires_soon && in_use {
+        Some(
+            view! {
+                <p class="warning">{format!(
+                    "Your credit card expires at the end of {}. Select payment method to add a new card before then.",
+                    card.expires
+                )}</p>
+            }
+            .into_any(),
+        )
+    } else {
+        None
+    };
+    view! {
+        {warning}
+        <CardLine card=card.clone() />
+        {(!in_use).then(|| view! { <p class="muted">"Kept on file: choosing Credit card again uses it without a new verification."</p> })}
+    }
+}
+
+#[component]
+fn CardLine(card: CardView) -> impl IntoView {
+    view! {
+        <p class="card-on-file">
+            <span class="brand">{card.brand}</span>
+            <span>{format!("Card ending in {}", card.last4)}</span>
+            <span class="muted">{format!("Expires {}", card.expires)}</span>
+        </p>
+    }
+}
+
+/// The "Payments" table: the verification charge, then its refund.
+#[component]
+fn Payments(payments: Vec<PaymentRow>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="payments-heading">
+            <h2 id="payments-heading">"Payments"</h2>
+            <div class="table-wrap">
+                <table aria-labelledby="payments-heading" class="cards">
+                    <thead>
+                        <tr><th scope="col">"Date"</th><th scope="col">"Description"</th><th scope="col">"Amount"</th><th scope="col">"Status"</th></tr>
+                    </thead>
+                    <tbody>
+                        {payments
+                            .into_iter()
+                            .map(|p| view! {
+                                <tr>
+                                    <td class="nowrap" data-label="Date">{p.date}</td>
+                                    <td data-label="Description">{p.description}</td>
+                                    <td class="nowrap" data-label="Amount">{p.amount.to_string()}</td>
+                                    <td data-label="Status">{p.status}</td>
+                                </tr>
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// Where the provider sends the browser back: the outcome, as recorded.
+#[component]
+pub fn CardResultPage() -> impl IntoView {
+    let org = org_param();
+    let setup = use_query_map().with_untracked(|q| q.get("setup").unwrap_or_default());
+    load(fetch_card_setup(org, setup), |(access, result)| {
+        let billing = format!("/organizations/{}/billing", access.org.public_id);
+        let back = view! { <p><a href=billing.clone()>"Back to Billing"</a></p> };
+        let body = match result {
+            CardSetupResult::Added { card, replaced } => view! {
+                <Title text="Credit card added" />
+                <h1>"Credit card added"</h1>
+                <p class="status" role="status">"Your credit card has been added. Future invoices are paid automatically by card."</p>
+                <CardLine card />
+                <p>{if replaced { "It replaces the previous card. " } else { "" }}
+                    "The 1.00 EUR verification charge is refunded automatically."</p>
+                {back}
+            }
+            .into_any(),
+            CardSetupResult::Failed(reason) => view! {
+                <Title text="Credit card not added" />
+                <h1>"Credit card not added"</h1>
+                <p class="alert" role="alert">{reason.message()}</p>
+                <p>"Nothing was charged, and your method of payment has not changed."</p>
+                <form method="post" action=billing.clone() class="inline">
+                    <input type="hidden" name="intent" value="method" />
+                    <input type="hidden" name="method" value="card" />
+                    <button type="submit" class="primary">"Try another card"</button>
+                </form>
+                {back}
+            }
+            .into_any(),
+            CardSetupResult::Unfinished { card_page } => view! {
+                <Title text="Credit card not added yet" />
+                <h1>"Credit card not added yet"</h1>
+                <p>"The card was not accepted on the card page yet, so nothing has changed."</p>
+                <p><a class="button primary" href=card_page>"Return to the card page"</a></p>
+                {back}
+            }
+            .into_any(),
+        };
+        view! { <main class="card-result">{body}</main> }
+    })
 }

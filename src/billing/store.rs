@@ -1,7 +1,7 @@
 //! Billing in SQLite. Readiness is read inside the caller's connection so
 //! that a write can check it in the same transaction.
 
-use super::{BillingFacts, BillingView, CardState, InvoiceDelivery, Missing, PaymentMethod};
+use super::{BillingFacts, BillingView, InvoiceDelivery, Missing, PaymentMethod};
 use crate::company::CompanyForm;
 use crate::error::{AppError, AppResult};
 use crate::organizations::{store::record, OrgAccess};
@@ -43,7 +43,7 @@ fn parse_row(row: &Row) -> AppResult<(Option<PaymentMethod>, Option<InvoiceDeliv
 pub async fn facts_in(
     conn: &mut sqlx::SqliteConnection,
     organization_id: i64,
-    _now: Timestamp,
+    now: Timestamp,
 ) -> AppResult<BillingFacts> {
     let company_information = crate::company::store::is_complete_in(conn, organization_id).await?;
     let row = row_in(conn, organization_id).await?;
@@ -53,16 +53,18 @@ pub async fn facts_in(
         method,
         delivery,
         invoice_email: row.2.as_deref().is_some_and(|e| Email::parse(e).is_ok()),
-        card: CardState::None,
+        card: super::card::card_state_in(conn, organization_id, now).await?,
     })
+}
+
+pub async fn facts(db: &Db, organization_id: i64, now: Timestamp) -> AppResult<BillingFacts> {
+    let mut conn = db.read.acquire().await?;
+    facts_in(&mut conn, organization_id, now).await
 }
 
 /// What keeps billing from being ready; empty when it is.
 pub async fn missing(db: &Db, organization_id: i64, now: Timestamp) -> AppResult<Vec<Missing>> {
-    let mut conn = db.read.acquire().await?;
-    Ok(super::missing(
-        &facts_in(&mut conn, organization_id, now).await?,
-    ))
+    Ok(super::missing(&facts(db, organization_id, now).await?))
 }
 
 /// The lines an invoice by post is addressed with.
@@ -82,14 +84,22 @@ pub async fn view(db: &Db, access: OrgAccess, now: Timestamp) -> AppResult<Billi
     let mut conn = db.read.acquire().await?;
     let facts = facts_in(&mut conn, access.id, now).await?;
     let row = row_in(&mut conn, access.id).await?;
+    let card = super::card::card_view_in(&mut conn, access.id, now).await?;
     drop(conn);
     let company = crate::company::store::load(db, access.id).await?;
     let complete = company.version > 0;
+    let payments = if access.may(crate::organizations::Action::ManageBilling) {
+        Some(super::card::payments(db, access.id).await?)
+    } else {
+        None
+    };
     Ok(BillingView {
         method: facts.method,
         delivery: facts.delivery,
         invoice_email: row.2.unwrap_or(company.form.email.clone()),
         postal_address: complete.then(|| postal_address(&company.form)),
+        card,
+        payments,
         missing: super::missing(&facts),
         access,
     })

@@ -104,7 +104,7 @@ pub async fn collaborators(db: &Db, organization_id: i64) -> AppResult<Vec<Colla
 /// The newest entries first.
 pub async fn activity(db: &Db, organization_id: i64) -> AppResult<Vec<ActivityEntry>> {
     let rows: Vec<(i64, Option<String>, String, String)> = sqlx::query_as(
-        "SELECT e.at, a.name, e.action, e.detail
+        "SELECT e.at, CASE WHEN e.by_system THEN 'Orgpanel' ELSE a.name END, e.action, e.detail
            FROM activity e LEFT JOIN accounts a ON a.id = e.account_id
           WHERE e.organization_id = ?
           ORDER BY e.id DESC
@@ -144,14 +144,39 @@ pub async fn record(
     detail: &str,
     at: Timestamp,
 ) -> AppResult<()> {
-    sqlx::query("INSERT INTO activity (organization_id, account_id, action, detail, at) VALUES (?, ?, ?, ?, ?)")
-        .bind(organization_id)
-        .bind(account_id)
-        .bind(action)
-        .bind(detail)
-        .bind(at)
-        .execute(tx)
-        .await?;
+    append(tx, organization_id, Some(account_id), action, detail, at).await
+}
+
+/// The same for what the panel does on its own (a refund): shown as "Orgpanel".
+pub async fn record_system(
+    tx: &mut sqlx::SqliteConnection,
+    organization_id: i64,
+    action: &str,
+    detail: &str,
+    at: Timestamp,
+) -> AppResult<()> {
+    append(tx, organization_id, None, action, detail, at).await
+}
+
+async fn append(
+    tx: &mut sqlx::SqliteConnection,
+    organization_id: i64,
+    account_id: Option<i64>,
+    action: &str,
+    detail: &str,
+    at: Timestamp,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO activity (organization_id, account_id, by_system, action, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(organization_id)
+    .bind(account_id)
+    .bind(account_id.is_none())
+    .bind(action)
+    .bind(detail)
+    .bind(at)
+    .execute(tx)
+    .await?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub mod state;
 use crate::app::{shell, App};
 use crate::auth::handlers as auth;
 use crate::organizations::handlers as organizations;
+use crate::payments::sandbox::{self, Sandbox};
 use axum::extract::State;
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::IntoResponse;
@@ -20,6 +21,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -45,6 +47,11 @@ pub fn router(state: AppState) -> Router {
         .route("/organizations/new", post(organizations::create))
         .route("/organizations/{org}/settings", post(organizations::settings))
         .route("/organizations/{org}/billing", post(crate::billing::handlers::billing))
+        .route(
+            "/organizations/{org}/billing/card/return",
+            get(crate::billing::handlers::card_return),
+        )
+        .merge(sandbox::routes())
         .route("/organizations/{org}/services", post(crate::services::handlers::services))
         .route("/health", get(health))
         .leptos_routes_with_context(
@@ -132,13 +139,24 @@ pub async fn start(
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.leptos.site_addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let state = AppState { db, config, clock };
+    let payments = Arc::new(Sandbox::new(db.clone(), clock.clone(), &config.public_url));
+    let state = AppState {
+        db,
+        config,
+        clock,
+        payments,
+        refunds_due: Arc::default(),
+    };
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let (stop_refunds, stopped) = tokio::sync::watch::channel(false);
+    let refunds = crate::billing::card::spawn_refunds(state.clone(), stopped);
     let db = state.db.clone();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
+        let _ = stop_refunds.send(true);
+        let _ = refunds.await;
         db.close().await;
         served
     });

@@ -29,7 +29,17 @@ pub async fn render_with_feedback(
     feedback: FormFeedback,
 ) -> Response {
     let status = feedback.error.as_ref().map(|e| e.status());
-    render(state, parts, feedback, status).await
+    let retry_after = match &feedback.error {
+        Some(AppError::TooManyRequests {
+            retry_after_secs, ..
+        }) => Some(*retry_after_secs),
+        _ => None,
+    };
+    let mut response = render(state, parts, feedback, status).await;
+    if let Some(secs) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+        response.headers_mut().insert(header::RETRY_AFTER, secs);
+    }
+    response
 }
 
 /// The same for a form whose feedback is a type of its own (company information).

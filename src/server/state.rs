@@ -1,7 +1,9 @@
 //! What every handler can reach.
 
+use crate::payments::PaymentProvider;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use std::sync::Arc;
 
 use super::{clock::Clock, config::Config, db::Db};
 
@@ -10,6 +12,9 @@ pub struct AppState {
     pub db: Db,
     pub config: Config,
     pub clock: Clock,
+    pub payments: Arc<dyn PaymentProvider>,
+    /// Wakes the refund worker when a verification charge was recorded.
+    pub refunds_due: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

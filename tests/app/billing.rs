@@ -324,21 +324,3 @@ async fn every_role_against_every_billing_function() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "anonymous");
     app.stop().await;
 }
-
-#[tokio::test]
-async fn a_card_cannot_be_chosen_yet_and_the_invoice_setup_stays() {
-    let app = TestApp::start().await;
-    let anna = app.user("Anna", "anna@example.com").await;
-    let org = app.create_org(&anna, "Example").await;
-    app.make_ready(&anna, &org).await;
-    let response = app
-        .billing(&anna, &org, &[("intent", "method"), ("method", "card")])
-        .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(stored(&app).await.unwrap().0.as_deref(), Some("invoice"));
-    let (_, html) = app
-        .page(&anna, &format!("/organizations/{org}/billing"))
-        .await;
-    assert!(html.contains("Billing is ready"));
-    app.stop().await;
-}

@@ -3,6 +3,7 @@
 
 mod auth;
 mod billing;
+mod cards;
 mod common;
 mod company;
 mod organizations;

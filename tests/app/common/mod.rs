@@ -9,6 +9,42 @@ use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
 use std::time::Duration;
 
+const PUBLIC_URL: &str = "http://127.0.0.1:3000";
+
+/// Everything every test server logs, at debug level, for the scan that
+/// proves no card number reaches a log.
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut logs) = LOGS.lock() {
+            logs.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+            .with_writer(|| LogWriter)
+            .with_ansi(false)
+            .try_init();
+    });
+}
+
+pub fn logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().expect("logs")).into_owned()
+}
+
 pub struct TestApp {
     pub base: String,
     pub running: Running,
@@ -19,7 +55,17 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start() -> Self {
+        Self::start_with(Duration::from_secs(60)).await
+    }
+
+    /// With the verification refund due `refund_delay` after a card is added.
+    pub async fn start_with(refund_delay: Duration) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_in(dir, refund_delay, Clock::default()).await
+    }
+
+    async fn start_in(dir: tempfile::TempDir, refund_delay: Duration, clock: Clock) -> Self {
+        capture_logs();
         let site = dir.path().join("site");
         std::fs::create_dir_all(site.join("pkg")).expect("site dir");
         let leptos = leptos::config::LeptosOptions::builder()
@@ -30,12 +76,11 @@ impl TestApp {
             .build();
         let config = Config {
             database_url: format!("sqlite://{}", dir.path().join("orgpanel.db").display()),
-            public_url: url::Url::parse("http://127.0.0.1:3000").expect("url"),
+            public_url: url::Url::parse(PUBLIC_URL).expect("url"),
             smtp_url: None,
-            refund_delay: Duration::from_secs(60),
+            refund_delay,
             leptos,
         };
-        let clock = Clock::default();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let running = server::start(config, clock.clone(), async {
             let _ = stopped.await;
@@ -49,6 +94,37 @@ impl TestApp {
             _dir: dir,
             stop: Some(stop),
         }
+    }
+
+    /// Stops the server (as SIGTERM does) and starts it again on the same
+    /// database, with the same clock.
+    pub async fn restart(mut self) -> Self {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.running.task).await;
+        let refund_delay = self.running.state.config.refund_delay;
+        Self::start_in(self._dir, refund_delay, self.clock).await
+    }
+
+    /// The database file and its write-ahead log, as bytes.
+    pub fn database_files(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for name in ["orgpanel.db", "orgpanel.db-wal"] {
+            if let Ok(file) = std::fs::read(self._dir.path().join(name)) {
+                bytes.extend(file);
+            }
+        }
+        bytes
+    }
+
+    /// A path of the panel from an absolute address it hands out (the
+    /// configured public URL is not the test server's).
+    pub fn path_of(location: &str) -> String {
+        location
+            .strip_prefix(PUBLIC_URL)
+            .unwrap_or(location)
+            .to_owned()
     }
 
     pub fn url(&self, path: &str) -> String {

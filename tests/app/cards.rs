@@ -1,0 +1,619 @@
+//! Credit cards through the sandbox provider: every test card, exactly
+//! once under double clicks and parallel tabs, the refund job across a
+//! restart, expiry and replacement, rate limits, and no card number in the
+//! database, its WAL or the logs.
+
+use super::common::{self, TestApp};
+use orgpanel::billing::NOT_READY;
+use reqwest::{Client, StatusCode};
+use std::time::Duration;
+
+const PASSWORD: &str = "password123";
+
+/// Every card number the tests type.
+const NUMBERS: [&str; 8] = [
+    "4242424242424242",
+    "4000002760003184",
+    "4000000000000002",
+    "4000000000009995",
+    "4000000000000069",
+    "4000000000000127",
+    "5555555555554444",
+    "4242424242424241",
+];
+
+fn location(response: &reqwest::Response) -> String {
+    TestApp::path_of(&common::location(response))
+}
+
+/// "Continue" with Credit card: the path of the provider's card page.
+async fn start(app: &TestApp, client: &Client, org: &str) -> String {
+    let response = app
+        .billing(client, org, &[("intent", "method"), ("method", "card")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let to = location(&response);
+    assert!(to.starts_with("/sandbox-pay/setup/cs_"), "{to}");
+    to
+}
+
+async fn submit(
+    app: &TestApp,
+    client: &Client,
+    card_page: &str,
+    number: &str,
+    expiry: &str,
+    cvc: &str,
+) -> reqwest::Response {
+    app.post_form(
+        client,
+        card_page,
+        &[("number", number), ("expiry", expiry), ("cvc", cvc)],
+    )
+    .await
+}
+
+/// Follows the provider's redirect back and the panel's to its result page.
+async fn come_back(
+    app: &TestApp,
+    client: &Client,
+    response: &reqwest::Response,
+) -> (StatusCode, String) {
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let back = location(response);
+    assert!(back.contains("/billing/card/return?setup="), "{back}");
+    let response = app.get(client, &back).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    app.page(client, &location(&response)).await
+}
+
+/// The whole flow with one card; returns the result page.
+async fn add_card(app: &TestApp, client: &Client, org: &str, number: &str, expiry: &str) -> String {
+    let card_page = start(app, client, org).await;
+    let response = submit(app, client, &card_page, number, expiry, "123").await;
+    let (status, html) = come_back(app, client, &response).await;
+    assert_eq!(status, StatusCode::OK);
+    html
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    app.count(sql).await
+}
+
+async fn method(app: &TestApp) -> Option<String> {
+    sqlx::query_scalar("SELECT method FROM billing")
+        .fetch_optional(app.db())
+        .await
+        .unwrap()
+        .flatten()
+}
+
+#[tokio::test]
+async fn every_test_card_has_its_outcome_and_a_failure_leaves_the_method_alone() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    app.make_ready(&anna, &org).await;
+
+    for (number, reason) in [
+        ("4000000000000002", "The card was declined by its bank."),
+        (
+            "4000000000009995",
+            "there is not enough money on the account",
+        ),
+        ("4000000000000069", "because it has expired"),
+        ("4000000000000127", "the security code (CVC) was wrong"),
+    ] {
+        let html = add_card(&app, &anna, &org, number, "12/30").await;
+        assert!(html.contains("Credit card not added"), "{number}");
+        assert!(html.contains(reason), "{number}: {reason}");
+        assert!(html.contains("your method of payment has not changed"));
+        assert_eq!(method(&app).await.as_deref(), Some("invoice"), "{number}");
+    }
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM sandbox_payments").await,
+        0,
+        "nothing charged"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM activity WHERE action = 'Card setup failed'"
+        )
+        .await,
+        4
+    );
+
+    // Identification, cancelled: a failure too.
+    let card_page = start(&app, &anna, &org).await;
+    let response = submit(
+        &app,
+        &anna,
+        &card_page,
+        "4000 0027 6000 3184",
+        "12/30",
+        "123",
+    )
+    .await;
+    let identify = location(&response);
+    assert_eq!(identify, format!("{card_page}/identify"));
+    let (_, html) = app.page(&anna, &identify).await;
+    assert!(
+        html.contains("<h1>Identify yourself</h1>")
+            && html.contains(">Approve<")
+            && html.contains(">Cancel<")
+    );
+    let response = app
+        .post_form(&anna, &identify, &[("answer", "cancel")])
+        .await;
+    let (_, html) = come_back(&app, &anna, &response).await;
+    assert!(html.contains("The identification was cancelled"));
+    assert_eq!(method(&app).await.as_deref(), Some("invoice"));
+    app.stop().await;
+
+    // Identification approved, 4242 and any other good number: each adds a card.
+    for (number, last4, identify) in [
+        ("4000 0027 6000 3184", "3184", true),
+        ("4242 4242 4242 4242", "4242", false),
+        ("5555 5555 5555 4444", "4444", false),
+    ] {
+        let app = TestApp::start().await;
+        let anna = app.user("Anna", "anna@example.com").await;
+        let org = app.create_org(&anna, "Example").await;
+        app.save_company(&anna, &org).await;
+        let card_page = start(&app, &anna, &org).await;
+        let mut response = submit(&app, &anna, &card_page, number, "12/30", "123").await;
+        if identify {
+            response = app
+                .post_form(&anna, &location(&response), &[("answer", "approve")])
+                .await;
+        }
+        let (_, html) = come_back(&app, &anna, &response).await;
+        assert!(html.contains("<h1>Credit card added</h1>"), "{number}");
+        assert!(html.contains(
+            "Your credit card has been added. Future invoices are paid automatically by card."
+        ));
+        assert!(html.contains(&format!("Card ending in {last4}")));
+        assert!(html.contains("Expires 12/30"));
+        assert_eq!(method(&app).await.as_deref(), Some("card"));
+        let (_, billing) = app
+            .page(&anna, &format!("/organizations/{org}/billing"))
+            .await;
+        assert!(billing.contains("Billing is ready"), "{number}");
+        assert!(
+            billing.contains("Card verification")
+                && billing.contains("1.00 EUR")
+                && billing.contains("Refund pending")
+        );
+        assert_eq!(
+            count(
+                &app,
+                "SELECT count(*) FROM sandbox_payments WHERE amount_cents = 100"
+            )
+            .await,
+            1
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_card_details_are_refused_on_the_card_page_and_nothing_is_charged() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    let card_page = start(&app, &anna, &org).await;
+    let (status, html) = app.page(&anna, &card_page).await;
+    assert_eq!(status, StatusCode::OK);
+    for words in [
+        "<h1>Card details</h1>",
+        "Orgpanel",
+        "1.00 EUR",
+        "Test mode",
+        ">Card number<",
+        ">Expiry date<",
+        ">Security code (CVC)<",
+        ">Accept 1 EUR<",
+    ] {
+        assert!(html.contains(words), "{words}");
+    }
+    for (number, expiry, cvc, reason) in [
+        (
+            "4242 4242 4242 4241",
+            "12/30",
+            "123",
+            "This card number is not valid.",
+        ),
+        (
+            "4242 4242 4242 4242",
+            "10/26",
+            "123",
+            "This card has expired",
+        ),
+        (
+            "4242 4242 4242 4242",
+            "12/30",
+            "12",
+            "Enter the 3 or 4 digit security code",
+        ),
+    ] {
+        let response = submit(&app, &anna, &card_page, number, expiry, cvc).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = response.text().await.unwrap();
+        assert!(html.contains(reason), "{reason}");
+        assert!(
+            html.contains(r#"name="number" value="""#) && html.contains(r#"name="cvc" value="""#),
+            "neither the number nor the code is sent back"
+        );
+    }
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM sandbox_payments").await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM sandbox_sessions WHERE status = 'open'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(method(&app).await, None);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn double_clicks_reloads_and_parallel_tabs_charge_once_and_add_one_card() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    let card_page = start(&app, &anna, &org).await;
+
+    // Eight clicks on "Accept 1 EUR" at once.
+    let clicks =
+        (0..8).map(|_| submit(&app, &anna, &card_page, "4242424242424242", "12/30", "123"));
+    let responses = futures::future::join_all(clicks).await;
+    let backs: Vec<String> = responses.iter().map(location).collect();
+    assert!(
+        backs.iter().all(|b| b == &backs[0]),
+        "every click ends at the same return page"
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM sandbox_payments").await,
+        1,
+        "one charge"
+    );
+
+    // Eight tabs come back at once, then a reload.
+    let returns = (0..8).map(|_| app.get(&anna, &backs[0]));
+    for response in futures::future::join_all(returns).await {
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    let response = app.get(&anna, &backs[0]).await;
+    let (_, html) = app.page(&anna, &location(&response)).await;
+    assert!(html.contains("Credit card added"));
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM cards").await,
+        1,
+        "one card"
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM payments").await,
+        1,
+        "one payment"
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM refund_jobs").await,
+        1,
+        "one refund to make"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM activity WHERE action = 'Credit card added'"
+        )
+        .await,
+        1
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_verification_is_refunded_once_after_the_delay_even_across_a_restart() {
+    let app = TestApp::start_with(Duration::from_secs(3600)).await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    add_card(&app, &anna, &org, "4242424242424242", "12/30").await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM sandbox_refunds").await,
+        0,
+        "not before the delay"
+    );
+
+    let app = app.restart().await;
+    app.clock.advance(3601);
+    let mut refunded = false;
+    for _ in 0..50 {
+        if count(&app, "SELECT count(*) FROM payments WHERE kind = 'refund'").await == 1 {
+            refunded = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        refunded,
+        "the pending refund was taken up after the restart"
+    );
+    // Running the job again, twice at once, refunds nothing more.
+    let state = app.running.state.clone();
+    let (a, b) = tokio::join!(
+        orgpanel::billing::card::refund_due(&state),
+        orgpanel::billing::card::refund_due(&state)
+    );
+    assert_eq!((a.unwrap(), b.unwrap()), (0, 0));
+    assert_eq!(count(&app, "SELECT count(*) FROM sandbox_refunds").await, 1);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM payments WHERE kind = 'refund'").await,
+        1
+    );
+
+    app.login(&anna, "anna@example.com", PASSWORD).await;
+    let (_, html) = app
+        .page(&anna, &format!("/organizations/{org}/billing"))
+        .await;
+    assert!(html.contains("<td data-label=\"Description\">Card verification</td>"));
+    assert!(html.contains("<td data-label=\"Status\">Refunded</td>"));
+    assert!(html.contains("<td data-label=\"Description\">Refund</td>"));
+    let (_, activity) = app
+        .page(&anna, &format!("/organizations/{org}/activity"))
+        .await;
+    assert!(
+        activity.contains("<td>Orgpanel</td><td>Card verification refunded: 1.00 EUR</td>"),
+        "{activity}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_card_stops_services_until_a_new_card_replaces_it() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    app.save_company(&anna, &org).await;
+    let billing = format!("/organizations/{org}/billing");
+    // 2026-11-28 today: a card that expires at the end of next month.
+    app.clock.advance(0);
+    let html = add_card(&app, &anna, &org, "5555555555554444", "12/26").await;
+    assert!(html.contains("Card ending in 4444"));
+    let (_, html) = app.page(&anna, &billing).await;
+    let soon = html.contains("Your credit card expires at the end of 12/26.");
+    assert_eq!(
+        soon,
+        now_is_december(&app),
+        "the warning comes 30 days before the end of 12/26"
+    );
+
+    // To 2027-01-02: expired.
+    let now = app.clock.now();
+    app.clock.advance(1_798_848_000 - now);
+    app.login(&anna, "anna@example.com", PASSWORD).await;
+    let (_, html) = app.page(&anna, &billing).await;
+    assert!(html.contains("Your credit card has expired"));
+    assert!(html.contains(">Replace the expired credit card</a>"));
+    let response = app.create_service(&anna, &org, "web-1").await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(response.text().await.unwrap().contains(NOT_READY));
+
+    // A declined attempt keeps the old card in force.
+    let html = add_card(&app, &anna, &org, "4000000000000002", "12/30").await;
+    assert!(html.contains("Credit card not added"));
+    let (_, html) = app.page(&anna, &billing).await;
+    assert!(html.contains("Card ending in 4444"));
+
+    let html = add_card(&app, &anna, &org, "4242424242424242", "12/30").await;
+    assert!(html.contains("It replaces the previous card."));
+    let (_, html) = app.page(&anna, &billing).await;
+    assert!(html.contains("Card ending in 4242") && html.contains("Expires 12/30"));
+    assert!(!html.contains("Card ending in 4444") && !html.contains("has expired"));
+    assert!(html.contains("Billing is ready"));
+    assert_eq!(
+        app.create_service(&anna, &org, "web-1").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM cards WHERE replaced_at IS NULL").await,
+        1
+    );
+    let detail: String =
+        sqlx::query_scalar("SELECT detail FROM activity WHERE action = 'Credit card replaced'")
+            .fetch_one(app.db())
+            .await
+            .unwrap();
+    assert_eq!(
+        detail,
+        "Visa ending in 4242, expires 12/30, replaces the card ending in 4444"
+    );
+    app.stop().await;
+}
+
+fn now_is_december(app: &TestApp) -> bool {
+    // 2026-12-01 00:00 UTC: from here on 12/26 ends within 30 days.
+    app.clock.now() >= 1_796_083_200
+}
+
+#[tokio::test]
+async fn switching_to_invoice_keeps_the_card_and_switching_back_needs_no_new_charge() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    app.make_ready(&anna, &org).await;
+    add_card(&app, &anna, &org, "4242424242424242", "12/30").await;
+    assert_eq!(method(&app).await.as_deref(), Some("card"));
+    let invoice = [("intent", "method"), ("method", "invoice")];
+    assert_eq!(
+        app.billing(&anna, &org, &invoice).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (_, html) = app
+        .page(&anna, &format!("/organizations/{org}/billing"))
+        .await;
+    assert!(
+        html.contains("Billing is ready"),
+        "the invoice setup was complete"
+    );
+    assert!(html.contains("Card ending in 4242") && html.contains("Kept on file"));
+
+    let response = app
+        .billing(&anna, &org, &[("intent", "method"), ("method", "card")])
+        .await;
+    assert_eq!(
+        location(&response),
+        format!("/organizations/{org}/billing?saved=method")
+    );
+    assert_eq!(method(&app).await.as_deref(), Some("card"));
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM card_setups").await,
+        1,
+        "no new setup"
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM sandbox_payments").await,
+        1,
+        "no new charge"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn card_setups_are_rate_limited_per_organization_and_per_account() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let orgs = [
+        app.create_org(&anna, "One").await,
+        app.create_org(&anna, "Two").await,
+        app.create_org(&anna, "Three").await,
+    ];
+    let card = [("intent", "method"), ("method", "card")];
+    for _ in 0..5 {
+        assert_eq!(
+            app.billing(&anna, &orgs[0], &card).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    let response = app.billing(&anna, &orgs[0], &card).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many attempts to add a card. For your security, try again in 60 minutes."));
+    // The account's own limit: ten within the hour, across organizations.
+    for _ in 0..5 {
+        assert_eq!(
+            app.billing(&anna, &orgs[1], &card).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    assert_eq!(
+        app.billing(&anna, &orgs[2], &card).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM card_setups").await, 10);
+    app.clock.advance(3601);
+    app.login(&anna, "anna@example.com", PASSWORD).await;
+    assert_eq!(
+        app.billing(&anna, &orgs[2], &card).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn only_owner_and_billing_add_cards_and_see_payments() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    add_card(&app, &owner, &org, "4242424242424242", "12/30").await;
+    let team = app.team(&org).await;
+    let card = [("intent", "method"), ("method", "card")];
+    for (role, client) in &team {
+        let response = app.billing(client, &org, &card).await;
+        let may = *role == "billing";
+        assert_eq!(
+            response.status(),
+            if may {
+                StatusCode::SEE_OTHER
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            "{role}"
+        );
+        let (_, html) = app
+            .page(client, &format!("/organizations/{org}/billing"))
+            .await;
+        assert_eq!(
+            html.contains("Card verification"),
+            may,
+            "{role} and payments"
+        );
+        assert!(html.contains("Card ending in 4242"), "{role} sees the card");
+    }
+    let setup: String = sqlx::query_scalar("SELECT public_id FROM card_setups ORDER BY id LIMIT 1")
+        .fetch_one(app.db())
+        .await
+        .unwrap();
+    let outsider = app.user("Mallory", "mallory@example.com").await;
+    let (status, html) = app
+        .page(
+            &outsider,
+            &format!("/organizations/{org}/billing/card?setup={setup}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!html.contains("4242"));
+    app.stop().await;
+}
+
+/// Runs last in its module by name only for reading; it drives every test
+/// card itself, then scans.
+#[tokio::test]
+async fn no_card_number_reaches_the_database_its_wal_or_the_logs() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    for (i, number) in NUMBERS.iter().enumerate() {
+        let org = app.create_org(&anna, &format!("Org {i}")).await;
+        let card_page = start(&app, &anna, &org).await;
+        let response = submit(&app, &anna, &card_page, number, "12/30", "737").await;
+        if response.status() == StatusCode::SEE_OTHER {
+            let next = location(&response);
+            let response = if next.ends_with("/identify") {
+                app.post_form(&anna, &next, &[("answer", "approve")]).await
+            } else {
+                response
+            };
+            come_back(&app, &anna, &response).await;
+        }
+    }
+    assert!(count(&app, "SELECT count(*) FROM cards").await >= 3);
+    let files = String::from_utf8_lossy(&app.database_files()).into_owned();
+    let logs = common::logs();
+    assert!(
+        logs.contains("card setup recorded"),
+        "the logs were captured"
+    );
+    for number in NUMBERS {
+        let spaced: String = number
+            .as_bytes()
+            .chunks(4)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect::<Vec<_>>()
+            .join(" ");
+        for form in [number.to_owned(), spaced] {
+            assert!(!files.contains(&form), "{form} in the database files");
+            assert!(!logs.contains(&form), "{form} in the logs");
+        }
+    }
+    app.stop().await;
+}
