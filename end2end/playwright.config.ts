@@ -19,6 +19,11 @@ export default defineConfig({
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },
+  projects: [
+    { name: "panel", testIgnore: /clock\.spec\.ts/ },
+    // Moves the server's clock: runs alone, after everything else.
+    { name: "clock", testMatch: /clock\.spec\.ts/, dependencies: ["panel"] },
+  ],
   webServer: {
     command: `bash ../scripts/serve-e2e ${port}`,
     url: `http://127.0.0.1:${port}/health`,

@@ -47,13 +47,15 @@ export async function logIn(page: Page, email: string, password = PASSWORD) {
   await page.getByRole("button", { name: "Log in" }).click();
 }
 
-/** Signs up and creates an organization; lands on its Settings. */
-export async function newOrganization(page: Page, name = "Example", prefix = "org") {
-  await signUp(page, "Anna Berg", uniqueEmail(prefix));
+/** Signs up and creates an organization; lands on its Settings. Returns the email. */
+export async function newOrganization(page: Page, name = "Example", prefix = "org"): Promise<string> {
+  const email = uniqueEmail(prefix);
+  await signUp(page, "Anna Berg", email);
   await page.getByRole("link", { name: "Create organization" }).first().click();
   await page.getByLabel("Organization name").fill(name);
   await page.getByRole("button", { name: "Create" }).click();
   await expect(page.getByRole("heading", { name: "Company information" })).toBeVisible();
+  return email;
 }
 
 /** Fills the company information form with valid Swedish values. */
@@ -80,4 +82,21 @@ export async function openMenu(page: Page, item: string) {
   await page.getByRole("button", { name: "Organization menu" }).click();
   await page.getByRole("navigation", { name: "Organization menu" }).getByRole("link", { name: item }).click();
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+}
+
+/** Billing → Credit card → Continue: lands on the provider's card page. */
+export async function continueWithCard(page: Page) {
+  const method = page.getByRole("group", { name: "Method of payment" });
+  await method.getByLabel("Credit card").check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { name: "Card details" })).toBeVisible();
+  await expect(page.getByText("Test mode", { exact: true })).toBeVisible();
+  await expect(page.getByText("1.00 EUR", { exact: true })).toBeVisible();
+}
+
+export async function typeCard(page: Page, number: string, expiry = "12/30", cvc = "123") {
+  await page.getByLabel("Card number").fill(number);
+  await page.getByLabel("Expiry date").fill(expiry);
+  await page.getByLabel("Security code (CVC)").fill(cvc);
+  await page.getByRole("button", { name: "Accept 1 EUR" }).click();
 }

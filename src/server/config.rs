@@ -11,6 +11,9 @@ pub struct Config {
     pub public_url: Url,
     pub smtp_url: Option<String>,
     pub refund_delay: Duration,
+    /// `ORGPANEL_TEST_CLOCK=1`: lets browser tests move the clock forward
+    /// (`POST /test-clock/advance`). Never set in production.
+    pub test_clock: bool,
     pub leptos: LeptosOptions,
 }
 
@@ -39,6 +42,7 @@ impl Config {
             public_url,
             smtp_url: var("ORGPANEL_SMTP_URL"),
             refund_delay,
+            test_clock: var("ORGPANEL_TEST_CLOCK").as_deref() == Some("1"),
             leptos,
         })
     }

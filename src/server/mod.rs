@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
             get(crate::billing::handlers::card_return),
         )
         .merge(sandbox::routes())
+        .merge(test_clock(&state))
         .route("/organizations/{org}/services", post(crate::services::handlers::services))
         .route("/health", get(health))
         .leptos_routes_with_context(
@@ -85,6 +86,28 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// `POST /test-clock/advance` (form `secs`), only when the configuration
+/// asks for it: browser tests use it to reach a card's expiry.
+fn test_clock(state: &AppState) -> Router<AppState> {
+    if !state.config.test_clock {
+        return Router::new();
+    }
+    tracing::warn!("ORGPANEL_TEST_CLOCK is on: anyone signed in can move the clock");
+    #[derive(serde::Deserialize)]
+    struct Advance {
+        secs: i64,
+    }
+    Router::new().route(
+        "/test-clock/advance",
+        post(
+            |State(state): State<AppState>, axum::Form(advance): axum::Form<Advance>| async move {
+                state.clock.advance(advance.secs.max(0));
+                StatusCode::NO_CONTENT
+            },
+        ),
+    )
 }
 
 /// Renders the 404 page through Leptos (its `NotFound` route sets the status).

@@ -179,3 +179,20 @@ async fn shutdown_lets_a_request_in_flight_finish_and_then_refuses_new_ones() {
         "no new connections"
     );
 }
+
+#[tokio::test]
+async fn the_test_clock_does_not_exist_unless_configured() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let before = app.clock.now();
+    let response = app
+        .post_form(&anna, "/test-clock/advance", &[("secs", "86400000")])
+        .await;
+    assert!(
+        response.status().is_client_error(),
+        "{}: no such route",
+        response.status()
+    );
+    assert!(app.clock.now() - before < 60, "the clock did not move");
+    app.stop().await;
+}

@@ -79,6 +79,7 @@ impl TestApp {
             public_url: url::Url::parse(PUBLIC_URL).expect("url"),
             smtp_url: None,
             refund_delay,
+            test_clock: false,
             leptos,
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -1,0 +1,53 @@
+// Moves the server's clock, so it runs alone after every other test (see
+// the "clock" project in playwright.config.ts).
+import { expect, test } from "@playwright/test";
+import { continueWithCard, logIn, newOrganization, openMenu, saveCompany, screenshots, typeCard, watchErrors } from "./helpers";
+
+const DAY = 86_400;
+
+test("a card warns before it expires, then stops services until it is replaced", async ({ page }, testInfo) => {
+  const errors = watchErrors(page);
+  const email = await newOrganization(page, "Example", "expiry");
+  await saveCompany(page);
+  await openMenu(page, "Billing");
+  const billing = page.url();
+  // Today is 2026-11-28 or later: a card that ends with next month.
+  const now = new Date();
+  const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+  const expiry = `${String(next.getUTCMonth() + 1).padStart(2, "0")}/${String(next.getUTCFullYear() % 100)}`;
+  await continueWithCard(page);
+  await typeCard(page, "5555 5555 5555 4444", expiry);
+  await page.getByRole("link", { name: "Back to Billing" }).click();
+  await expect(page.getByText(`Expires ${expiry}`)).toBeVisible();
+
+  const advance = async (secs: number) => {
+    const response = await page.request.post("/test-clock/advance", { form: { secs: String(secs) } });
+    expect(response.status()).toBe(204);
+  };
+  // Into next month: within 30 days of the end of it.
+  const startOfNext = Math.floor(next.getTime() / 1000);
+  await advance(startOfNext - Math.floor(Date.now() / 1000) + DAY);
+  await page.goto(billing);
+  if (page.url().includes("/login")) await logIn(page, email);
+  await expect(page.getByText(`Your credit card expires at the end of ${expiry}.`)).toBeVisible();
+
+  // Past the end of it: expired.
+  await advance(40 * DAY);
+  await page.goto(billing);
+  if (page.url().includes("/login")) await logIn(page, email);
+  await expect(page.getByRole("alert")).toContainText("Your credit card has expired");
+  await expect(page.getByRole("link", { name: "Replace the expired credit card" })).toBeVisible();
+  await screenshots(page, testInfo, "card-expired");
+  await page.getByRole("link", { name: "Services" }).click();
+  await expect(page.getByRole("button", { name: "Create service" })).toBeDisabled();
+
+  await openMenu(page, "Billing");
+  await page.getByRole("button", { name: "Select payment method" }).click();
+  await continueWithCard(page);
+  await typeCard(page, "4242 4242 4242 4242", "12/35");
+  await page.getByRole("link", { name: "Back to Billing" }).click();
+  await expect(page.getByText("Card ending in 4242")).toBeVisible();
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  await expect(page.getByText("Billing is ready: services can be created.")).toBeVisible();
+  expect(errors).toEqual([]);
+});
