@@ -46,6 +46,14 @@ pub fn form_message(error: &Option<AppError>) -> Option<String> {
     }
 }
 
+/// The message for `field`, when the error names it.
+pub fn field_error(error: &Option<AppError>, field: &str) -> Option<String> {
+    error
+        .as_ref()
+        .and_then(|e| e.field_message(field))
+        .map(str::to_owned)
+}
+
 /// A checker for one field: `None` when the value is good, else why not.
 pub type Check = fn(String) -> Option<String>;
 

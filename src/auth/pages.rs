@@ -2,7 +2,7 @@
 //! in the browser with the same types the server parses with.
 
 use crate::error::AppError;
-use crate::forms::{form_message, use_form_feedback, Check, FormValues, TextField};
+use crate::forms::{field_error, form_message, use_form_feedback, Check, FormValues, TextField};
 use crate::validate::{local_path, Email, Password, PersonName};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -84,19 +84,9 @@ fn AuthForm(
     error: Option<AppError>,
 ) -> impl IntoView {
     let sign_up = mode == AuthMode::SignUp;
-    let field_error = |field: &str| {
-        RwSignal::new(
-            error
-                .as_ref()
-                .and_then(|e| e.field_message(field))
-                .map(str::to_owned),
-        )
-    };
-    let (name_error, email_error, password_error) = (
-        field_error("name"),
-        field_error("email"),
-        field_error("password"),
-    );
+    let signal = |field: &str| RwSignal::new(field_error(&error, field));
+    let (name_error, email_error, password_error) =
+        (signal("name"), signal("email"), signal("password"));
     let (name_ref, email_ref, password_ref): (InputRef, InputRef, InputRef) =
         (NodeRef::new(), NodeRef::new(), NodeRef::new());
     let password_check: Check = if sign_up {

@@ -274,10 +274,7 @@ pub async fn fetch_card_setup(
 ) -> Result<(crate::organizations::OrgAccess, CardSetupResult), AppError> {
     crate::server::render::status_on_error(
         async {
-            let (state, account) = crate::organizations::store::context()?;
-            let access = crate::organizations::store::authorize(
-                &state.db,
-                account.id,
+            let (state, _, access) = crate::organizations::store::access(
                 &org,
                 crate::organizations::Action::ManageBilling,
             )
@@ -293,14 +290,9 @@ pub async fn fetch_card_setup(
 pub async fn fetch_billing(org: String) -> Result<BillingView, AppError> {
     crate::server::render::status_on_error(
         async {
-            let (state, account) = crate::organizations::store::context()?;
-            let access = crate::organizations::store::authorize(
-                &state.db,
-                account.id,
-                &org,
-                crate::organizations::Action::View,
-            )
-            .await?;
+            let (state, _, access) =
+                crate::organizations::store::access(&org, crate::organizations::Action::View)
+                    .await?;
             store::view(&state.db, access, state.clock.now()).await
         }
         .await,

@@ -6,7 +6,7 @@ use super::{
     InvoiceDelivery, Missing, PaymentMethod, PaymentRow, NOT_READY,
 };
 use crate::error::AppError;
-use crate::forms::{form_message, use_form_feedback, FormFeedback, TextField};
+use crate::forms::{field_error, form_message, use_form_feedback, FormFeedback, TextField};
 use crate::organizations::pages::{load, org_param};
 use crate::organizations::Action;
 use leptos::prelude::*;
@@ -191,10 +191,7 @@ fn MethodForm(
         ),
         None => "Paid automatically each month. The card is verified with a 1.00 EUR charge that is refunded.".to_owned(),
     };
-    let field_error = error
-        .as_ref()
-        .and_then(|e| e.field_message("method"))
-        .map(str::to_owned);
+    let method_error = field_error(&error, "method");
     let whole_error = form_message(&error);
     let options = [
         (PaymentMethod::Card, card_hint),
@@ -207,9 +204,9 @@ fn MethodForm(
         <form method="post" action=action class="panel method-form" aria-labelledby="method-legend">
             {whole_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
             <input type="hidden" name="intent" value="method" />
-            <fieldset aria-describedby=field_error.as_ref().map(|_| "method-error")>
+            <fieldset aria-describedby=method_error.as_ref().map(|_| "method-error")>
                 <legend id="method-legend"><h2>"Method of payment"</h2></legend>
-                {field_error.clone().map(|m| view! { <p class="field-error" id="method-error">{m}</p> })}
+                {method_error.clone().map(|m| view! { <p class="field-error" id="method-error">{m}</p> })}
                 {options
                     .into_iter()
                     .map(|(method, hint)| {
@@ -246,14 +243,8 @@ fn DeliveryForm(
     postal_address: Option<Vec<String>>,
     error: Option<AppError>,
 ) -> impl IntoView {
-    let field = |name: &str| {
-        error
-            .as_ref()
-            .and_then(|e| e.field_message(name))
-            .map(str::to_owned)
-    };
-    let delivery_error = RwSignal::new(field("delivery"));
-    let email_error = RwSignal::new(field("invoice_email"));
+    let delivery_error = RwSignal::new(field_error(&error, "delivery"));
+    let email_error = RwSignal::new(field_error(&error, "invoice_email"));
     let whole_error = form_message(&error);
     let email_ref = NodeRef::<leptos::html::Input>::new();
     let by_email_ref = NodeRef::<leptos::html::Input>::new();
@@ -298,18 +289,21 @@ fn DeliveryForm(
             <fieldset aria-describedby=move || delivery_error.get().map(|_| "delivery-error")>
                 <legend id="delivery-legend"><h2>"Invoice delivery"</h2></legend>
                 {move || delivery_error.get().map(|m| view! { <p class="field-error" id="delivery-error">{m}</p> })}
-                <div class="option">
-                    <input type="radio" name="delivery" id="delivery-email" value="email" node_ref=by_email_ref
-                        checked=delivery.as_deref() == Some("email")
-                        on:change=move |_| delivery_error.set(None) />
-                    <label for="delivery-email">"Email"</label>
-                </div>
-                <div class="option">
-                    <input type="radio" name="delivery" id="delivery-mail" value="mail" node_ref=by_mail_ref
-                        checked=delivery.as_deref() == Some("mail")
-                        on:change=move |_| delivery_error.set(None) />
-                    <label for="delivery-mail">"Snail mail"</label>
-                </div>
+                {InvoiceDelivery::ALL
+                    .into_iter()
+                    .zip([by_email_ref, by_mail_ref])
+                    .map(|(option, node_ref)| {
+                        let id = format!("delivery-{}", option.as_str());
+                        view! {
+                            <div class="option">
+                                <input type="radio" name="delivery" id=id.clone() value=option.as_str() node_ref=node_ref
+                                    checked=delivery.as_deref() == Some(option.as_str())
+                                    on:change=move |_| delivery_error.set(None) />
+                                <label for=id>{option.label()}</label>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
             </fieldset>
             <div class="when-email">
                 <TextField label="Invoice email" name="invoice_email" input_type="email" autocomplete="email"

@@ -180,14 +180,9 @@ pub struct StoredCompany {
 pub async fn fetch_company(org: String) -> Result<(OrgAccess, StoredCompany), AppError> {
     crate::server::render::status_on_error(
         async {
-            let (state, account) = crate::organizations::store::context()?;
-            let access = crate::organizations::store::authorize(
-                &state.db,
-                account.id,
-                &org,
-                crate::organizations::Action::View,
-            )
-            .await?;
+            let (state, _, access) =
+                crate::organizations::store::access(&org, crate::organizations::Action::View)
+                    .await?;
             let stored = store::load(&state.db, access.id).await?;
             Ok((access, stored))
         }

@@ -3,7 +3,7 @@
 
 use super::{check_field, fetch_company, CompanyForm, StoredCompany, FIELDS};
 use crate::error::AppError;
-use crate::forms::{form_message, TextField};
+use crate::forms::{field_error, form_message, TextField};
 use crate::organizations::{Action, OrgAccess};
 use crate::validate::{BusinessId, Country, VatNumber};
 use leptos::prelude::*;
@@ -68,14 +68,8 @@ fn CompanyFormIsland(
     error: Option<AppError>,
     saved: bool,
 ) -> impl IntoView {
-    let errors: [RwSignal<Option<String>>; 9] = std::array::from_fn(|i| {
-        RwSignal::new(
-            error
-                .as_ref()
-                .and_then(|e| e.field_message(FIELDS[i].0))
-                .map(str::to_owned),
-        )
-    });
+    let errors: [RwSignal<Option<String>>; 9] =
+        std::array::from_fn(|i| RwSignal::new(field_error(&error, FIELDS[i].0)));
     let inputs: [NodeRef<leptos::html::Input>; 9] = std::array::from_fn(|_| NodeRef::new());
     let country_ref = NodeRef::<leptos::html::Select>::new();
     let vat_suggestion = RwSignal::new(None::<String>);

@@ -82,21 +82,14 @@ pub async fn fetch_my_organizations() -> Result<Vec<OrgSummary>, AppError> {
 /// non-member, 403 for a member whose role does not allow it.
 #[server]
 pub async fn fetch_org_access(org: String, action: Action) -> Result<OrgAccess, AppError> {
-    crate::server::render::status_on_error(
-        async {
-            let (state, account) = store::context()?;
-            store::authorize(&state.db, account.id, &org, action).await
-        }
-        .await,
-    )
+    crate::server::render::status_on_error(async { Ok(store::access(&org, action).await?.2) }.await)
 }
 
 #[server]
 pub async fn fetch_overview(org: String) -> Result<Overview, AppError> {
     crate::server::render::status_on_error(
         async {
-            let (state, account) = store::context()?;
-            let access = store::authorize(&state.db, account.id, &org, Action::View).await?;
+            let (state, _, access) = store::access(&org, Action::View).await?;
             let collaborators = store::collaborators(&state.db, access.id).await?;
             let missing =
                 crate::billing::store::missing(&state.db, access.id, state.clock.now()).await?;
@@ -121,8 +114,7 @@ pub async fn fetch_overview(org: String) -> Result<Overview, AppError> {
 pub async fn fetch_collaborators(org: String) -> Result<(OrgAccess, Vec<Collaborator>), AppError> {
     crate::server::render::status_on_error(
         async {
-            let (state, account) = store::context()?;
-            let access = store::authorize(&state.db, account.id, &org, Action::View).await?;
+            let (state, _, access) = store::access(&org, Action::View).await?;
             let collaborators = store::collaborators(&state.db, access.id).await?;
             Ok((access, collaborators))
         }
@@ -134,8 +126,7 @@ pub async fn fetch_collaborators(org: String) -> Result<(OrgAccess, Vec<Collabor
 pub async fn fetch_activity(org: String) -> Result<(OrgAccess, Vec<ActivityEntry>), AppError> {
     crate::server::render::status_on_error(
         async {
-            let (state, account) = store::context()?;
-            let access = store::authorize(&state.db, account.id, &org, Action::SeeActivity).await?;
+            let (state, _, access) = store::access(&org, Action::SeeActivity).await?;
             let entries = store::activity(&state.db, access.id).await?;
             Ok((access, entries))
         }

@@ -6,7 +6,7 @@ use super::{
     Collaborator, OrgAccess,
 };
 use crate::error::AppError;
-use crate::forms::{form_message, use_form_feedback, TextField};
+use crate::forms::{field_error, form_message, use_form_feedback, TextField};
 use crate::validate::OrganizationName;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -80,12 +80,7 @@ fn OrganizationNameForm(
     value: String,
     error: Option<AppError>,
 ) -> impl IntoView {
-    let name_error = RwSignal::new(
-        error
-            .as_ref()
-            .and_then(|e| e.field_message("name"))
-            .map(str::to_owned),
-    );
+    let name_error = RwSignal::new(field_error(&error, "name"));
     let name_ref = NodeRef::<leptos::html::Input>::new();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(input) = name_ref.get_untracked() {
@@ -210,13 +205,7 @@ pub fn SettingsPage() -> impl IntoView {
                 .get("name")
                 .map(str::to_owned)
                 .unwrap_or_else(|| name.clone());
-            let delete_error = RwSignal::new(
-                feedback
-                    .error
-                    .as_ref()
-                    .and_then(|e| e.field_message("confirm"))
-                    .map(str::to_owned),
-            );
+            let delete_error = RwSignal::new(field_error(&feedback.error, "confirm"));
             let rename_error = feedback
                 .error
                 .clone()

@@ -18,6 +18,14 @@ pub fn context() -> AppResult<(AppState, Account)> {
     Ok((state, account))
 }
 
+/// How a server function about one organization begins: the state, the
+/// signed-in account, and its access to `org` for `action`.
+pub async fn access(org: &str, action: Action) -> AppResult<(AppState, Account, OrgAccess)> {
+    let (state, account) = context()?;
+    let access = authorize(&state.db, account.id, org, action).await?;
+    Ok((state, account, access))
+}
+
 /// 16 characters of lower-case base32 from 80 random bits.
 pub(crate) fn new_public_id() -> String {
     const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";

@@ -228,28 +228,6 @@ pub struct CardErrors {
     pub cvc: Option<&'static str>,
 }
 
-fn luhn(digits: &[u8]) -> bool {
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            let d = u32::from(d);
-            if i % 2 == 1 {
-                let doubled = d * 2;
-                if doubled > 9 {
-                    doubled - 9
-                } else {
-                    doubled
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
-}
-
 fn brand(number: &str) -> Option<(&'static str, &'static [usize])> {
     let prefix = |n: usize| number.get(..n).and_then(|p| p.parse::<u32>().ok());
     if number.starts_with('4') {
@@ -286,8 +264,8 @@ pub fn check_card(
                 )
             }
             Some((brand, lengths)) => {
-                let digits: Vec<u8> = number.bytes().map(|b| b - b'0').collect();
-                if !lengths.contains(&digits.len()) || !luhn(&digits) {
+                if !lengths.contains(&number.len()) || !crate::validate::luhn_ok(number.as_bytes())
+                {
                     errors.number = Some("This card number is not valid. Check it and try again.");
                 } else {
                     checked_number = Some((brand, number.clone()));

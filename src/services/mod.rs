@@ -220,14 +220,9 @@ pub struct ServicesView {
 pub async fn fetch_services(org: String) -> Result<ServicesView, AppError> {
     crate::server::render::status_on_error(
         async {
-            let (state, account) = crate::organizations::store::context()?;
-            let access = crate::organizations::store::authorize(
-                &state.db,
-                account.id,
-                &org,
-                crate::organizations::Action::View,
-            )
-            .await?;
+            let (state, _, access) =
+                crate::organizations::store::access(&org, crate::organizations::Action::View)
+                    .await?;
             let now = state.clock.now();
             let services = store::list(&state.db, access.id).await?;
             let missing = crate::billing::store::missing(&state.db, access.id, now).await?;

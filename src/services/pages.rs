@@ -4,7 +4,7 @@
 use super::{fetch_services, Service, ServiceForm, ServiceName, ServicesView, DATA_CENTERS, PLANS};
 use crate::billing::pages::NotReadyNotice;
 use crate::error::AppError;
-use crate::forms::{form_message, use_form_feedback, FormFeedback, TextField};
+use crate::forms::{field_error, form_message, use_form_feedback, FormFeedback, TextField};
 use crate::organizations::pages::{load, org_param};
 use crate::organizations::Action;
 use leptos::prelude::*;
@@ -144,15 +144,9 @@ fn CreateServiceForm(
     error: Option<AppError>,
     ready: bool,
 ) -> impl IntoView {
-    let field = |name: &str| {
-        error
-            .as_ref()
-            .and_then(|e| e.field_message(name))
-            .map(str::to_owned)
-    };
-    let name_error = RwSignal::new(field("name"));
-    let plan_error = field("plan");
-    let data_center_error = field("data_center");
+    let name_error = RwSignal::new(field_error(&error, "name"));
+    let plan_error = field_error(&error, "plan");
+    let data_center_error = field_error(&error, "data_center");
     let whole_error = form_message(&error);
     let name_ref = NodeRef::<leptos::html::Input>::new();
     let check_name = |value: String| ServiceName::parse(&value).err();

@@ -299,7 +299,8 @@ impl fmt::Display for PostalCode {
 }
 
 /// Luhn over a string of ASCII digits.
-fn luhn_ok(digits: &[u8]) -> bool {
+/// The Luhn check over ASCII digits (organisationsnummer, card numbers).
+pub fn luhn_ok(digits: &[u8]) -> bool {
     let sum: u32 = digits
         .iter()
         .rev()

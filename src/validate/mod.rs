@@ -6,7 +6,7 @@
 
 mod company;
 
-pub use company::{BusinessId, BusinessIdKind, Country, Phone, PostalCode, VatNumber};
+pub use company::{luhn_ok, BusinessId, BusinessIdKind, Country, Phone, PostalCode, VatNumber};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
