@@ -395,6 +395,15 @@ async fn session(db: &Db, id: &str) -> Result<Option<Session>, sqlx::Error> {
     }))
 }
 
+/// The session `id`, or the page that says why there is none.
+async fn find(db: &Db, id: &str) -> Result<Session, Response> {
+    match session(db, id).await {
+        Err(error) => Err(provider_fault(error)),
+        Ok(None) => Err(not_found()),
+        Ok(Some(session)) => Ok(session),
+    }
+}
+
 fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
@@ -494,10 +503,9 @@ fn card_form(session: &Session, expiry: &str, errors: &CardErrors) -> String {
 }
 
 async fn card_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match session(&state.db, &id).await {
-        Err(error) => provider_fault(error),
-        Ok(None) => not_found(),
-        Ok(Some(session)) => moved_on(&id, &session).unwrap_or_else(|| {
+    match find(&state.db, &id).await {
+        Err(page) => page,
+        Ok(session) => moved_on(&id, &session).unwrap_or_else(|| {
             Html(card_form(&session, "", &CardErrors::default())).into_response()
         }),
     }
@@ -519,10 +527,9 @@ async fn accept(
     Path(id): Path<String>,
     Form(fields): Form<CardFields>,
 ) -> Response {
-    let session = match session(&state.db, &id).await {
-        Err(error) => return provider_fault(error),
-        Ok(None) => return not_found(),
-        Ok(Some(session)) => session,
+    let session = match find(&state.db, &id).await {
+        Ok(session) => session,
+        Err(page) => return page,
     };
     // A second click, a reload or another tab: the first one decided.
     if let Some(response) = moved_on(&id, &session) {
@@ -620,10 +627,9 @@ async fn charge(
 }
 
 async fn identify_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let session = match session(&state.db, &id).await {
-        Err(error) => return provider_fault(error),
-        Ok(None) => return not_found(),
-        Ok(Some(session)) => session,
+    let session = match find(&state.db, &id).await {
+        Ok(session) => session,
+        Err(page) => return page,
     };
     if session.status != "identifying" {
         return moved_on(&id, &session)
@@ -650,10 +656,9 @@ async fn identify(
     Path(id): Path<String>,
     Form(answer): Form<Answer>,
 ) -> Response {
-    let session = match session(&state.db, &id).await {
-        Err(error) => return provider_fault(error),
-        Ok(None) => return not_found(),
-        Ok(Some(session)) => session,
+    let session = match find(&state.db, &id).await {
+        Ok(session) => session,
+        Err(page) => return page,
     };
     let approve = match answer.answer.as_str() {
         "approve" => true,
