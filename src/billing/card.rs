@@ -2,7 +2,7 @@
 //! how it ended (asked server to server, exactly once), expiry, and the
 //! durable refund of the 1.00 EUR verification charge.
 
-use super::{CardFailure, CardSetupResult, CardState, CardView, PaymentRow};
+use super::{CardFailure, CardSetupResult, CardView, PaymentRow};
 use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
 use crate::organizations::store::{format_utc, new_public_id, record, record_system};
@@ -79,18 +79,6 @@ pub async fn card_view_in(
     Ok(card_in(conn, organization_id)
         .await?
         .map(|row| view(&row, now)))
-}
-
-pub async fn card_state_in(
-    conn: &mut sqlx::SqliteConnection,
-    organization_id: i64,
-    now: Timestamp,
-) -> AppResult<CardState> {
-    Ok(match card_view_in(conn, organization_id, now).await? {
-        None => CardState::None,
-        Some(card) if card.expired => CardState::Expired,
-        Some(_) => CardState::Valid,
-    })
 }
 
 /// Refuses a setup when the organization or the account tried too often

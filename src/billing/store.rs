@@ -1,7 +1,9 @@
 //! Billing in SQLite. Readiness is read inside the caller's connection so
 //! that a write can check it in the same transaction.
 
-use super::{BillingFacts, BillingView, InvoiceDelivery, Missing, PaymentMethod};
+use super::{
+    BillingFacts, BillingView, CardState, CardView, InvoiceDelivery, Missing, PaymentMethod,
+};
 use crate::company::CompanyForm;
 use crate::error::{AppError, AppResult};
 use crate::organizations::{store::record, OrgAccess};
@@ -40,21 +42,57 @@ fn parse_row(row: &Row) -> AppResult<(Option<PaymentMethod>, Option<InvoiceDeliv
     Ok((method, delivery))
 }
 
+/// Everything billing is decided from, in three queries.
+struct Stored {
+    /// The company information, when it is complete and valid.
+    company: Option<CompanyForm>,
+    row: Row,
+    card: Option<CardView>,
+}
+
+async fn stored_in(
+    conn: &mut sqlx::SqliteConnection,
+    organization_id: i64,
+    now: Timestamp,
+) -> AppResult<Stored> {
+    let company = crate::company::store::load_in(conn, organization_id)
+        .await?
+        .map(|(form, _)| form)
+        .filter(|form| form.parse().is_ok());
+    Ok(Stored {
+        company,
+        row: row_in(conn, organization_id).await?,
+        card: super::card::card_view_in(conn, organization_id, now).await?,
+    })
+}
+
+impl Stored {
+    fn facts(&self) -> AppResult<BillingFacts> {
+        let (method, delivery) = parse_row(&self.row)?;
+        Ok(BillingFacts {
+            company_information: self.company.is_some(),
+            method,
+            delivery,
+            invoice_email: self
+                .row
+                .2
+                .as_deref()
+                .is_some_and(|e| Email::parse(e).is_ok()),
+            card: match &self.card {
+                None => CardState::None,
+                Some(card) if card.expired => CardState::Expired,
+                Some(_) => CardState::Valid,
+            },
+        })
+    }
+}
+
 pub async fn facts_in(
     conn: &mut sqlx::SqliteConnection,
     organization_id: i64,
     now: Timestamp,
 ) -> AppResult<BillingFacts> {
-    let company_information = crate::company::store::is_complete_in(conn, organization_id).await?;
-    let row = row_in(conn, organization_id).await?;
-    let (method, delivery) = parse_row(&row)?;
-    Ok(BillingFacts {
-        company_information,
-        method,
-        delivery,
-        invoice_email: row.2.as_deref().is_some_and(|e| Email::parse(e).is_ok()),
-        card: super::card::card_state_in(conn, organization_id, now).await?,
-    })
+    stored_in(conn, organization_id, now).await?.facts()
 }
 
 pub async fn facts(db: &Db, organization_id: i64, now: Timestamp) -> AppResult<BillingFacts> {
@@ -81,24 +119,20 @@ fn postal_address(company: &CompanyForm) -> Vec<String> {
 }
 
 pub async fn view(db: &Db, access: OrgAccess, now: Timestamp) -> AppResult<BillingView> {
-    let mut conn = db.read.acquire().await?;
-    let facts = facts_in(&mut conn, access.id, now).await?;
-    let row = row_in(&mut conn, access.id).await?;
-    let card = super::card::card_view_in(&mut conn, access.id, now).await?;
-    drop(conn);
-    let company = crate::company::store::load(db, access.id).await?;
-    let complete = company.version > 0;
+    let stored = stored_in(&mut *db.read.acquire().await?, access.id, now).await?;
+    let facts = stored.facts()?;
     let payments = if access.may(crate::organizations::Action::ManageBilling) {
         Some(super::card::payments(db, access.id).await?)
     } else {
         None
     };
+    let company_email = stored.company.as_ref().map(|c| c.email.clone());
     Ok(BillingView {
         method: facts.method,
         delivery: facts.delivery,
-        invoice_email: row.2.unwrap_or(company.form.email.clone()),
-        postal_address: complete.then(|| postal_address(&company.form)),
-        card,
+        invoice_email: stored.row.2.or(company_email).unwrap_or_default(),
+        postal_address: stored.company.as_ref().map(postal_address),
+        card: stored.card,
         payments,
         missing: super::missing(&facts),
         access,

@@ -115,7 +115,8 @@ pub async fn save(
     Ok(())
 }
 
-async fn load_in(
+/// The stored company information, formatted, with its version.
+pub async fn load_in(
     tx: &mut sqlx::SqliteConnection,
     organization_id: i64,
 ) -> AppResult<Option<(CompanyForm, i64)>> {
