@@ -274,11 +274,14 @@ pub async fn fetch_card_setup(
 ) -> Result<(crate::organizations::OrgAccess, CardSetupResult), AppError> {
     crate::server::render::status_on_error(
         async {
-            let (state, _, access) = crate::organizations::store::access(
+            let (state, account, access) = crate::organizations::store::access(
                 &org,
                 crate::organizations::Action::ManageBilling,
             )
             .await?;
+            // Usually recorded on the way back already; if the provider could
+            // not be asked then, a reload of this page asks again.
+            card::complete(&state, &access, account.id, &setup).await?;
             let result = card::result(&state, &access, &setup).await?;
             Ok((access, result))
         }

@@ -617,3 +617,27 @@ async fn no_card_number_reaches_the_database_its_wal_or_the_logs() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_result_page_asks_the_provider_itself_when_the_return_was_missed() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    let card_page = start(&app, &anna, &org).await;
+    let setup: String = sqlx::query_scalar("SELECT public_id FROM card_setups")
+        .fetch_one(app.db())
+        .await
+        .unwrap();
+    let result = format!("/organizations/{org}/billing/card?setup={setup}");
+    let (_, html) = app.page(&anna, &result).await;
+    assert!(html.contains("Credit card not added yet") && html.contains("Return to the card page"));
+
+    // The card is accepted, but the browser never comes back through the return URL.
+    let response = submit(&app, &anna, &card_page, "4242424242424242", "12/30", "123").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(count(&app, "SELECT count(*) FROM cards").await, 0);
+    let (_, html) = app.page(&anna, &result).await;
+    assert!(html.contains("<h1>Credit card added</h1>"));
+    assert_eq!(count(&app, "SELECT count(*) FROM cards").await, 1);
+    app.stop().await;
+}
