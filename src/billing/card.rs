@@ -18,6 +18,8 @@ pub const VERIFICATION: Money = Money::eur(100);
 pub const SETUPS_PER_ORGANIZATION: i64 = 5;
 pub const SETUPS_PER_ACCOUNT: i64 = 10;
 const HOUR: i64 = 3600;
+/// How long an unfinished setup is offered again instead of a new one.
+const OPEN_SETUP_SECS: i64 = 30 * 60;
 const DAY: i64 = 86_400;
 
 /// The first second after the card's expiry month (UTC): a card is good
@@ -120,6 +122,22 @@ async fn check_rate(
 /// browser to.
 pub async fn start(state: &AppState, access: &OrgAccess, account_id: i64) -> AppResult<String> {
     let now = state.clock.now();
+    // A second tab, a retry or a double click continues the setup already
+    // open, so one card page can only ever charge once.
+    let open: Option<String> = sqlx::query_scalar(
+        "SELECT provider_url FROM card_setups
+          WHERE organization_id = ? AND account_id = ? AND status = 'started'
+            AND provider_url IS NOT NULL AND created_at > ?
+          ORDER BY id DESC LIMIT 1",
+    )
+    .bind(access.id)
+    .bind(account_id)
+    .bind(now - OPEN_SETUP_SECS)
+    .fetch_optional(&state.db.read)
+    .await?;
+    if let Some(url) = open {
+        return Ok(url);
+    }
     check_rate(&state.db, access.id, account_id, now).await?;
     let public_id = new_public_id();
     let idempotency_key = format!("setup_{}", new_public_id());
