@@ -202,6 +202,18 @@ pub async fn complete(
         .setup_outcome(&session)
         .await
         .map_err(AppError::internal)?;
+    record_outcome(state, access.id, setup_id, Some(account_id), outcome).await
+}
+
+/// Records how a setup ended, once: card, payment, refund job and method
+/// together, or the failure.
+async fn record_outcome(
+    state: &AppState,
+    organization_id: i64,
+    setup_id: i64,
+    account_id: Option<i64>,
+    outcome: SetupOutcome,
+) -> AppResult<()> {
     let (status, failure) = match &outcome {
         SetupOutcome::Open => return Ok(()),
         SetupOutcome::Succeeded { .. } => ("succeeded", None),
@@ -226,9 +238,9 @@ pub async fn complete(
     match outcome {
         SetupOutcome::Open => {}
         SetupOutcome::Failed(reason) => {
-            record(
+            log(
                 &mut tx,
-                access.id,
+                organization_id,
                 account_id,
                 "Card setup failed",
                 reason.message(),
@@ -241,17 +253,17 @@ pub async fn complete(
             payment_id,
             amount,
         } => {
-            let before = card_in(&mut tx, access.id).await?;
+            let before = card_in(&mut tx, organization_id).await?;
             sqlx::query("UPDATE cards SET replaced_at = ? WHERE organization_id = ? AND replaced_at IS NULL")
                 .bind(now)
-                .bind(access.id)
+                .bind(organization_id)
                 .execute(&mut *tx)
                 .await?;
             let card_id: i64 = sqlx::query_scalar(
                 "INSERT INTO cards (organization_id, setup_id, provider_token, brand, last4, exp_month, exp_year, added_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             )
-            .bind(access.id)
+            .bind(organization_id)
             .bind(setup_id)
             .bind(&card.token)
             .bind(&card.brand)
@@ -265,7 +277,7 @@ pub async fn complete(
                 "INSERT INTO payments (organization_id, card_id, kind, provider_payment, amount_cents, currency, status, created_at)
                  VALUES (?, ?, 'verification', ?, ?, ?, 'refund_pending', ?) RETURNING id",
             )
-            .bind(access.id)
+            .bind(organization_id)
             .bind(card_id)
             .bind(&payment_id)
             .bind(amount.cents)
@@ -284,7 +296,7 @@ pub async fn complete(
                  ON CONFLICT (organization_id) DO UPDATE SET
                     method = 'card', updated_by = excluded.updated_by, updated_at = excluded.updated_at",
             )
-            .bind(access.id)
+            .bind(organization_id)
             .bind(account_id)
             .bind(now)
             .execute(&mut *tx)
@@ -298,9 +310,9 @@ pub async fn complete(
             );
             match before {
                 None => {
-                    record(
+                    log(
                         &mut tx,
-                        access.id,
+                        organization_id,
                         account_id,
                         "Credit card added",
                         &added,
@@ -310,9 +322,9 @@ pub async fn complete(
                 }
                 Some((_, old_last4, _, _)) => {
                     let detail = format!("{added}, replaces the card ending in {old_last4}");
-                    record(
+                    log(
                         &mut tx,
-                        access.id,
+                        organization_id,
                         account_id,
                         "Credit card replaced",
                         &detail,
@@ -324,9 +336,53 @@ pub async fn complete(
         }
     }
     tx.commit().await?;
-    tracing::info!(organization = %access.org.public_id, setup, status, "card setup recorded");
+    tracing::info!(organization_id, setup_id, status, "card setup recorded");
     state.refunds_due.notify_one();
     Ok(())
+}
+
+/// The activity entry of a setup: by who started it, or by the panel when
+/// that account is gone.
+async fn log(
+    tx: &mut sqlx::SqliteConnection,
+    organization_id: i64,
+    account_id: Option<i64>,
+    action: &str,
+    detail: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    match account_id {
+        Some(account_id) => record(tx, organization_id, account_id, action, detail, now).await,
+        None => record_system(tx, organization_id, action, detail, now).await,
+    }
+}
+
+/// Setups whose browser never came back: after 15 minutes the provider is
+/// asked how they ended, so a charge is always recorded (and refunded).
+pub async fn reconcile(state: &AppState) -> AppResult<usize> {
+    let now = state.clock.now();
+    let stale: Vec<(i64, i64, Option<i64>, String)> = sqlx::query_as(
+        "SELECT id, organization_id, account_id, provider_session FROM card_setups
+          WHERE status = 'started' AND provider_session IS NOT NULL
+            AND created_at <= ? AND created_at > ?
+          ORDER BY id LIMIT 50",
+    )
+    .bind(now - 15 * 60)
+    .bind(now - 7 * DAY)
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut recorded = 0;
+    for (setup_id, organization_id, account_id, session) in stale {
+        match state.payments.setup_outcome(&session).await {
+            Ok(SetupOutcome::Open) => {}
+            Ok(outcome) => {
+                record_outcome(state, organization_id, setup_id, account_id, outcome).await?;
+                recorded += 1;
+            }
+            Err(error) => tracing::warn!(%error, setup_id, "card setup not reconciled; will retry"),
+        }
+    }
+    Ok(recorded)
 }
 
 /// How the setup `setup` of the organization ended, for the return page.
@@ -485,8 +541,8 @@ pub async fn refund_due(state: &AppState) -> AppResult<usize> {
     Ok(refunded)
 }
 
-/// Runs [`refund_due`] now (pending refunds are taken up at start), when a
-/// card was added, and every half second, until `stop` changes.
+/// Runs [`reconcile`] and [`refund_due`] now (pending work is taken up at
+/// start), when a card was added, and every half second, until `stop` changes.
 pub fn spawn_refunds(
     state: AppState,
     mut stop: tokio::sync::watch::Receiver<bool>,
@@ -494,6 +550,7 @@ pub fn spawn_refunds(
     tokio::spawn(async move {
         loop {
             // Errors are logged where they are made; the next round tries again.
+            let _ = reconcile(&state).await;
             let _ = refund_due(&state).await;
             tokio::select! {
                 _ = stop.changed() => break,

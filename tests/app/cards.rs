@@ -639,3 +639,52 @@ async fn the_result_page_asks_the_provider_itself_when_the_return_was_missed() {
     assert_eq!(count(&app, "SELECT count(*) FROM cards").await, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_charge_whose_browser_never_came_back_is_recorded_and_refunded() {
+    let app = TestApp::start_with(Duration::from_secs(0)).await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    let card_page = start(&app, &anna, &org).await;
+    // Charged at the provider; the tab is closed before the return page.
+    submit(&app, &anna, &card_page, "4242424242424242", "12/30", "123").await;
+    let state = app.running.state.clone();
+    assert_eq!(
+        orgpanel::billing::card::reconcile(&state).await.unwrap(),
+        0,
+        "not before 15 minutes"
+    );
+    app.clock.advance(15 * 60 + 1);
+    let mut refunded = false;
+    for _ in 0..50 {
+        if count(
+            &app,
+            "SELECT count(*) FROM payments WHERE status = 'refunded'",
+        )
+        .await
+            == 1
+        {
+            refunded = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        refunded,
+        "the worker recorded the card and refunded its verification"
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM cards").await, 1);
+    assert_eq!(method(&app).await.as_deref(), Some("card"));
+    let who: Option<i64> =
+        sqlx::query_scalar("SELECT account_id FROM activity WHERE action = 'Credit card added'")
+            .fetch_one(app.db())
+            .await
+            .unwrap();
+    assert!(who.is_some(), "by the account that entered the card");
+    assert_eq!(
+        orgpanel::billing::card::reconcile(&state).await.unwrap(),
+        0,
+        "once"
+    );
+    app.stop().await;
+}
