@@ -138,18 +138,26 @@ mod ssr {
         }
     }
 
-    /// Plain-text answer for requests that are not page renders.
-    impl IntoResponse for AppError {
-        fn into_response(self) -> Response {
-            let mut response = (self.status(), self.to_string()).into_response();
+    impl AppError {
+        /// Adds what the error tells the client besides its status: when to
+        /// try again after a 429.
+        pub fn add_headers(&self, response: &mut Response) {
             if let Self::TooManyRequests {
                 retry_after_secs, ..
-            } = &self
+            } = self
             {
                 if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                     response.headers_mut().insert(header::RETRY_AFTER, value);
                 }
             }
+        }
+    }
+
+    /// Plain-text answer for requests that are not page renders.
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            let mut response = (self.status(), self.to_string()).into_response();
+            self.add_headers(&mut response);
             response
         }
     }

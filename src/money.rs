@@ -36,6 +36,17 @@ impl Money {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl Money {
+    /// Money as a row stores it: cents and an ISO 4217 code.
+    pub fn stored(cents: i64, currency: &str) -> crate::error::AppResult<Self> {
+        let currency = Currency::parse(currency).ok_or_else(|| {
+            crate::error::AppError::internal(format!("unknown currency {currency:?}"))
+        })?;
+        Ok(Self { cents, currency })
+    }
+}
+
 /// "9.00 EUR", "-1.00 EUR".
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -4,7 +4,7 @@
 
 use super::{CardFailure, CardSetupResult, CardView, PaymentRow};
 use crate::error::{AppError, AppResult};
-use crate::money::{Currency, Money};
+use crate::money::Money;
 use crate::organizations::store::{format_utc, new_public_id, record, record_system};
 use crate::organizations::OrgAccess;
 use crate::payments::{SetupOutcome, SetupRequest};
@@ -441,8 +441,7 @@ pub async fn payments(db: &Db, organization_id: i64) -> AppResult<Vec<PaymentRow
     .await?;
     rows.into_iter()
         .map(|(at, kind, cents, currency, status)| {
-            let currency = Currency::parse(&currency)
-                .ok_or_else(|| AppError::internal(format!("unknown currency {currency:?}")))?;
+            let amount = Money::stored(cents, &currency)?;
             Ok(PaymentRow {
                 date: format_utc(at),
                 description: match kind.as_str() {
@@ -450,7 +449,7 @@ pub async fn payments(db: &Db, organization_id: i64) -> AppResult<Vec<PaymentRow
                     _ => "Refund",
                 }
                 .to_owned(),
-                amount: Money { cents, currency },
+                amount,
                 status: match status.as_str() {
                     "refund_pending" => "Refund pending",
                     "refunded" => "Refunded",

@@ -29,15 +29,10 @@ pub async fn render_with_feedback(
     feedback: FormFeedback,
 ) -> Response {
     let status = feedback.error.as_ref().map(|e| e.status());
-    let retry_after = match &feedback.error {
-        Some(AppError::TooManyRequests {
-            retry_after_secs, ..
-        }) => Some(*retry_after_secs),
-        _ => None,
-    };
+    let error = feedback.error.clone();
     let mut response = render(state, parts, feedback, status).await;
-    if let Some(secs) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
-        response.headers_mut().insert(header::RETRY_AFTER, secs);
+    if let Some(error) = error {
+        error.add_headers(&mut response);
     }
     response
 }

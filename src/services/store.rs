@@ -3,7 +3,7 @@
 
 use super::{DataCenter, NewService, Plan, Service};
 use crate::error::{AppError, AppResult};
-use crate::money::{Currency, Money};
+use crate::money::Money;
 use crate::organizations::store::{format_utc, new_public_id, record};
 use crate::organizations::OrgAccess;
 use crate::server::clock::Timestamp;
@@ -22,8 +22,7 @@ pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<Service>> {
     rows.into_iter()
         .map(
             |(public_id, name, plan, data_center, cents, currency, created_at)| {
-                let currency = Currency::parse(&currency)
-                    .ok_or_else(|| AppError::internal(format!("unknown currency {currency:?}")))?;
+                let monthly = Money::stored(cents, &currency)?;
                 Ok(Service {
                     public_id,
                     name,
@@ -34,7 +33,7 @@ pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<Service>> {
                     data_center: DataCenter::parse(&data_center)
                         .map(|d| d.description())
                         .unwrap_or(data_center),
-                    monthly: Money { cents, currency },
+                    monthly,
                     created_at: format_utc(created_at),
                 })
             },

@@ -22,6 +22,17 @@ const NUMBERS: [&str; 8] = [
     "4242424242424241",
 ];
 
+/// Waits up to five seconds for the background worker to make `sql` count `expected`.
+async fn eventually(app: &TestApp, sql: &str, expected: i64) -> bool {
+    for _ in 0..50 {
+        if app.count(sql).await == expected {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
 fn location(response: &reqwest::Response) -> String {
     TestApp::path_of(&common::location(response))
 }
@@ -76,10 +87,6 @@ async fn add_card(app: &TestApp, client: &Client, org: &str, number: &str, expir
     html
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    app.count(sql).await
-}
-
 async fn method(app: &TestApp) -> Option<String> {
     sqlx::query_scalar("SELECT method FROM billing")
         .fetch_optional(app.db())
@@ -111,16 +118,13 @@ async fn every_test_card_has_its_outcome_and_a_failure_leaves_the_method_alone()
         assert_eq!(method(&app).await.as_deref(), Some("invoice"), "{number}");
     }
     assert_eq!(
-        count(&app, "SELECT count(*) FROM sandbox_payments").await,
+        app.count("SELECT count(*) FROM sandbox_payments").await,
         0,
         "nothing charged"
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM activity WHERE action = 'Card setup failed'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM activity WHERE action = 'Card setup failed'")
+            .await,
         4
     );
 
@@ -186,11 +190,8 @@ async fn every_test_card_has_its_outcome_and_a_failure_leaves_the_method_alone()
                 && billing.contains("Refund pending")
         );
         assert_eq!(
-            count(
-                &app,
-                "SELECT count(*) FROM sandbox_payments WHERE amount_cents = 100"
-            )
-            .await,
+            app.count("SELECT count(*) FROM sandbox_payments WHERE amount_cents = 100")
+                .await,
             1
         );
         app.stop().await;
@@ -246,16 +247,10 @@ async fn bad_card_details_are_refused_on_the_card_page_and_nothing_is_charged() 
             "neither the number nor the code is sent back"
         );
     }
+    assert_eq!(app.count("SELECT count(*) FROM sandbox_payments").await, 0);
     assert_eq!(
-        count(&app, "SELECT count(*) FROM sandbox_payments").await,
-        0
-    );
-    assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM sandbox_sessions WHERE status = 'open'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM sandbox_sessions WHERE status = 'open'")
+            .await,
         1
     );
     assert_eq!(method(&app).await, None);
@@ -270,7 +265,7 @@ async fn double_clicks_reloads_and_parallel_tabs_charge_once_and_add_one_card() 
     let card_page = start(&app, &anna, &org).await;
     // "Continue" again, in another tab: the same card page, not a second one.
     assert_eq!(start(&app, &anna, &org).await, card_page);
-    assert_eq!(count(&app, "SELECT count(*) FROM card_setups").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM card_setups").await, 1);
 
     // Eight clicks on "Accept 1 EUR" at once.
     let clicks =
@@ -282,7 +277,7 @@ async fn double_clicks_reloads_and_parallel_tabs_charge_once_and_add_one_card() 
         "every click ends at the same return page"
     );
     assert_eq!(
-        count(&app, "SELECT count(*) FROM sandbox_payments").await,
+        app.count("SELECT count(*) FROM sandbox_payments").await,
         1,
         "one charge"
     );
@@ -295,27 +290,20 @@ async fn double_clicks_reloads_and_parallel_tabs_charge_once_and_add_one_card() 
     let response = app.get(&anna, &backs[0]).await;
     let (_, html) = app.page(&anna, &location(&response)).await;
     assert!(html.contains("Credit card added"));
+    assert_eq!(app.count("SELECT count(*) FROM cards").await, 1, "one card");
     assert_eq!(
-        count(&app, "SELECT count(*) FROM cards").await,
-        1,
-        "one card"
-    );
-    assert_eq!(
-        count(&app, "SELECT count(*) FROM payments").await,
+        app.count("SELECT count(*) FROM payments").await,
         1,
         "one payment"
     );
     assert_eq!(
-        count(&app, "SELECT count(*) FROM refund_jobs").await,
+        app.count("SELECT count(*) FROM refund_jobs").await,
         1,
         "one refund to make"
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM activity WHERE action = 'Credit card added'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM activity WHERE action = 'Credit card added'")
+            .await,
         1
     );
     app.stop().await;
@@ -329,21 +317,19 @@ async fn the_verification_is_refunded_once_after_the_delay_even_across_a_restart
     add_card(&app, &anna, &org, "4242424242424242", "12/30").await;
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(
-        count(&app, "SELECT count(*) FROM sandbox_refunds").await,
+        app.count("SELECT count(*) FROM sandbox_refunds").await,
         0,
         "not before the delay"
     );
 
     let app = app.restart().await;
     app.clock.advance(3601);
-    let mut refunded = false;
-    for _ in 0..50 {
-        if count(&app, "SELECT count(*) FROM payments WHERE kind = 'refund'").await == 1 {
-            refunded = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let refunded = eventually(
+        &app,
+        "SELECT count(*) FROM payments WHERE kind = 'refund'",
+        1,
+    )
+    .await;
     assert!(
         refunded,
         "the pending refund was taken up after the restart"
@@ -355,9 +341,10 @@ async fn the_verification_is_refunded_once_after_the_delay_even_across_a_restart
         orgpanel::billing::card::refund_due(&state)
     );
     assert_eq!((a.unwrap(), b.unwrap()), (0, 0));
-    assert_eq!(count(&app, "SELECT count(*) FROM sandbox_refunds").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM sandbox_refunds").await, 1);
     assert_eq!(
-        count(&app, "SELECT count(*) FROM payments WHERE kind = 'refund'").await,
+        app.count("SELECT count(*) FROM payments WHERE kind = 'refund'")
+            .await,
         1
     );
 
@@ -425,7 +412,8 @@ async fn an_expired_card_stops_services_until_a_new_card_replaces_it() {
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        count(&app, "SELECT count(*) FROM cards WHERE replaced_at IS NULL").await,
+        app.count("SELECT count(*) FROM cards WHERE replaced_at IS NULL")
+            .await,
         1
     );
     let detail: String =
@@ -476,12 +464,12 @@ async fn switching_to_invoice_keeps_the_card_and_switching_back_needs_no_new_cha
     );
     assert_eq!(method(&app).await.as_deref(), Some("card"));
     assert_eq!(
-        count(&app, "SELECT count(*) FROM card_setups").await,
+        app.count("SELECT count(*) FROM card_setups").await,
         1,
         "no new setup"
     );
     assert_eq!(
-        count(&app, "SELECT count(*) FROM sandbox_payments").await,
+        app.count("SELECT count(*) FROM sandbox_payments").await,
         1,
         "no new charge"
     );
@@ -518,7 +506,7 @@ async fn card_setups_are_rate_limited_per_organization_and_per_account() {
         app.billing(&anna, &orgs[2], &card).await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
-    assert_eq!(count(&app, "SELECT count(*) FROM card_setups").await, 10);
+    assert_eq!(app.count("SELECT count(*) FROM card_setups").await, 10);
     app.clock.advance(3601);
     app.login(&anna, "anna@example.com", PASSWORD).await;
     assert_eq!(
@@ -594,7 +582,7 @@ async fn no_card_number_reaches_the_database_its_wal_or_the_logs() {
             come_back(&app, &anna, &response).await;
         }
     }
-    assert!(count(&app, "SELECT count(*) FROM cards").await >= 3);
+    assert!(app.count("SELECT count(*) FROM cards").await >= 3);
     let files = String::from_utf8_lossy(&app.database_files()).into_owned();
     let logs = common::logs();
     assert!(
@@ -633,10 +621,10 @@ async fn the_result_page_asks_the_provider_itself_when_the_return_was_missed() {
     // The card is accepted, but the browser never comes back through the return URL.
     let response = submit(&app, &anna, &card_page, "4242424242424242", "12/30", "123").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(count(&app, "SELECT count(*) FROM cards").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM cards").await, 0);
     let (_, html) = app.page(&anna, &result).await;
     assert!(html.contains("<h1>Credit card added</h1>"));
-    assert_eq!(count(&app, "SELECT count(*) FROM cards").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM cards").await, 1);
     app.stop().await;
 }
 
@@ -655,25 +643,17 @@ async fn a_charge_whose_browser_never_came_back_is_recorded_and_refunded() {
         "not before 15 minutes"
     );
     app.clock.advance(15 * 60 + 1);
-    let mut refunded = false;
-    for _ in 0..50 {
-        if count(
-            &app,
-            "SELECT count(*) FROM payments WHERE status = 'refunded'",
-        )
-        .await
-            == 1
-        {
-            refunded = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let refunded = eventually(
+        &app,
+        "SELECT count(*) FROM payments WHERE status = 'refunded'",
+        1,
+    )
+    .await;
     assert!(
         refunded,
         "the worker recorded the card and refunded its verification"
     );
-    assert_eq!(count(&app, "SELECT count(*) FROM cards").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM cards").await, 1);
     assert_eq!(method(&app).await.as_deref(), Some("card"));
     let who: Option<i64> =
         sqlx::query_scalar("SELECT account_id FROM activity WHERE action = 'Credit card added'")
