@@ -174,7 +174,7 @@ fn CreateServiceForm(
         message.map(|m| view! { <p class="field-error" id=id>{m}</p> })
     };
     view! {
-        <form method="post" action=action novalidate class="narrow" on:submit=on_submit>
+        <form method="post" action=action novalidate on:submit=on_submit>
             {whole_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
             <input type="hidden" name="intent" value="create" />
             <fieldset disabled=!ready class="plain">
