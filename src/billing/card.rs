@@ -161,7 +161,7 @@ pub async fn start(state: &AppState, access: &OrgAccess, account_id: i64) -> App
             amount: VERIFICATION,
             idempotency_key,
             return_url: format!(
-                "{public_url}/organizations/{}/billing/card/return?setup={public_id}",
+                "{public_url}/organizations/{}/billing/card?setup={public_id}",
                 access.org.public_id
             ),
         })

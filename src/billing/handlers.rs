@@ -6,9 +6,9 @@ use crate::error::{AppError, AppResult};
 use crate::organizations::{store::authorize, Action};
 use crate::server::render::{refused, see_other};
 use crate::server::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
 
@@ -85,38 +85,6 @@ async fn set_method(
     }
     store::set_method(&state.db, &access, account.id, method, now).await?;
     Ok(saved)
-}
-
-#[derive(Deserialize)]
-pub struct CardReturn {
-    #[serde(default)]
-    setup: String,
-}
-
-/// Where the provider sends the browser back: the outcome is asked of the
-/// provider (the query string only says which setup), recorded, then shown.
-pub async fn card_return(
-    State(state): State<AppState>,
-    Extension(account): Extension<Account>,
-    Path(org): Path<String>,
-    Query(query): Query<CardReturn>,
-) -> Response {
-    let setup = query.setup;
-    let well_formed = setup.len() == 16 && setup.bytes().all(|b| b.is_ascii_alphanumeric());
-    if !well_formed {
-        return AppError::NotFound.into_response();
-    }
-    let recorded = async {
-        let access = authorize(&state.db, account.id, &org, Action::ManageBilling).await?;
-        card::complete(&state, &access, account.id, &setup).await
-    }
-    .await;
-    // The result page authorizes again and says what happened, including a
-    // setup still unfinished because the provider could not be asked.
-    if let Err(error) = recorded {
-        tracing::warn!(%error, "card return not recorded");
-    }
-    see_other(&format!("/organizations/{org}/billing/card?setup={setup}"))
 }
 
 async fn set_delivery(

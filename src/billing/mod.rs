@@ -279,8 +279,8 @@ pub async fn fetch_card_setup(
                 crate::organizations::Action::ManageBilling,
             )
             .await?;
-            // Usually recorded on the way back already; if the provider could
-            // not be asked then, a reload of this page asks again.
+            // The provider sends the browser back here: ask it, server to
+            // server, how the setup ended (a reload asks again, records once).
             card::complete(&state, &access, account.id, &setup).await?;
             let result = card::result(&state, &access, &setup).await?;
             Ok((access, result))

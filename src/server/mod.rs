@@ -47,10 +47,6 @@ pub fn router(state: AppState) -> Router {
         .route("/organizations/new", post(organizations::create))
         .route("/organizations/{org}/settings", post(organizations::settings))
         .route("/organizations/{org}/billing", post(crate::billing::handlers::billing))
-        .route(
-            "/organizations/{org}/billing/card/return",
-            get(crate::billing::handlers::card_return),
-        )
         .merge(sandbox::routes())
         .merge(test_clock(&state))
         .route("/organizations/{org}/services", post(crate::services::handlers::services))
