@@ -11,10 +11,9 @@ test("a card warns before it expires, then stops services until it is replaced",
   await saveCompany(page);
   await openMenu(page, "Billing");
   const billing = page.url();
-  // Today is 2026-11-28 or later: a card that ends with next month.
-  const now = new Date();
-  const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
-  const expiry = `${String(next.getUTCMonth() + 1).padStart(2, "0")}/${String(next.getUTCFullYear() % 100)}`;
+  // The server's clock starts at 2026-11-28 12:00 UTC (scripts/serve-e2e):
+  // a card that ends with next month.
+  const expiry = "12/26";
   await continueWithCard(page);
   await typeCard(page, "5555 5555 5555 4444", expiry);
   await page.getByRole("link", { name: "Back to Billing" }).click();
@@ -24,9 +23,8 @@ test("a card warns before it expires, then stops services until it is replaced",
     const response = await page.request.post("/test-clock/advance", { form: { secs: String(secs) } });
     expect(response.status()).toBe(204);
   };
-  // Into next month: within 30 days of the end of it.
-  const startOfNext = Math.floor(next.getTime() / 1000);
-  await advance(startOfNext - Math.floor(Date.now() / 1000) + DAY);
+  // Four days on, 2026-12-02: within 30 days of the end of December.
+  await advance(4 * DAY);
   await page.goto(billing);
   if (page.url().includes("/login")) await logIn(page, email);
   await expect(page.getByText(`Your credit card expires at the end of ${expiry}.`)).toBeVisible();

@@ -1,5 +1,5 @@
-//! The time as the panel sees it. Tests move it forward to reach session
-//! timeouts (and later card expiry) without waiting.
+//! The time as the panel sees it. Tests start it at a fixed date and move it
+//! forward to reach session timeouts and card expiry without waiting.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -13,16 +13,32 @@ pub struct Clock {
     offset_secs: Arc<AtomicI64>,
 }
 
+fn system_now() -> Timestamp {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
 impl Clock {
+    /// A clock that reads `start` now and then runs at the system's pace,
+    /// so a test never depends on the day it runs.
+    pub fn starting_at(start: Timestamp) -> Self {
+        let clock = Self::default();
+        clock.advance(start - system_now());
+        clock
+    }
+
     pub fn now(&self) -> Timestamp {
-        let system = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default();
-        system + self.offset_secs.load(Ordering::Relaxed)
+        system_now() + self.offset_secs.load(Ordering::Relaxed)
     }
 
     pub fn advance(&self, secs: i64) {
         self.offset_secs.fetch_add(secs, Ordering::Relaxed);
+    }
+
+    /// Moves the clock to `at` (tests only; time can go back for them).
+    pub fn set(&self, at: Timestamp) {
+        self.advance(at - self.now());
     }
 }

@@ -14,6 +14,9 @@ pub struct Config {
     /// `ORGPANEL_TEST_CLOCK=1`: lets browser tests move the clock forward
     /// (`POST /test-clock/advance`). Never set in production.
     pub test_clock: bool,
+    /// `ORGPANEL_TEST_CLOCK_START`: with the test clock, the Unix time (seconds,
+    /// UTC) the clock reads at start, so browser tests never depend on today.
+    pub test_clock_start: Option<i64>,
     pub leptos: LeptosOptions,
 }
 
@@ -37,12 +40,20 @@ impl Config {
                 format!("ORGPANEL_REFUND_DELAY_SECS must be a whole number of seconds, got {v:?}")
             })?),
         };
+        let test_clock = var("ORGPANEL_TEST_CLOCK").as_deref() == Some("1");
+        let test_clock_start = match var("ORGPANEL_TEST_CLOCK_START") {
+            Some(v) if test_clock => Some(v.trim().parse().map_err(|_| {
+                format!("ORGPANEL_TEST_CLOCK_START must be a Unix time in seconds, got {v:?}")
+            })?),
+            _ => None,
+        };
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://orgpanel.db".into()),
             public_url,
             smtp_url: var("ORGPANEL_SMTP_URL"),
             refund_delay,
-            test_clock: var("ORGPANEL_TEST_CLOCK").as_deref() == Some("1"),
+            test_clock,
+            test_clock_start,
             leptos,
         })
     }

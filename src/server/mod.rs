@@ -191,7 +191,11 @@ pub async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let running = match start(config, Clock::default(), shutdown_signal()).await {
+    let clock = config
+        .test_clock_start
+        .map(Clock::starting_at)
+        .unwrap_or_default();
+    let running = match start(config, clock, shutdown_signal()).await {
         Ok(running) => running,
         Err(error) => {
             tracing::error!(%error, "start-up failed");

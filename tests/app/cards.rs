@@ -373,21 +373,23 @@ async fn an_expired_card_stops_services_until_a_new_card_replaces_it() {
     let org = app.create_org(&anna, "Example").await;
     app.save_company(&anna, &org).await;
     let billing = format!("/organizations/{org}/billing");
-    // 2026-11-28 today: a card that expires at the end of next month.
-    app.clock.advance(0);
+    // 2026-11-28 (the test clock's start): a card that expires at the end of next month.
     let html = add_card(&app, &anna, &org, "5555555555554444", "12/26").await;
     assert!(html.contains("Card ending in 4444"));
+    let warning = "Your credit card expires at the end of 12/26.";
     let (_, html) = app.page(&anna, &billing).await;
-    let soon = html.contains("Your credit card expires at the end of 12/26.");
-    assert_eq!(
-        soon,
-        now_is_december(&app),
-        "the warning comes 30 days before the end of 12/26"
-    );
+    assert!(!html.contains(warning), "33 days before the end of 12/26");
+    // December has 31 days: the 30-day warning starts on 2026-12-02, not the 1st.
+    for (at, warned) in [(1_796_126_400, false), (1_796_169_600, true)] {
+        app.clock.set(at);
+        app.login(&anna, "anna@example.com", PASSWORD).await;
+        let (_, html) = app.page(&anna, &billing).await;
+        assert_eq!(html.contains(warning), warned, "at {at}");
+        assert!(!html.contains("has expired"));
+    }
 
     // To 2027-01-02: expired.
-    let now = app.clock.now();
-    app.clock.advance(1_798_848_000 - now);
+    app.clock.set(1_798_848_000);
     app.login(&anna, "anna@example.com", PASSWORD).await;
     let (_, html) = app.page(&anna, &billing).await;
     assert!(html.contains("Your credit card has expired"));
@@ -427,11 +429,6 @@ async fn an_expired_card_stops_services_until_a_new_card_replaces_it() {
         "Visa ending in 4242, expires 12/30, replaces the card ending in 4444"
     );
     app.stop().await;
-}
-
-fn now_is_december(app: &TestApp) -> bool {
-    // 2026-12-01 00:00 UTC: from here on 12/26 ends within 30 days.
-    app.clock.now() >= 1_796_083_200
 }
 
 #[tokio::test]

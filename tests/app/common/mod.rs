@@ -11,6 +11,10 @@ use std::time::Duration;
 
 const PUBLIC_URL: &str = "http://127.0.0.1:3000";
 
+/// Every test server's clock starts at 2026-11-28 12:00:00 UTC, whatever day
+/// the tests run: no test depends on today's date.
+pub const TEST_START: i64 = 1_795_867_200;
+
 /// Everything every test server logs, at debug level, for the scan that
 /// proves no card number reaches a log.
 static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
@@ -61,7 +65,7 @@ impl TestApp {
     /// With the verification refund due `refund_delay` after a card is added.
     pub async fn start_with(refund_delay: Duration) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        Self::start_in(dir, refund_delay, Clock::default()).await
+        Self::start_in(dir, refund_delay, Clock::starting_at(TEST_START)).await
     }
 
     async fn start_in(dir: tempfile::TempDir, refund_delay: Duration, clock: Clock) -> Self {
@@ -80,6 +84,7 @@ impl TestApp {
             smtp_url: None,
             refund_delay,
             test_clock: false,
+            test_clock_start: None,
             leptos,
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
