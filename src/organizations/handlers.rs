@@ -124,7 +124,7 @@ async fn save_company(
 
 async fn delete(state: &AppState, account: &Account, org: &str, confirm: &str) -> AppResult<()> {
     let access = store::authorize(&state.db, account.id, org, Action::RenameOrDelete).await?;
-    if confirm.trim() != access.org.name {
+    if !OrganizationName::same(&access.org.name, confirm) {
         return Err(AppError::field(
             "confirm",
             "Type the organization's name exactly as shown to delete it.",

@@ -228,14 +228,33 @@ pub struct CardErrors {
     pub cvc: Option<&'static str>,
 }
 
+/// The card brand by its issuer identification number (the leading digits of
+/// the PAN) and the lengths it issues. Source: the brands' published IIN
+/// ranges (ISO/IEC 7812), as payment providers document them.
 fn brand(number: &str) -> Option<(&'static str, &'static [usize])> {
     let prefix = |n: usize| number.get(..n).and_then(|p| p.parse::<u32>().ok());
+    const LONG: &[usize] = &[16, 17, 18, 19];
     if number.starts_with('4') {
         Some(("Visa", &[13, 16, 19]))
     } else if matches!(prefix(2), Some(51..=55)) || matches!(prefix(4), Some(2221..=2720)) {
         Some(("Mastercard", &[16]))
     } else if matches!(prefix(2), Some(34 | 37)) {
         Some(("American Express", &[15]))
+    } else if matches!(prefix(4), Some(6011))
+        || matches!(prefix(3), Some(644..=649))
+        || matches!(prefix(2), Some(65))
+        || matches!(prefix(6), Some(622126..=622925))
+    {
+        Some(("Discover", LONG))
+    } else if matches!(prefix(4), Some(3528..=3589)) {
+        Some(("JCB", LONG))
+    } else if matches!(prefix(3), Some(300..=305))
+        || matches!(prefix(4), Some(3095))
+        || matches!(prefix(2), Some(36 | 38 | 39))
+    {
+        Some(("Diners Club", &[14, 15, 16, 17, 18, 19]))
+    } else if matches!(prefix(2), Some(62 | 81)) {
+        Some(("UnionPay", LONG))
     } else {
         None
     }
@@ -260,7 +279,7 @@ pub fn check_card(
         match brand(&number) {
             None => {
                 errors.number = Some(
-                    "This type of card is not accepted: use Visa, Mastercard or American Express.",
+                    "This type of card is not accepted: use Visa, Mastercard, American Express, Discover, JCB, Diners Club or UnionPay.",
                 )
             }
             Some((brand, lengths)) => {
@@ -308,15 +327,19 @@ pub fn check_card(
     }
 }
 
-/// "12/30", "12 / 30", "1230", "12/2030" → (12, 2030).
+/// "12/30", "12 / 30", "1230", "12/2030" → (12, 2030). Anything but ASCII
+/// digits and one slash is refused before the string is split.
 fn parse_expiry(input: &str) -> Option<(u8, u16)> {
     let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+    if !compact.chars().all(|c| c.is_ascii_digit() || c == '/') {
+        return None;
+    }
     let (month, year) = match compact.split_once('/') {
-        Some((m, y)) => (m.to_owned(), y.to_owned()),
-        None if compact.len() == 4 => (compact[..2].to_owned(), compact[2..].to_owned()),
+        Some(parts) => parts,
+        None if compact.len() == 4 => compact.split_at(2),
         None => return None,
     };
-    if !month.bytes().all(|b| b.is_ascii_digit()) || !year.bytes().all(|b| b.is_ascii_digit()) {
+    if month.is_empty() || !year.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let month: u8 = month.parse().ok().filter(|m| (1..=12).contains(m))?;
@@ -731,6 +754,23 @@ mod tests {
             ("Mastercard", "4444", Behaviour::Accept)
         );
         assert_eq!(ok("378282246310005").brand, "American Express");
+        // The other brands' published test numbers.
+        for (number, brand) in [
+            ("6011 1111 1111 1117", "Discover"),
+            ("6011 0009 9013 9424", "Discover"),
+            ("3530 1113 3330 0000", "JCB"),
+            ("3566 0020 2036 0505", "JCB"),
+            ("3056 9300 0902 0004", "Diners Club"),
+            ("3622 720627 1667", "Diners Club"),
+            ("6200 0000 0000 0005", "UnionPay"),
+        ] {
+            let card = ok(number);
+            assert_eq!(
+                (card.brand, card.behaviour),
+                (brand, Behaviour::Accept),
+                "{number}"
+            );
+        }
         let visa = ok("4242424242424242");
         assert_eq!(
             (
@@ -789,6 +829,44 @@ mod tests {
         assert!(check_card("4242424242424242", "11/26", "123", NOW).is_ok());
         assert!(check_card("4242424242424242", "1126", "123", NOW).is_ok());
         assert!(check_card("4242424242424242", "11 / 2026", "123", NOW).is_ok());
+    }
+
+    #[test]
+    fn expiry_dates_of_any_characters_are_refused_not_panicked_on() {
+        let expiry = |e: &str| {
+            check_card("4242424242424242", e, "123", NOW)
+                .err()
+                .unwrap_or_default()
+                .expiry
+        };
+        for typed in [
+            "&é\"",
+            "😀",
+            "é/30",
+            "12/é0",
+            "1é/3",
+            "/",
+            "12/",
+            "/30",
+            "１２/３０",
+        ] {
+            assert_eq!(
+                expiry(typed),
+                Some("Enter the expiry date as MM/YY, like 12/30."),
+                "{typed:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_card_page_checks_never_panic(
+            number in crate::validate::any_text(24),
+            expiry in crate::validate::any_text(8),
+            cvc in crate::validate::any_text(6),
+        ) {
+            let _ = check_card(&number, &expiry, &cvc, NOW);
+        }
     }
 
     #[test]

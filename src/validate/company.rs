@@ -25,11 +25,14 @@ enum PostalRule {
 
 /// A trunk prefix "0" before national numbers: dropped after the country
 /// code (most of Europe), kept (Italy), or not used (Nordic 8-digit plans).
+/// In the North American Numbering Plan the trunk prefix is "1" and the
+/// national number has 10 digits (ITU-T E.164 country code 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Trunk {
     Drop,
     Keep,
     None,
+    Nanp,
 }
 
 struct CountryInfo {
@@ -112,7 +115,7 @@ static COUNTRIES: &[CountryInfo] = countries![
         "1",
         Option::None,
         PostalRule::Zip,
-        None
+        Nanp
     ),
 ];
 
@@ -186,12 +189,17 @@ impl PostalCode {
         if trimmed.is_empty() {
             return Err("Enter the postal code.".into());
         }
-        // "SE-114 37", "LV-1010": the country's own prefix is allowed.
+        // "SE-114 37", "LV-1010", and the old "S-114 37", "D-10115": the
+        // country's ISO code or its international vehicle code may come first.
         let upper = trimmed.to_uppercase();
-        let without_prefix = upper
-            .strip_prefix(country.code())
-            .map(|rest| rest.trim_start_matches(['-', ' ']))
-            .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+        let without_prefix = [country.code(), vehicle_code(country)]
+            .into_iter()
+            .find_map(|prefix| {
+                upper
+                    .strip_prefix(prefix)
+                    .map(|rest| rest.trim_start_matches(['-', ' ', '\u{a0}']))
+                    .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+            })
             .unwrap_or(&upper);
         let compact: String = without_prefix
             .chars()
@@ -233,6 +241,33 @@ impl PostalCode {
 
     pub fn normalized(&self) -> &str {
         &self.normalized
+    }
+}
+
+/// The international vehicle registration code (UN Convention on Road
+/// Traffic, 1949), once written before postal codes: "S-114 37", "CH-8001".
+fn vehicle_code(country: Country) -> &'static str {
+    match country.code() {
+        "AT" => "A",
+        "BE" => "B",
+        "DE" => "D",
+        "DK" => "DK",
+        "EE" => "EST",
+        "ES" => "E",
+        "FI" => "FIN",
+        "FR" => "F",
+        "HU" => "H",
+        "IE" => "IRL",
+        "IT" => "I",
+        "LI" => "FL",
+        "LU" => "L",
+        "MT" => "M",
+        "NO" => "N",
+        "PT" => "P",
+        "SE" => "S",
+        "SI" => "SLO",
+        "US" => "USA",
+        other => other,
     }
 }
 
@@ -370,6 +405,10 @@ impl BusinessId {
         }
         let digits = compact.as_bytes();
         let all_digits = digits.iter().all(u8::is_ascii_digit);
+        // All zeros passes every check digit, but no register issues it.
+        if compact.bytes().all(|b| b == b'0') {
+            return Err("This number cannot exist: check for a typing mistake.".into());
+        }
         let id = |kind| {
             Ok(Self {
                 kind,
@@ -516,7 +555,10 @@ impl fmt::Display for BusinessId {
     }
 }
 
-/// An EU VAT number, checked in the form of the company's country.
+/// A VAT identification number in the form of the company's country: the
+/// EU forms (VIES; Greece `EL`), and the national forms of the United Kingdom
+/// (`GB`/`XI`), Switzerland (`CHE` with `MWST`/`TVA`/`IVA`) and Norway (`MVA`).
+/// Stored upper-case without separators.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VatNumber(String);
 
@@ -532,9 +574,51 @@ impl VatNumber {
         if compact.is_empty() {
             return Ok(None);
         }
+        let digits = |r: &str, n: usize| r.len() == n && r.bytes().all(|b| b.is_ascii_digit());
+        // National forms outside the EU VAT area (DESIGN.md).
+        let national = match country.code() {
+            // United Kingdom: GB + 9 or 12 digits, government departments GBGD
+            // + 3, health authorities GBHA + 3; Northern Ireland the same with XI.
+            "GB" => Some((
+                ["GB", "XI"].iter().any(|p| {
+                    compact.strip_prefix(p).is_some_and(|r| {
+                        digits(r, 9)
+                            || digits(r, 12)
+                            || r.strip_prefix("GD").is_some_and(|r| digits(r, 3))
+                            || r.strip_prefix("HA").is_some_and(|r| digits(r, 3))
+                    })
+                }),
+                "GB123456789",
+            )),
+            // Switzerland: the UID (CHE + 9 digits) with MWST, TVA or IVA.
+            "CH" => Some((
+                compact.strip_prefix("CHE").is_some_and(|r| {
+                    ["MWST", "TVA", "IVA", ""]
+                        .iter()
+                        .any(|suffix| r.strip_suffix(suffix).is_some_and(|r| digits(r, 9)))
+                }),
+                "CHE-123.456.789 MWST",
+            )),
+            // Norway: NO + the organisasjonsnummer + MVA.
+            "NO" => Some((
+                compact
+                    .strip_prefix("NO")
+                    .and_then(|r| r.strip_suffix("MVA").or(Some(r)))
+                    .is_some_and(|r| digits(r, 9)),
+                "NO 923 609 016 MVA",
+            )),
+            _ => None,
+        };
+        if let Some((ok, example)) = national {
+            return if ok {
+                Ok(Some(Self(compact)))
+            } else {
+                Err(format!("Enter a VAT number like {example}."))
+            };
+        }
         let Some(prefix) = country.info().vat else {
             return Err(format!(
-                "{} has no EU VAT number: leave this empty.",
+                "{} has no VAT number we can check: leave this empty.",
                 country.name()
             ));
         };
@@ -546,12 +630,11 @@ impl VatNumber {
             ));
         };
         let r = rest.as_bytes();
-        let digits = |n: usize| r.len() == n && r.iter().all(u8::is_ascii_digit);
         let ok = match prefix {
             // The organisationsnummer (or personnummer) and "01".
-            "SE" => digits(12) && rest.ends_with("01") && luhn_ok(&r[..10]),
-            "DE" => digits(9),
-            "FI" | "DK" => digits(8),
+            "SE" => digits(rest, 12) && rest.ends_with("01") && luhn_ok(&r[..10]),
+            "DE" => digits(rest, 9),
+            "FI" | "DK" => digits(rest, 8),
             "NL" => {
                 r.len() == 12
                     && r[..9].iter().all(u8::is_ascii_digit)
@@ -634,7 +717,10 @@ impl Phone {
             let info = country.info();
             let national = match info.trunk {
                 Trunk::Drop => digits.strip_prefix('0').ok_or_else(bad)?.to_owned(),
-                Trunk::Keep | Trunk::None => digits,
+                Trunk::Nanp if digits.len() == 11 => {
+                    digits.strip_prefix('1').ok_or_else(bad)?.to_owned()
+                }
+                Trunk::Keep | Trunk::None | Trunk::Nanp => digits,
             };
             format!("{}{national}", info.calling)
         };
@@ -653,6 +739,12 @@ impl Phone {
         // Sweden: the national significant number has 7 to 9 digits.
         if let Some(national) = e164.strip_prefix("46") {
             if !(7..=9).contains(&national.len()) {
+                return Err(bad());
+            }
+        }
+        // North America: 10 digits after the 1, area code not starting with 0 or 1.
+        if let Some(national) = e164.strip_prefix('1') {
+            if national.len() != 10 || national.starts_with(['0', '1']) {
                 return Err(bad());
             }
         }
@@ -812,7 +904,48 @@ mod tests {
         assert!(VatNumber::parse("DE13669597", de).is_err());
         let nl = Country::parse("NL").unwrap();
         assert!(VatNumber::parse("NL004495445B01", nl).unwrap().is_some());
-        assert!(VatNumber::parse("NO923609016", Country::parse("NO").unwrap()).is_err());
+        let vat = |input: &str, country: &str| {
+            VatNumber::parse(input, Country::parse(country).unwrap()).map(|v| v.unwrap().0)
+        };
+        assert_eq!(vat("EL 094259216", "GR").unwrap(), "EL094259216");
+        // National forms outside the EU.
+        assert_eq!(vat("GB123456789", "GB").unwrap(), "GB123456789");
+        assert_eq!(vat("GB 123 4567 89 012", "GB").unwrap(), "GB123456789012");
+        assert_eq!(vat("GBGD001", "GB").unwrap(), "GBGD001");
+        assert_eq!(vat("gbha599", "GB").unwrap(), "GBHA599");
+        assert_eq!(vat("XI 123 4567 89", "GB").unwrap(), "XI123456789");
+        assert!(vat("GB12345678", "GB").is_err());
+        assert_eq!(
+            vat("CHE-123.456.789 MWST", "CH").unwrap(),
+            "CHE123456789MWST"
+        );
+        assert_eq!(vat("CHE-123.456.789 TVA", "CH").unwrap(), "CHE123456789TVA");
+        assert_eq!(vat("CHE-123.456.789 IVA", "CH").unwrap(), "CHE123456789IVA");
+        assert!(vat("CHE-123.456.78 MWST", "CH").is_err());
+        assert!(vat("CHE-123.456.789 VAT", "CH").is_err());
+        assert_eq!(vat("NO 923 609 016 MVA", "NO").unwrap(), "NO923609016MVA");
+        assert_eq!(vat("NO923609016", "NO").unwrap(), "NO923609016");
+        assert!(vat("NO 923 609 01 MVA", "NO").is_err());
+        assert!(vat("US123456789", "US")
+            .unwrap_err()
+            .contains("leave this empty"));
+    }
+
+    #[test]
+    fn numbers_of_all_zeros_cannot_exist() {
+        for (typed, country) in [
+            ("000 000 000", "NO"),
+            ("000000-0000", "SE"),
+            ("00 00 00 00", "DK"),
+            ("0000000-0", "FI"),
+            ("0000", "DE"),
+        ] {
+            assert_eq!(
+                BusinessId::parse(typed, Country::parse(country).unwrap()).unwrap_err(),
+                "This number cannot exist: check for a typing mistake.",
+                "{typed} in {country}"
+            );
+        }
     }
 
     #[test]
@@ -838,6 +971,23 @@ mod tests {
                 .as_str(),
             "+390612345678"
         );
+        let us = Country::parse("US").unwrap();
+        for typed in [
+            "1 (415) 555-0100",
+            "(415) 555-0100",
+            "+1 415 555 0100",
+            "001 415 555 0100",
+            "415.555.0100",
+        ] {
+            assert_eq!(
+                Phone::parse(typed, us).unwrap().as_str(),
+                "+14155550100",
+                "{typed}"
+            );
+        }
+        for bad in ["555-0100", "1 (015) 555-0100", "+1 415 555 01000"] {
+            assert!(Phone::parse(bad, us).is_err(), "{bad:?}");
+        }
         for bad in [
             "",
             "070",
@@ -857,6 +1007,32 @@ mod tests {
         assert_eq!(
             PostalCode::parse("SE-114 37", se()).unwrap().normalized(),
             "11437"
+        );
+        for old in ["S-114 37", "S 114 37", "s-11437", "SE 114 37"] {
+            assert_eq!(
+                PostalCode::parse(old, se()).unwrap().normalized(),
+                "11437",
+                "{old}"
+            );
+        }
+        for (typed, country, normalized) in [
+            ("D-10115", "DE", "10115"),
+            ("A-1010", "AT", "1010"),
+            ("CH-8001", "CH", "8001"),
+            ("F-75001", "FR", "75001"),
+            ("FIN-00100", "FI", "00100"),
+            ("N-0150", "NO", "0150"),
+            ("DK-1050", "DK", "1050"),
+        ] {
+            let country = Country::parse(country).unwrap();
+            assert_eq!(
+                PostalCode::parse(typed, country).unwrap().normalized(),
+                normalized
+            );
+        }
+        assert!(
+            PostalCode::parse("D-114 37", se()).is_err(),
+            "another country's prefix"
         );
         assert!(PostalCode::parse("1143", se()).is_err());
         assert!(PostalCode::parse("114 37 1", se()).is_err());
@@ -890,6 +1066,7 @@ mod tests {
 
     mod properties {
         use super::super::*;
+        use crate::validate::any_text;
         use proptest::prelude::*;
 
         fn country() -> impl Strategy<Value = Country> {
@@ -899,7 +1076,7 @@ mod tests {
 
         proptest! {
             #[test]
-            fn parsing_never_panics(input in "\\PC{0,40}", country in country()) {
+            fn parsing_never_panics(input in any_text(40), country in country()) {
                 let _ = BusinessId::parse(&input, country);
                 let _ = VatNumber::parse(&input, country);
                 let _ = Phone::parse(&input, country);

@@ -99,7 +99,7 @@ async fn invoice_by_email_makes_billing_ready_and_every_change_is_logged() {
         Some((
             Some("invoice".into()),
             Some("email".into()),
-            Some("Invoices@Example.se".into())
+            Some("Invoices@example.se".into())
         ))
     );
     let (_, html) = app.page(&anna, &format!("{billing}?saved=delivery")).await;
@@ -119,7 +119,7 @@ async fn invoice_by_email_makes_billing_ready_and_every_change_is_logged() {
     );
     assert_eq!(
         activity(&app, "Invoice delivery changed").await,
-        ["Email, to Invoices@Example.se"]
+        ["Email, to Invoices@example.se"]
     );
     // Saving the same again is not a change.
     app.billing(&anna, &org, &[("intent", "method"), ("method", "invoice")])
