@@ -106,7 +106,7 @@ fn SignedInLayout() -> impl IntoView {
                 </Suspense>
                 <div class="account">
                     <div class="who">
-                        <span class="account-name">{name}</span>
+                        <span class="account-name" dir="auto">{name}</span>
                         <span class="account-email">{email}</span>
                     </div>
                     <form method="post" action="/logout">
@@ -134,7 +134,7 @@ fn OrganizationList(orgs: Vec<OrgSummary>, current: Option<OrgSummary>) -> impl 
                     let here = current_id.as_deref() == Some(org.public_id.as_str());
                     view! {
                         <li>
-                            <a href=format!("/organizations/{}", org.public_id) aria-current=here.then_some("page")>{org.name}</a>
+                            <a href=format!("/organizations/{}", org.public_id) aria-current=here.then_some("page") dir="auto">{org.name}</a>
                         </li>
                     }
                 })
@@ -186,7 +186,7 @@ fn OrganizationMenu(current: Option<OrgSummary>) -> impl IntoView {
                 <span aria-hidden="true">"☰"</span>
             </button>
             <div id="org-menu" class="org-menu" popover="auto">{items}</div>
-            <span class="current-org" class:muted=current.is_none()>{name}</span>
+            <span class="current-org" class:muted=current.is_none() dir="auto">{name}</span>
         </div>
     }
 }
@@ -199,7 +199,7 @@ fn Home() -> impl IntoView {
         <Title text="Home" />
         <main>
             {deleted.then(|| view! { <p class="status" role="status">"Organization deleted."</p> })}
-            <h1>"Welcome, " {name}</h1>
+            <h1>"Welcome, " <bdi>{name}</bdi></h1>
             <Suspense>
                 {Suspend::new(async move {
                     let orgs = fetch_my_organizations().await.unwrap_or_default();
@@ -214,7 +214,7 @@ fn Home() -> impl IntoView {
                             <ul class="org-links">
                                 {orgs
                                     .into_iter()
-                                    .map(|o| view! { <li><a href=format!("/organizations/{}", o.public_id)>{o.name}</a></li> })
+                                    .map(|o| view! { <li><a href=format!("/organizations/{}", o.public_id) dir="auto">{o.name}</a></li> })
                                     .collect_view()}
                             </ul>
                         }

@@ -273,7 +273,7 @@ fn DeliveryForm(
     let address = match postal_address {
         Some(lines) => view! {
             <p>"Invoices are posted to the company address:"</p>
-            <address>{lines.into_iter().map(|line| view! { {line}<br /> }).collect_view()}</address>
+            <address>{lines.into_iter().map(|line| view! { <bdi>{line}</bdi><br /> }).collect_view()}</address>
         }
         .into_any(),
         None => view! {

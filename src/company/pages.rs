@@ -225,7 +225,7 @@ fn CompanyReadOnly(form: CompanyForm) -> impl IntoView {
                 .iter()
                 .map(|(field, label)| {
                     let value = if *field == "country" { country.to_owned() } else { form.get(field).to_owned() };
-                    view! { <dt>{*label}</dt><dd>{if value.is_empty() { "—".to_owned() } else { value }}</dd> }
+                    view! { <dt>{*label}</dt><dd dir="auto">{if value.is_empty() { "—".to_owned() } else { value }}</dd> }
                 })
                 .collect_view()}
         </dl>

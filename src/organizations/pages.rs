@@ -128,7 +128,7 @@ fn CollaboratorTable(collaborators: Vec<Collaborator>) -> impl IntoView {
                 <tbody>
                     {collaborators
                         .into_iter()
-                        .map(|c| view! { <tr><td>{c.name}</td><td>{c.email}</td><td class="nowrap">{c.role.to_string()}</td></tr> })
+                        .map(|c| view! { <tr><td dir="auto">{c.name}</td><td class="wrap">{c.email}</td><td class="nowrap">{c.role.to_string()}</td></tr> })
                         .collect_view()}
                 </tbody>
             </table>
@@ -173,7 +173,7 @@ pub fn OverviewPage() -> impl IntoView {
         view! {
             <Title text=name.clone() />
             <main>
-                <h1>{name}</h1>
+                <h1 dir="auto">{name}</h1>
                 <section aria-labelledby="getting-started">
                     <h2 id="getting-started">"Getting started"</h2>
                     <GettingStarted org=data.access.org.public_id.clone() checklist=data.checklist />
@@ -230,7 +230,7 @@ pub fn SettingsPage() -> impl IntoView {
                         </section>
                         <section aria-labelledby="delete" class="danger-zone">
                             <h2 id="delete">"Delete organization"</h2>
-                            <p>"Deleting " <strong>{name.clone()}</strong> " removes it for every collaborator, with its memberships and its activity log. This cannot be undone."</p>
+                            <p>"Deleting " <strong dir="auto">{name.clone()}</strong> " removes it for every collaborator, with its memberships and its activity log. This cannot be undone."</p>
                             <form method="post" action=base class="narrow">
                                 <input type="hidden" name="intent" value="delete" />
                                 <TextField label="Type the organization's name to confirm" name="confirm"
@@ -275,7 +275,7 @@ pub fn ActivityPage() -> impl IntoView {
                         <tbody>
                             {entries
                                 .into_iter()
-                                .map(|e| view! { <tr><td class="nowrap">{e.at}</td><td>{e.who}</td><td>{e.what}</td></tr> })
+                                .map(|e| view! { <tr><td class="nowrap">{e.at}</td><td dir="auto">{e.who}</td><td dir="auto">{e.what}</td></tr> })
                                 .collect_view()}
                         </tbody>
                     </table>

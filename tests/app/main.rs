@@ -10,3 +10,4 @@ mod organizations;
 mod scale;
 mod security;
 mod services;
+mod typed;
