@@ -3,6 +3,7 @@
 use crate::auth::current_account;
 use crate::auth::pages::{LoginPage, SignupPage};
 use crate::billing::pages::{BillingPage, CardResultPage};
+use crate::error::RequestFailure;
 use crate::organizations::pages::{
     ActivityPage, ApiKeysPage, CollaboratorsPage, CreateOrganizationPage, OverviewPage,
     SettingsPage,
@@ -52,6 +53,10 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // A request that failed before reaching a page (see `server::failures`).
+    if let Some(failure) = use_context::<RequestFailure>() {
+        return view! { <FailurePage failure /> }.into_any();
+    }
     view! {
         <Title formatter=|page: String| format!("{page} · Orgpanel") />
         <Router>
@@ -73,6 +78,35 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
+    }
+    .into_any()
+}
+
+/// The page for a request that could not be served: its status in words,
+/// one plain sentence, and the way on.
+#[component]
+fn FailurePage(failure: RequestFailure) -> impl IntoView {
+    let title = match failure.status {
+        401 => "Please log in",
+        403 => "Not allowed",
+        409 => "Changed meanwhile",
+        413 => "Too much at once",
+        429 => "Too many attempts",
+        500..=599 => "Something went wrong",
+        _ => "This request could not be read",
+    };
+    let way_on = if failure.status == 401 {
+        view! { <a href="/login">"Log in"</a> }.into_any()
+    } else {
+        view! { <a href="/">"Back to Orgpanel"</a> }.into_any()
+    };
+    view! {
+        <Title text=title />
+        <main class="centered">
+            <h1>{title}</h1>
+            <p role="alert">{failure.message}</p>
+            <p>{way_on}</p>
+        </main>
     }
 }
 

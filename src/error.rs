@@ -44,6 +44,16 @@ pub enum AppError {
     Internal { reference: String },
 }
 
+/// A request that failed before (or instead of) reaching a page: what the
+/// panel's error page shows, with the response's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestFailure {
+    /// The HTTP status, 400–599.
+    pub status: u16,
+    /// One plain sentence for the person who sent the request.
+    pub message: String,
+}
+
 fn summary(errors: &[FieldError]) -> String {
     errors
         .iter()
@@ -153,11 +163,16 @@ mod ssr {
         }
     }
 
-    /// Plain-text answer for requests that are not page renders.
+    /// A plain-text answer that carries the failure, so that outside
+    /// `/api/` the panel's error page replaces it (`server::failures`).
     impl IntoResponse for AppError {
         fn into_response(self) -> Response {
             let mut response = (self.status(), self.to_string()).into_response();
             self.add_headers(&mut response);
+            response.extensions_mut().insert(super::RequestFailure {
+                status: self.status().as_u16(),
+                message: self.to_string(),
+            });
             response
         }
     }

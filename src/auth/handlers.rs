@@ -9,7 +9,7 @@ use crate::server::state::AppState;
 use crate::validate::{local_path, Email, FieldError, Password, PersonName};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, Method};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -248,6 +248,14 @@ pub async fn session_gate(
                 return see_other("/");
             }
             request.extensions_mut().insert::<Account>(account);
+            // What a signed-in page shows stays out of every cache (Back
+            // after log-out shows nothing); hashed assets keep their own.
+            let mut response = next.run(request).await;
+            response
+                .headers_mut()
+                .entry(header::CACHE_CONTROL)
+                .or_insert(HeaderValue::from_static("no-store"));
+            return response;
         }
         None if !is_public(path) => {
             if !is_page {

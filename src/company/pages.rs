@@ -199,10 +199,19 @@ fn CompanyFormIsland(
             .into_any()
         })
         .collect_view();
+    let latest = action.clone();
     view! {
         <form method="post" action=action novalidate class="narrow company" on:submit=on_submit>
             {saved.then(|| view! { <p class="status" role="status">"Company information saved"</p> })}
-            {form_message(&error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+            {form_message(&error).map(|m| {
+                // A reload would post the stale form again: a link opens the latest version.
+                let stale = matches!(error, Some(AppError::Conflict(_)));
+                view! {
+                    <p class="alert" role="alert">{m}
+                        {stale.then(|| view! { " " <a href=latest.clone()>"Load the latest version"</a> ", then make your changes again." })}
+                    </p>
+                }
+            })}
             <input type="hidden" name="intent" value="company" />
             <input type="hidden" name="version" value=version.to_string() />
             {fields}

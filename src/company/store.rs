@@ -56,8 +56,8 @@ pub async fn save(
     let current_version = before.as_ref().map_or(0, |(_, v)| *v);
     if current_version != version {
         return Err(AppError::Conflict(
-            "Someone else saved the company information while you were editing. Nothing was saved: \
-             reload the page to see their changes, then make yours again."
+            "Someone else saved the company information while you were editing, so nothing of \
+             yours was saved."
                 .into(),
         ));
     }

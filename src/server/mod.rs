@@ -4,6 +4,7 @@ pub mod assets;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod failures;
 pub mod render;
 pub mod security;
 pub mod state;
@@ -23,6 +24,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -40,16 +42,25 @@ pub fn router(state: AppState) -> Router {
     let options = state.config.leptos.clone();
     let routes = generate_route_list(App);
     let page_state = state.clone();
-    Router::new()
+    let app = Router::new()
         .route("/login", post(auth::login))
         .route("/signup", post(auth::signup))
         .route("/logout", post(auth::logout))
         .route("/organizations/new", post(organizations::create))
-        .route("/organizations/{org}/settings", post(organizations::settings))
-        .route("/organizations/{org}/billing", post(crate::billing::handlers::billing))
+        .route(
+            "/organizations/{org}/settings",
+            post(organizations::settings),
+        )
+        .route(
+            "/organizations/{org}/billing",
+            post(crate::billing::handlers::billing),
+        )
         .merge(sandbox::routes())
         .merge(test_clock(&state))
-        .route("/organizations/{org}/services", post(crate::services::handlers::services))
+        .route(
+            "/organizations/{org}/services",
+            post(crate::services::handlers::services),
+        )
         .route("/health", get(health))
         .leptos_routes_with_context(
             &state,
@@ -61,13 +72,18 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .nest_service("/pkg", assets::pkg_service(&options))
-        .fallback_service(
-            ServeDir::new(options.site_root.as_ref())
-                .fallback(axum::handler::HandlerWithoutStateExt::into_service(not_found(state.clone()))),
-        )
-        .layer(middleware::from_fn_with_state(state.clone(), auth::session_gate))
-        .layer(middleware::from_fn_with_state(state.clone(), security::refuse_cross_site))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .fallback_service(ServeDir::new(options.site_root.as_ref()).fallback(
+            axum::handler::HandlerWithoutStateExt::into_service(not_found(state.clone())),
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::session_gate,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::refuse_cross_site,
+        ));
+    with_error_pages(app, &state)
         // Pages are compressed as they stream; level 5 keeps that cheap.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
         .layer(middleware::from_fn(security::security_headers))
@@ -82,6 +98,18 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Panics, bodies that are refused before they are read (too large,
+/// malformed) and errors answered as plain text become the panel's error
+/// page with their status; nothing drops the connection.
+pub fn with_error_pages(app: Router<AppState>, state: &AppState) -> Router<AppState> {
+    app.layer(CatchPanicLayer::custom(failures::panic_response))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            failures::error_pages,
+        ))
 }
 
 /// `POST /test-clock/advance` (form `secs`), only when the configuration

@@ -155,7 +155,7 @@ async fn snail_mail_goes_to_the_company_address_and_needs_it() {
         .page(&anna, &format!("/organizations/{org}/billing"))
         .await;
     assert!(
-        html.contains("Example AB<br>Storgatan 1<br>114 37 Stockholm<br>Sweden<br>"),
+        html.contains("<bdi>Example AB</bdi><br><bdi>Storgatan 1</bdi><br><bdi>114 37 Stockholm</bdi><br><bdi>Sweden</bdi><br>"),
         "the address invoices go to"
     );
     assert_eq!(

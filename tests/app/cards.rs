@@ -360,7 +360,7 @@ async fn the_verification_is_refunded_once_after_the_delay_even_across_a_restart
         .page(&anna, &format!("/organizations/{org}/activity"))
         .await;
     assert!(
-        activity.contains("<td>Orgpanel</td><td>Card verification refunded: 1.00 EUR</td>"),
+        activity.contains(r#"<td dir="auto">Orgpanel</td><td dir="auto">Card verification refunded: 1.00 EUR</td>"#),
         "{activity}"
     );
     app.stop().await;
@@ -664,5 +664,33 @@ async fn a_charge_whose_browser_never_came_back_is_recorded_and_refunded() {
         0,
         "once"
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_expiry_typed_on_a_french_keyboard_is_refused_on_the_page_not_dropped() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    app.save_company(&anna, &org).await;
+    let card_page = start(&app, &anna, &org).await;
+    for expiry in ["&é\"", "😀", "é/30", "12/é0"] {
+        let response = submit(&app, &anna, &card_page, "4242424242424242", expiry, "123").await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{expiry:?}"
+        );
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains("Enter the expiry date as MM/YY, like 12/30."),
+            "{expiry:?}"
+        );
+        assert!(
+            !html.contains("4242424242424242"),
+            "the number is never sent back"
+        );
+    }
+    assert_eq!(app.count("SELECT count(*) FROM sandbox_payments").await, 0);
     app.stop().await;
 }

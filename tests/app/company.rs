@@ -143,11 +143,20 @@ async fn an_edit_made_meanwhile_is_reported_not_overwritten() {
     // Someone who loaded the page at version 1 saves now.
     let response = save(&app, &anna, &org, &[("city", "Malmö")], "1").await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
-    assert!(response
-        .text()
-        .await
-        .unwrap()
-        .contains("Someone else saved the company information while you were editing."));
+    let html = response.text().await.unwrap();
+    assert!(html.contains(
+        "Someone else saved the company information while you were editing, so nothing of yours was saved."
+    ));
+    // The way on is a fresh GET of Settings, not a reload that posts the stale form again.
+    let latest = format!("/organizations/{org}/settings");
+    assert!(
+        html.contains(&format!(
+            r#"<a href="{latest}">Load the latest version</a>"#
+        )),
+        "{html}"
+    );
+    let (_, fresh) = app.page(&anna, &latest).await;
+    assert!(fresh.contains(r#"value="Göteborg""#) && fresh.contains(r#"name="version" value="2""#));
     let city: String = sqlx::query_scalar("SELECT city FROM company_information")
         .fetch_one(app.db())
         .await
@@ -184,7 +193,7 @@ async fn owner_admin_and_billing_may_edit_a_member_sees_values_read_only() {
                 .await
                 .unwrap();
             assert!(
-                html.contains("<dd>City of billing</dd>"),
+                html.contains(r#"<dd dir="auto">City of billing</dd>"#),
                 "read-only values"
             );
             assert!(!html.contains(r#"name="company_name""#), "no form");

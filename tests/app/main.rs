@@ -6,6 +6,7 @@ mod billing;
 mod cards;
 mod common;
 mod company;
+mod failures;
 mod organizations;
 mod scale;
 mod security;

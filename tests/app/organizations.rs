@@ -35,7 +35,7 @@ async fn creating_an_organization_makes_the_creator_owner_and_opens_settings() {
     assert!(html.contains("Company information comes first"));
     assert!(
         html.contains(&format!(
-            r#"<a href="/organizations/{id}" aria-current="page">Example AB</a>"#
+            r#"<a href="/organizations/{id}" aria-current="page" dir="auto">Example AB</a>"#
         )),
         "{html}"
     );
@@ -111,9 +111,11 @@ async fn the_sidebar_lists_every_organization_and_marks_the_current_one() {
     );
     assert!(a < b, "sorted by name, ignoring case");
     assert!(html.contains(&format!(
-        r#"<a href="/organizations/{beta}" aria-current="page">Beta AB</a>"#
+        r#"<a href="/organizations/{beta}" aria-current="page" dir="auto">Beta AB</a>"#
     )));
-    assert!(html.contains(&format!(r#"<a href="/organizations/{alpha}">alpha Oy</a>"#)));
+    assert!(html.contains(&format!(
+        r#"<a href="/organizations/{alpha}" dir="auto">alpha Oy</a>"#
+    )));
     assert!(!html.contains("Not Anna"));
     app.stop().await;
 }
@@ -129,12 +131,13 @@ async fn the_overview_shows_collaborators_and_the_getting_started_checklist() {
     let response = app.get(&anna, &format!("/organizations/{org}")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let html = response.text().await.unwrap();
-    assert!(html.contains("<h1>Example AB</h1>"));
-    assert!(html
-        .contains(r#"<td>Anna Berg</td><td>anna@example.com</td><td class="nowrap">Owner</td>"#));
-    assert!(
-        html.contains(r#"<td>Bo Ek</td><td>bo@example.com</td><td class="nowrap">Billing</td>"#)
-    );
+    assert!(html.contains(r#"<h1 dir="auto">Example AB</h1>"#));
+    assert!(html.contains(
+        r#"<td dir="auto">Anna Berg</td><td>anna@example.com</td><td class="nowrap">Owner</td>"#
+    ));
+    assert!(html.contains(
+        r#"<td dir="auto">Bo Ek</td><td>bo@example.com</td><td class="nowrap">Billing</td>"#
+    ));
     for (item, page) in [
         ("Company information", "settings"),
         ("Payment method", "billing"),
@@ -510,7 +513,7 @@ async fn renaming_is_validated_logged_and_the_log_is_append_only() {
         .unwrap();
     assert!(html.contains("Organization renamed: from Example AB to Example Group AB"));
     assert!(html.contains("Organization created: Example AB"));
-    assert!(html.contains("<td>Anna Berg</td>"));
+    assert!(html.contains(r#"<td dir="auto">Anna Berg</td>"#));
 
     let tampered = sqlx::query("UPDATE activity SET detail = 'nothing happened'")
         .execute(app.db())

@@ -90,7 +90,7 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_render_in_one_q
         "every organization in the sidebar"
     );
     assert_eq!(
-        html.matches("<tr><td>").count(),
+        html.matches(r#"<tr><td dir="auto">"#).count(),
         COLLABORATORS,
         "every collaborator on the overview"
     );

@@ -120,7 +120,9 @@ async fn numbers_and_addresses_in_their_national_forms() {
         0
     );
 
-    let cases: [(&[(&str, &str)], (&str, &str, &str, Option<&str>)); 4] = [
+    // (what is typed, what is stored: business id, postal code, phone, VAT number)
+    type Stored<'a> = (&'a str, &'a str, &'a str, Option<&'a str>);
+    let cases: [(&[(&str, &str)], Stored); 4] = [
         (
             &[
                 ("country", "US"),
