@@ -21,6 +21,8 @@ const HOUR: i64 = 3600;
 /// How long an unfinished setup is offered again instead of a new one.
 const OPEN_SETUP_SECS: i64 = 30 * 60;
 const DAY: i64 = 86_400;
+/// A setup whose browser has not come back is first asked about after this.
+const FIRST_CHECK_SECS: i64 = 15 * 60;
 
 /// The first second after the card's expiry month (UTC): a card is good
 /// through the last day of the month printed on it.
@@ -46,15 +48,17 @@ pub fn expires_soon(month: u8, year: u16, now: Timestamp) -> bool {
     !expired(month, year, now) && expires_at(month, year) - now <= 30 * DAY
 }
 
-/// The card in force: brand, last four, expiry month and year.
-type CardRow = (String, String, i64, i64);
+/// The card in force: brand, last four, expiry month and year, and the
+/// method it did not replace (`invoice`, chosen while it was being added).
+type CardRow = (String, String, i64, i64, Option<String>);
 
 async fn card_in(
     conn: &mut sqlx::SqliteConnection,
     organization_id: i64,
 ) -> AppResult<Option<CardRow>> {
     Ok(sqlx::query_as(
-        "SELECT brand, last4, exp_month, exp_year FROM cards WHERE organization_id = ? AND replaced_at IS NULL",
+        "SELECT brand, last4, exp_month, exp_year, kept_method FROM cards
+          WHERE organization_id = ? AND replaced_at IS NULL",
     )
     .bind(organization_id)
     .fetch_optional(conn)
@@ -62,7 +66,7 @@ async fn card_in(
 }
 
 fn view(row: &CardRow, now: Timestamp) -> CardView {
-    let (brand, last4, month, year) = row;
+    let (brand, last4, month, year, kept_method) = row;
     let (month, year) = (*month as u8, *year as u16);
     CardView {
         brand: brand.clone(),
@@ -70,6 +74,7 @@ fn view(row: &CardRow, now: Timestamp) -> CardView {
         expires: format!("{month:02}/{:02}", year % 100),
         expired: expired(month, year, now),
         expires_soon: expires_soon(month, year, now),
+        kept_invoice: kept_method.as_deref() == Some("invoice"),
     }
 }
 
@@ -86,7 +91,7 @@ pub async fn card_view_in(
 /// Refuses a setup when the organization or the account tried too often
 /// within the hour; says when to try again.
 async fn check_rate(
-    db: &Db,
+    conn: &mut sqlx::SqliteConnection,
     organization_id: i64,
     account_id: i64,
     now: Timestamp,
@@ -101,7 +106,7 @@ async fn check_rate(
         ))
         .bind(id)
         .bind(now - HOUR)
-        .fetch_one(&db.read)
+        .fetch_one(&mut *conn)
         .await?;
         if count >= limit {
             let retry_after = (oldest.unwrap_or(now) + HOUR - now).max(1);
@@ -120,38 +125,50 @@ async fn check_rate(
 
 /// Opens a card setup at the provider; returns the card page to send the
 /// browser to.
+///
+/// A second tab, a retry or 16 clicks at once continue the setup already
+/// open: choosing (or making) the setup row is one transaction on the single
+/// writer, and every click asks the provider with that row's idempotency
+/// key, which always names the same session. So one card page, one charge.
 pub async fn start(state: &AppState, access: &OrgAccess, account_id: i64) -> AppResult<String> {
     let now = state.clock.now();
-    // A second tab, a retry or a double click continues the setup already
-    // open, so one card page can only ever charge once.
-    let open: Option<String> = sqlx::query_scalar(
-        "SELECT provider_url FROM card_setups
-          WHERE organization_id = ? AND account_id = ? AND status = 'started'
-            AND provider_url IS NOT NULL AND created_at > ?
+    let mut tx = state.db.write.begin().await?;
+    let open: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT public_id, idempotency_key, provider_url FROM card_setups
+          WHERE organization_id = ? AND account_id = ? AND status = 'started' AND created_at > ?
           ORDER BY id DESC LIMIT 1",
     )
     .bind(access.id)
     .bind(account_id)
     .bind(now - OPEN_SETUP_SECS)
-    .fetch_optional(&state.db.read)
+    .fetch_optional(&mut *tx)
     .await?;
-    if let Some(url) = open {
-        return Ok(url);
-    }
-    check_rate(&state.db, access.id, account_id, now).await?;
-    let public_id = new_public_id();
-    let idempotency_key = format!("setup_{}", new_public_id());
-    sqlx::query(
-        "INSERT INTO card_setups (public_id, organization_id, account_id, idempotency_key, status, created_at)
-         VALUES (?, ?, ?, ?, 'started', ?)",
-    )
-    .bind(&public_id)
-    .bind(access.id)
-    .bind(account_id)
-    .bind(&idempotency_key)
-    .bind(now)
-    .execute(&state.db.write)
-    .await?;
+    let (public_id, idempotency_key) = match open {
+        Some((_, _, Some(url))) => return Ok(url),
+        Some((public_id, key, None)) => (public_id, key),
+        None => {
+            check_rate(&mut tx, access.id, account_id, now).await?;
+            let public_id = new_public_id();
+            let key = format!("setup_{}", new_public_id());
+            sqlx::query(
+                "INSERT INTO card_setups (public_id, organization_id, account_id, idempotency_key, status,
+                                          created_at, next_check_at, method_at_start, billing_updated_at_start)
+                 SELECT ?, ?, ?, ?, 'started', ?, ?, b.method, b.updated_at
+                   FROM (SELECT 1) LEFT JOIN billing b ON b.organization_id = ?",
+            )
+            .bind(&public_id)
+            .bind(access.id)
+            .bind(account_id)
+            .bind(&key)
+            .bind(now)
+            .bind(now + FIRST_CHECK_SECS)
+            .bind(access.id)
+            .execute(&mut *tx)
+            .await?;
+            (public_id, key)
+        }
+    };
+    tx.commit().await?;
     let public_url = state.config.public_url.as_str().trim_end_matches('/');
     let session = state
         .payments
@@ -168,7 +185,8 @@ pub async fn start(state: &AppState, access: &OrgAccess, account_id: i64) -> App
         .await
         .map_err(AppError::internal)?;
     sqlx::query(
-        "UPDATE card_setups SET provider_session = ?, provider_url = ? WHERE public_id = ?",
+        "UPDATE card_setups SET provider_session = ?, provider_url = ?
+          WHERE public_id = ? AND provider_session IS NULL",
     )
     .bind(&session.id)
     .bind(&session.url)
@@ -254,14 +272,26 @@ async fn record_outcome(
             amount,
         } => {
             let before = card_in(&mut tx, organization_id).await?;
+            // Invoice chosen after this setup started is a newer decision:
+            // the card is kept on file, the method stays, and both say so.
+            let kept_invoice: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM billing b JOIN card_setups s ON s.id = ?
+                                 WHERE b.organization_id = ? AND b.method = 'invoice'
+                                   AND (s.method_at_start IS NOT 'invoice'
+                                        OR b.updated_at > s.billing_updated_at_start))",
+            )
+            .bind(setup_id)
+            .bind(organization_id)
+            .fetch_one(&mut *tx)
+            .await?;
             sqlx::query("UPDATE cards SET replaced_at = ? WHERE organization_id = ? AND replaced_at IS NULL")
                 .bind(now)
                 .bind(organization_id)
                 .execute(&mut *tx)
                 .await?;
             let card_id: i64 = sqlx::query_scalar(
-                "INSERT INTO cards (organization_id, setup_id, provider_token, brand, last4, exp_month, exp_year, added_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO cards (organization_id, setup_id, provider_token, brand, last4, exp_month, exp_year, added_at, kept_method)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             )
             .bind(organization_id)
             .bind(setup_id)
@@ -271,6 +301,7 @@ async fn record_outcome(
             .bind(i64::from(card.exp_month))
             .bind(i64::from(card.exp_year))
             .bind(now)
+            .bind(kept_invoice.then_some("invoice"))
             .fetch_one(&mut *tx)
             .await?;
             let payment: i64 = sqlx::query_scalar(
@@ -291,23 +322,30 @@ async fn record_outcome(
                 .bind(now.saturating_add(delay))
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(
-                "INSERT INTO billing (organization_id, method, updated_by, updated_at) VALUES (?, 'card', ?, ?)
-                 ON CONFLICT (organization_id) DO UPDATE SET
-                    method = 'card', updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            )
-            .bind(organization_id)
-            .bind(account_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            let added = format!(
+            if !kept_invoice {
+                sqlx::query(
+                    "INSERT INTO billing (organization_id, method, updated_by, updated_at) VALUES (?, 'card', ?, ?)
+                     ON CONFLICT (organization_id) DO UPDATE SET
+                        method = 'card', updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                )
+                .bind(organization_id)
+                .bind(account_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let mut added = format!(
                 "{} ending in {}, expires {:02}/{:02}",
                 card.brand,
                 card.last4,
                 card.exp_month,
                 card.exp_year % 100
             );
+            if kept_invoice {
+                added.push_str(
+                    "; Invoice, chosen while the card was being added, stays the method of payment",
+                );
+            }
             match before {
                 None => {
                     log(
@@ -320,7 +358,7 @@ async fn record_outcome(
                     )
                     .await?
                 }
-                Some((_, old_last4, _, _)) => {
+                Some((_, old_last4, _, _, _)) => {
                     let detail = format!("{added}, replaces the card ending in {old_last4}");
                     log(
                         &mut tx,
@@ -357,32 +395,111 @@ async fn log(
     }
 }
 
-/// Setups whose browser never came back: after 15 minutes the provider is
-/// asked how they ended, so a charge is always recorded (and refunded).
+/// How long to wait before asking about a setup again after `checks`
+/// answers of "still open" (or failed attempts): 1, 2, 4 … minutes, at most
+/// 6 hours. The provider closes a session after 24 hours, so every setup ends.
+fn next_check_delay(checks: i64) -> i64 {
+    (60_i64 << checks.clamp(0, 12)).min(6 * HOUR)
+}
+
+/// Setups whose browser never came back: 15 minutes after the start the
+/// provider is asked how they ended, so a charge is always recorded (and
+/// refunded). Each setup has its own next check, later after every "still
+/// open", and one that fails (the provider down, a bad row) is logged and
+/// tried again later without stopping the others.
 pub async fn reconcile(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
-    let stale: Vec<(i64, i64, Option<i64>, String)> = sqlx::query_as(
-        "SELECT id, organization_id, account_id, provider_session FROM card_setups
-          WHERE status = 'started' AND provider_session IS NOT NULL
-            AND created_at <= ? AND created_at > ?
-          ORDER BY id LIMIT 50",
+    // A setup the provider never opened a session for cannot charge.
+    sqlx::query(
+        "UPDATE card_setups SET status = 'failed', failure = ?, finished_at = ?
+          WHERE status = 'started' AND provider_session IS NULL AND created_at <= ?",
     )
-    .bind(now - 15 * 60)
-    .bind(now - 7 * DAY)
+    .bind(CardFailure::Closed.as_str())
+    .bind(now)
+    .bind(now - OPEN_SETUP_SECS)
+    .execute(&state.db.write)
+    .await?;
+    let due: Vec<(i64, i64, Option<i64>, String, i64)> = sqlx::query_as(
+        "SELECT id, organization_id, account_id, provider_session, checks FROM card_setups
+          WHERE status = 'started' AND provider_session IS NOT NULL AND next_check_at <= ?
+          ORDER BY next_check_at LIMIT 50",
+    )
+    .bind(now)
     .fetch_all(&state.db.read)
     .await?;
     let mut recorded = 0;
-    for (setup_id, organization_id, account_id, session) in stale {
-        match state.payments.setup_outcome(&session).await {
-            Ok(SetupOutcome::Open) => {}
-            Ok(outcome) => {
-                record_outcome(state, organization_id, setup_id, account_id, outcome).await?;
-                recorded += 1;
-            }
-            Err(error) => tracing::warn!(%error, setup_id, "card setup not reconciled; will retry"),
+    for (setup_id, organization_id, account_id, session, checks) in due {
+        let checked = match state.payments.setup_outcome(&session).await {
+            Ok(SetupOutcome::Open) => Ok(false),
+            Ok(outcome) => record_outcome(state, organization_id, setup_id, account_id, outcome)
+                .await
+                .map(|()| true)
+                .map_err(|e| e.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        if checked == Ok(true) {
+            recorded += 1;
+            continue;
+        }
+        if let Err(error) = &checked {
+            tracing::warn!(%error, setup_id, "card setup not reconciled; will retry");
+        }
+        let rescheduled = sqlx::query(
+            "UPDATE card_setups SET checks = checks + 1, last_error = ?, next_check_at = ?
+              WHERE id = ? AND status = 'started'",
+        )
+        .bind(checked.err())
+        .bind(now + next_check_delay(checks))
+        .bind(setup_id)
+        .execute(&state.db.write)
+        .await;
+        if let Err(error) = rescheduled {
+            tracing::warn!(%error, setup_id, "card setup check not rescheduled");
         }
     }
     Ok(recorded)
+}
+
+/// Before an organization is deleted: closes its open card pages at the
+/// provider, recording any that charged meanwhile (their refunds are then
+/// pending). Returns the first second at which deleting can be tried again,
+/// if money is still under way: a pending refund, or a page that could not
+/// be closed.
+pub async fn settle_before_delete(
+    state: &AppState,
+    organization_id: i64,
+) -> AppResult<Option<Timestamp>> {
+    let open: Vec<(i64, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT id, account_id, provider_session FROM card_setups
+          WHERE organization_id = ? AND status = 'started'",
+    )
+    .bind(organization_id)
+    .fetch_all(&state.db.read)
+    .await?;
+    let now = state.clock.now();
+    let mut retry_at = None;
+    for (setup_id, account_id, session) in open {
+        let outcome = match session {
+            Some(session) => state.payments.close_setup(&session).await,
+            None => Ok(SetupOutcome::Failed(CardFailure::Closed)),
+        };
+        match outcome {
+            Ok(SetupOutcome::Open) | Err(_) => retry_at = Some(now + 60),
+            Ok(outcome) => {
+                record_outcome(state, organization_id, setup_id, account_id, outcome).await?
+            }
+        }
+    }
+    let refund_due: Option<i64> = sqlx::query_scalar(
+        "SELECT max(j.due_at) FROM refund_jobs j JOIN payments p ON p.id = j.payment_id
+          WHERE p.organization_id = ? AND j.done_at IS NULL",
+    )
+    .bind(organization_id)
+    .fetch_one(&state.db.read)
+    .await?;
+    // The worker refunds within a second of the due time.
+    let refund_done = refund_due.map(|due| due.max(now) + 5);
+    Ok(retry_at.max(refund_done))
 }
 
 /// How the setup `setup` of the organization ended, for the return page.
@@ -405,17 +522,17 @@ pub async fn result(
     let (status, failure, url, card_id) = row.ok_or(AppError::NotFound)?;
     match (status.as_str(), card_id) {
         ("succeeded", Some(card_id)) => {
-            let row: (String, String, i64, i64, i64) = sqlx::query_as(
-                "SELECT brand, last4, exp_month, exp_year,
+            let row: (String, String, i64, i64, Option<String>, i64) = sqlx::query_as(
+                "SELECT brand, last4, exp_month, exp_year, kept_method,
                         (SELECT count(*) FROM cards e WHERE e.organization_id = c.organization_id AND e.id < c.id)
                    FROM cards c WHERE c.id = ?",
             )
             .bind(card_id)
             .fetch_one(&state.db.read)
             .await?;
-            let (brand, last4, month, year, earlier) = row;
+            let (brand, last4, month, year, kept, earlier) = row;
             Ok(CardSetupResult::Added {
-                card: view(&(brand, last4, month, year), state.clock.now()),
+                card: view(&(brand, last4, month, year, kept), state.clock.now()),
                 replaced: earlier > 0,
             })
         }
@@ -463,7 +580,9 @@ pub async fn payments(db: &Db, organization_id: i64) -> AppResult<Vec<PaymentRow
 
 /// Refunds every verification charge that is due; returns how many were
 /// refunded now. Safe to run twice at once: the provider refunds a payment
-/// once per idempotency key, and the job is marked done only once.
+/// once per idempotency key, and the job is marked done only once. A refund
+/// that fails (the provider down, a bad row) is logged and tried again
+/// later, waiting longer each time (at most an hour), without stopping the others.
 pub async fn refund_due(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     let due: Vec<(i64, String, i64)> = sqlx::query_as(
@@ -478,59 +597,30 @@ pub async fn refund_due(state: &AppState) -> AppResult<usize> {
     let mut refunded = 0;
     for (payment, provider_payment, organization_id) in due {
         let key = format!("refund_{payment}");
-        match state.payments.refund(&provider_payment, &key).await {
-            Ok(refund) => {
-                let mut tx = state.db.write.begin().await?;
-                let done = sqlx::query(
-                    "UPDATE refund_jobs SET done_at = ? WHERE payment_id = ? AND done_at IS NULL",
-                )
-                .bind(now)
-                .bind(payment)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if done == 0 {
-                    continue;
-                }
-                sqlx::query(
-                    "INSERT INTO payments (organization_id, card_id, kind, provider_payment, refund_of, amount_cents, currency, status, created_at)
-                     SELECT organization_id, card_id, 'refund', ?, id, ?, ?, 'completed', ? FROM payments WHERE id = ?",
-                )
-                .bind(&refund.id)
-                .bind(refund.amount.cents)
-                .bind(refund.amount.currency.code())
-                .bind(now)
-                .bind(payment)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("UPDATE payments SET status = 'refunded' WHERE id = ?")
-                    .bind(payment)
-                    .execute(&mut *tx)
-                    .await?;
-                record_system(
-                    &mut tx,
-                    organization_id,
-                    "Card verification refunded",
-                    &refund.amount.to_string(),
-                    now,
-                )
-                .await?;
-                tx.commit().await?;
-                refunded += 1;
-            }
+        let done = match state.payments.refund(&provider_payment, &key).await {
+            Ok(refund) => record_refund(state, payment, organization_id, &refund, now)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        match done {
+            Ok(true) => refunded += 1,
+            Ok(false) => {}
             Err(error) => {
-                // Tried again later, waiting longer each time (at most an hour).
                 tracing::warn!(%error, payment, "refund failed; will retry");
-                sqlx::query(
+                let rescheduled = sqlx::query(
                     "UPDATE refund_jobs SET attempts = attempts + 1, last_error = ?,
                             due_at = ? + min(3600, 30 * (1 << min(attempts, 7)))
                       WHERE payment_id = ? AND done_at IS NULL",
                 )
-                .bind(error.to_string())
+                .bind(error)
                 .bind(now)
                 .bind(payment)
                 .execute(&state.db.write)
-                .await?;
+                .await;
+                if let Err(error) = rescheduled {
+                    tracing::warn!(%error, payment, "refund not rescheduled");
+                }
             }
         }
     }
@@ -538,6 +628,53 @@ pub async fn refund_due(state: &AppState) -> AppResult<usize> {
         tracing::info!(refunded, "verification charges refunded");
     }
     Ok(refunded)
+}
+
+/// Records a refund the provider made, once: `false` when another run
+/// recorded it first.
+async fn record_refund(
+    state: &AppState,
+    payment: i64,
+    organization_id: i64,
+    refund: &crate::payments::Refund,
+    now: Timestamp,
+) -> AppResult<bool> {
+    let mut tx = state.db.write.begin().await?;
+    let done =
+        sqlx::query("UPDATE refund_jobs SET done_at = ? WHERE payment_id = ? AND done_at IS NULL")
+            .bind(now)
+            .bind(payment)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if done == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO payments (organization_id, card_id, kind, provider_payment, refund_of, amount_cents, currency, status, created_at)
+         SELECT organization_id, card_id, 'refund', ?, id, ?, ?, 'completed', ? FROM payments WHERE id = ?",
+    )
+    .bind(&refund.id)
+    .bind(refund.amount.cents)
+    .bind(refund.amount.currency.code())
+    .bind(now)
+    .bind(payment)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE payments SET status = 'refunded' WHERE id = ?")
+        .bind(payment)
+        .execute(&mut *tx)
+        .await?;
+    record_system(
+        &mut tx,
+        organization_id,
+        "Card verification refunded",
+        &refund.amount.to_string(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Runs [`reconcile`] and [`refund_due`] now (pending work is taken up at

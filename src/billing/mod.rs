@@ -178,15 +178,19 @@ pub enum CardFailure {
     ExpiredCard,
     IncorrectCvc,
     IdentificationCancelled,
+    /// The card page was closed before a card was accepted: left open for
+    /// 24 hours, or closed because the organization was deleted.
+    Closed,
 }
 
 impl CardFailure {
-    pub const ALL: [CardFailure; 5] = [
+    pub const ALL: [CardFailure; 6] = [
         CardFailure::Declined,
         CardFailure::InsufficientFunds,
         CardFailure::ExpiredCard,
         CardFailure::IncorrectCvc,
         CardFailure::IdentificationCancelled,
+        CardFailure::Closed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -196,6 +200,7 @@ impl CardFailure {
             CardFailure::ExpiredCard => "expired_card",
             CardFailure::IncorrectCvc => "incorrect_cvc",
             CardFailure::IdentificationCancelled => "identification_cancelled",
+            CardFailure::Closed => "closed",
         }
     }
 
@@ -211,6 +216,7 @@ impl CardFailure {
             CardFailure::ExpiredCard => "The card was declined because it has expired. Try a card that is still valid.",
             CardFailure::IncorrectCvc => "The card was declined because the security code (CVC) was wrong.",
             CardFailure::IdentificationCancelled => "The identification was cancelled, so the card was not added.",
+            CardFailure::Closed => "The card page was closed before a card was accepted, so no card was added. Start again with Continue.",
         }
     }
 }
@@ -225,6 +231,8 @@ pub struct CardView {
     pub expired: bool,
     /// Expires within 30 days.
     pub expires_soon: bool,
+    /// Added after Invoice was chosen meanwhile: Invoice stayed the method.
+    pub kept_invoice: bool,
 }
 
 /// A row of the "Payments" table.

@@ -345,6 +345,7 @@ fn CardOnFile(card: CardView, in_use: bool) -> impl IntoView {
     view! {
         {warning}
         <CardLine card=card.clone() />
+        {(!in_use && card.kept_invoice).then(|| view! { <p class="warning">"This card was added after Invoice was chosen, so Invoice stayed the method of payment."</p> })}
         {(!in_use).then(|| view! { <p class="muted">"Kept on file: choosing Credit card again uses it without a new verification."</p> })}
     }
 }
@@ -399,6 +400,16 @@ pub fn CardResultPage() -> impl IntoView {
         let billing = format!("/organizations/{}/billing", access.org.public_id);
         let back = view! { <p><a href=billing.clone()>"Back to Billing"</a></p> };
         let body = match result {
+            CardSetupResult::Added { card, replaced } if card.kept_invoice => view! {
+                <Title text="Credit card added" />
+                <h1>"Credit card added"</h1>
+                <p class="status" role="status">"Your credit card has been added, but Invoice stays the method of payment: it was chosen while the card was being added."</p>
+                <CardLine card />
+                <p>{if replaced { "It replaces the previous card on file. " } else { "" }}
+                    "To pay by card, choose Credit card on Billing: no new verification is needed. The 1.00 EUR verification charge is refunded automatically."</p>
+                {back}
+            }
+            .into_any(),
             CardSetupResult::Added { card, replaced } => view! {
                 <Title text="Credit card added" />
                 <h1>"Credit card added"</h1>

@@ -164,6 +164,15 @@ pub async fn set_method(
     .bind(now)
     .execute(&mut *tx)
     .await?;
+    if method == PaymentMethod::Card {
+        // The card on file is in use now: the note that Invoice was kept is done.
+        sqlx::query(
+            "UPDATE cards SET kept_method = NULL WHERE organization_id = ? AND replaced_at IS NULL",
+        )
+        .bind(access.id)
+        .execute(&mut *tx)
+        .await?;
+    }
     let detail = match before {
         Some(before) => format!("{} (was {})", method.label(), before.label()),
         None => method.label().to_owned(),

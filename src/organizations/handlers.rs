@@ -130,5 +130,15 @@ async fn delete(state: &AppState, account: &Account, org: &str, confirm: &str) -
             "Type the organization's name exactly as shown to delete it.",
         ));
     }
-    store::delete(&state.db, &access, account.id).await
+    // Money under way stays recorded: open card pages are closed at the
+    // provider first, and a pending refund makes the person come back later.
+    if let Some(retry_at) = crate::billing::card::settle_before_delete(state, access.id).await? {
+        let minutes = ((retry_at - state.clock.now()).max(1) + 59) / 60;
+        return Err(AppError::Conflict(format!(
+            "This organization cannot be deleted yet: a 1.00 EUR card verification is still being \
+             refunded, or a card page is still open. Nothing was deleted. Try again in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        )));
+    }
+    store::delete(&state.db, &access, account.id, state.clock.now()).await
 }

@@ -205,11 +205,17 @@ pub fn SettingsPage() -> impl IntoView {
                 .get("name")
                 .map(str::to_owned)
                 .unwrap_or_else(|| name.clone());
-            let delete_error = RwSignal::new(field_error(&feedback.error, "confirm"));
-            let rename_error = feedback
-                .error
-                .clone()
-                .filter(|e| e.field_message("confirm").is_none());
+            // A refused delete (wrong name, money still under way) is told beside its own form.
+            let deleting = feedback.values.get("confirm").is_some();
+            let delete_error = RwSignal::new(
+                deleting
+                    .then(|| {
+                        field_error(&feedback.error, "confirm")
+                            .or_else(|| form_message(&feedback.error))
+                    })
+                    .flatten(),
+            );
+            let rename_error = feedback.error.clone().filter(|_| !deleting);
             view! {
                 <Title text=format!("Settings · {name}") />
                 <main>
@@ -230,7 +236,7 @@ pub fn SettingsPage() -> impl IntoView {
                         </section>
                         <section aria-labelledby="delete" class="danger-zone">
                             <h2 id="delete">"Delete organization"</h2>
-                            <p>"Deleting " <strong dir="auto">{name.clone()}</strong> " removes it for every collaborator, with its memberships and its activity log. This cannot be undone."</p>
+                            <p>"Deleting " <strong dir="auto">{name.clone()}</strong> " removes it for every collaborator. Its payments, services and activity log are kept for bookkeeping. While a card is being verified or a verification refund is pending, it cannot be deleted. This cannot be undone."</p>
                             <form method="post" action=base class="narrow">
                                 <input type="hidden" name="intent" value="delete" />
                                 <TextField label="Type the organization's name to confirm" name="confirm"

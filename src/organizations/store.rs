@@ -257,11 +257,47 @@ pub async fn rename(
 }
 
 /// Deletes the organization with its memberships and activity log.
-pub async fn delete(db: &Db, access: &OrgAccess, account_id: i64) -> AppResult<()> {
-    sqlx::query("DELETE FROM organizations WHERE id = ?")
+/// Deletes the organization for everyone: its memberships go, so no page
+/// reaches it; its payments, card setups, services and activity stay (the
+/// database refuses to delete those). Refused while a card setup is open or
+/// a refund pending (see `billing::card::settle_before_delete`), checked
+/// again here in the write transaction.
+pub async fn delete(db: &Db, access: &OrgAccess, account_id: i64, now: Timestamp) -> AppResult<()> {
+    let mut tx = db.write.begin().await?;
+    let under_way: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM card_setups WHERE organization_id = ?1 AND status = 'started')
+             OR EXISTS (SELECT 1 FROM refund_jobs j JOIN payments p ON p.id = j.payment_id
+                         WHERE p.organization_id = ?1 AND j.done_at IS NULL)",
+    )
+    .bind(access.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if under_way {
+        return Err(AppError::Conflict(
+            "This organization cannot be deleted yet: a card is being added. Nothing was deleted. \
+             Try again in 1 minute."
+                .into(),
+        ));
+    }
+    sqlx::query("UPDATE organizations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL")
+        .bind(now)
         .bind(access.id)
-        .execute(&db.write)
+        .execute(&mut *tx)
         .await?;
+    sqlx::query("DELETE FROM memberships WHERE organization_id = ?")
+        .bind(access.id)
+        .execute(&mut *tx)
+        .await?;
+    record(
+        &mut tx,
+        access.id,
+        account_id,
+        "Organization deleted",
+        &access.org.name,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     tracing::info!(organization = %access.org.public_id, account_id, "organization deleted");
     Ok(())
 }

@@ -76,6 +76,14 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
         session_id: &'a str,
     ) -> BoxFuture<'a, Result<SetupOutcome, ProviderError>>;
 
+    /// Closes the session's card page if it is still open (the organization
+    /// is going away), then answers as [`Self::setup_outcome`] does: a card
+    /// accepted just before is `Succeeded`, and charged.
+    fn close_setup<'a>(
+        &'a self,
+        session_id: &'a str,
+    ) -> BoxFuture<'a, Result<SetupOutcome, ProviderError>>;
+
     /// Refunds the whole payment. The same `idempotency_key` never refunds twice.
     fn refund<'a>(
         &'a self,

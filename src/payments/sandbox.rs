@@ -24,6 +24,35 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 pub const PREFIX: &str = "/sandbox-pay";
+/// A card page left unfinished this long is closed, as real providers
+/// expire their checkout sessions.
+pub const SESSION_LIFETIME_SECS: i64 = 24 * 3600;
+
+/// Closes a session that is still open: all of them (`before` = none), or
+/// only one older than the lifetime. A compare-and-set, so a card accepted
+/// at the same moment is either charged or closed, never both.
+async fn close(
+    db: &Db,
+    id: &str,
+    now: Timestamp,
+    before: Option<Timestamp>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE sandbox_sessions SET status = 'failed', failure = ?, finished_at = ?
+          WHERE id = ? AND status IN ('open', 'identifying') AND created_at <= ?",
+    )
+    .bind(CardFailure::Closed.as_str())
+    .bind(now)
+    .bind(id)
+    .bind(before.unwrap_or(i64::MAX))
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+async fn close_if_stale(db: &Db, id: &str, now: Timestamp) -> Result<(), sqlx::Error> {
+    close(db, id, now, Some(now - SESSION_LIFETIME_SECS)).await
+}
 
 #[derive(Clone, Debug)]
 pub struct Sandbox {
@@ -95,11 +124,26 @@ impl PaymentProvider for Sandbox {
         })
     }
 
+    fn close_setup<'a>(
+        &'a self,
+        session_id: &'a str,
+    ) -> BoxFuture<'a, Result<SetupOutcome, ProviderError>> {
+        Box::pin(async move {
+            close(&self.db, session_id, self.clock.now(), None)
+                .await
+                .map_err(fail)?;
+            self.setup_outcome(session_id).await
+        })
+    }
+
     fn setup_outcome<'a>(
         &'a self,
         session_id: &'a str,
     ) -> BoxFuture<'a, Result<SetupOutcome, ProviderError>> {
         Box::pin(async move {
+            close_if_stale(&self.db, session_id, self.clock.now())
+                .await
+                .map_err(fail)?;
             let row: Option<OutcomeRow> = sqlx::query_as(
                 "SELECT s.status, s.failure, s.card_token, s.brand, s.last4, s.exp_month, s.exp_year,
                         p.id, p.amount_cents, p.currency
@@ -403,7 +447,8 @@ struct Session {
     status: String,
 }
 
-async fn session(db: &Db, id: &str) -> Result<Option<Session>, sqlx::Error> {
+async fn session(db: &Db, id: &str, now: Timestamp) -> Result<Option<Session>, sqlx::Error> {
+    close_if_stale(db, id, now).await?;
     let row: Option<(String, i64, String, String)> = sqlx::query_as(
         "SELECT merchant, amount_cents, return_url, status FROM sandbox_sessions WHERE id = ?",
     )
@@ -419,8 +464,8 @@ async fn session(db: &Db, id: &str) -> Result<Option<Session>, sqlx::Error> {
 }
 
 /// The session `id`, or the page that says why there is none.
-async fn find(db: &Db, id: &str) -> Result<Session, Response> {
-    match session(db, id).await {
+async fn find(db: &Db, id: &str, now: Timestamp) -> Result<Session, Response> {
+    match session(db, id, now).await {
         Err(error) => Err(provider_fault(error)),
         Ok(None) => Err(not_found()),
         Ok(Some(session)) => Ok(session),
@@ -526,7 +571,7 @@ fn card_form(session: &Session, expiry: &str, errors: &CardErrors) -> String {
 }
 
 async fn card_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match find(&state.db, &id).await {
+    match find(&state.db, &id, state.clock.now()).await {
         Err(page) => page,
         Ok(session) => moved_on(&id, &session).unwrap_or_else(|| {
             Html(card_form(&session, "", &CardErrors::default())).into_response()
@@ -550,7 +595,7 @@ async fn accept(
     Path(id): Path<String>,
     Form(fields): Form<CardFields>,
 ) -> Response {
-    let session = match find(&state.db, &id).await {
+    let session = match find(&state.db, &id, state.clock.now()).await {
         Ok(session) => session,
         Err(page) => return page,
     };
@@ -650,7 +695,7 @@ async fn charge(
 }
 
 async fn identify_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let session = match find(&state.db, &id).await {
+    let session = match find(&state.db, &id, state.clock.now()).await {
         Ok(session) => session,
         Err(page) => return page,
     };
@@ -679,7 +724,7 @@ async fn identify(
     Path(id): Path<String>,
     Form(answer): Form<Answer>,
 ) -> Response {
-    let session = match find(&state.db, &id).await {
+    let session = match find(&state.db, &id, state.clock.now()).await {
         Ok(session) => session,
         Err(page) => return page,
     };

@@ -309,10 +309,23 @@ mod tests {
 
         proptest! {
             #[test]
-            fn parsing_never_panics_and_accepts_only_the_alphabet(input in "\\PC{0,80}") {
-                if let Ok(name) = ServiceName::parse(&input) {
-                    prop_assert!(name.as_str().len() <= 63);
-                    prop_assert!(name.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+            fn parsing_never_panics(input in crate::validate::any_text(80)) {
+                let _ = ServiceName::parse(&input);
+            }
+
+            /// Names drawn mostly from the alphabet, so both answers are
+            /// reached: accepted exactly when the host-name label rule says so.
+            #[test]
+            fn accepted_exactly_when_a_host_name_label(input in "[a-z0-9-]{0,70}|[a-zA-Z0-9_. -]{1,20}") {
+                let label = (1..=63).contains(&input.len())
+                    && input.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && !input.starts_with('-')
+                    && !input.ends_with('-');
+                let parsed = ServiceName::parse(&input);
+                if input.trim() == input {
+                    prop_assert_eq!(parsed.is_ok(), label, "{:?}", input);
+                }
+                if let Ok(name) = parsed {
                     prop_assert_eq!(ServiceName::parse(name.as_str()), Ok(name));
                 }
             }

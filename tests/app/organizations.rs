@@ -431,15 +431,16 @@ async fn server_functions_answer_anonymous_non_members_and_each_role() {
 }
 
 #[tokio::test]
-async fn delete_needs_the_exact_name_and_takes_everything_with_it() {
+async fn delete_needs_the_exact_name_and_removes_it_for_everyone() {
     let app = TestApp::start().await;
     let anna = app.user("Anna", "anna@example.com").await;
     let org = app.create_org(&anna, "Example AB").await;
     let settings = format!("/organizations/{org}/settings");
 
     let html = app.get(&anna, &settings).await.text().await.unwrap();
-    assert!(html
-        .contains("removes it for every collaborator, with its memberships and its activity log"));
+    assert!(html.contains(
+        "removes it for every collaborator. Its payments, services and activity log are kept for bookkeeping."
+    ));
 
     let response = app
         .post_form(
@@ -465,9 +466,18 @@ async fn delete_needs_the_exact_name_and_takes_everything_with_it() {
         )
         .await;
     assert_redirect(&response, "/?deleted=1");
-    assert_eq!(app.count("SELECT COUNT(*) FROM organizations").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM organizations WHERE deleted_at IS NULL")
+            .await,
+        0
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, 0);
-    assert_eq!(app.count("SELECT COUNT(*) FROM activity").await, 0);
+    // The activity log is kept, and says who deleted it.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM activity WHERE action = 'Organization deleted'")
+            .await,
+        1
+    );
     assert_eq!(
         app.get(&anna, &format!("/organizations/{org}"))
             .await

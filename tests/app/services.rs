@@ -190,16 +190,24 @@ async fn delete_is_logged_happens_once_and_frees_the_name() {
         2
     );
 
-    // A service of another organization cannot be deleted from this one.
+    // A live service of another organization cannot be deleted from this
+    // one, though the same person may delete services in both.
+    let live: String = sqlx::query_scalar("SELECT public_id FROM services WHERE name = 'db'")
+        .fetch_one(app.db())
+        .await
+        .unwrap();
     let other = app.create_org(&anna, "Other").await;
     let response = app
         .post_form(
             &anna,
             &format!("/organizations/{other}/services"),
-            &[("intent", "delete"), ("service", &id)],
+            &[("intent", "delete"), ("service", &live)],
         )
         .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
+    let mut names = live_services(&app).await;
+    names.sort();
+    assert_eq!(names, ["db", "web-1"], "nothing was deleted");
     app.stop().await;
 }
 

@@ -85,7 +85,11 @@ async fn a_name_is_stored_normalized_and_deleted_by_typing_it_as_shown() {
         )
         .await;
     assert_redirect(&response, "/?deleted=1");
-    assert_eq!(app.count("SELECT count(*) FROM organizations").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM organizations WHERE deleted_at IS NULL")
+            .await,
+        0
+    );
     app.stop().await;
 }
 
