@@ -648,6 +648,7 @@ async fn record_refund(
             .await?
             .rows_affected();
     if done == 0 {
+        tracing::debug!(payment, "refund already recorded by another run");
         return Ok(false);
     }
     sqlx::query(

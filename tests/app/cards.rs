@@ -3,7 +3,7 @@
 //! restart, expiry and replacement, rate limits, and no card number in the
 //! database, its WAL or the logs.
 
-use super::common::{self, TestApp};
+use super::common::{self, assert_redirect, TestApp};
 use orgpanel::billing::NOT_READY;
 use reqwest::{Client, StatusCode};
 use std::time::Duration;
@@ -335,19 +335,7 @@ async fn the_verification_is_refunded_once_after_the_delay_even_across_a_restart
         refunded,
         "the pending refund was taken up after the restart"
     );
-    // Running the job again, twice at once, refunds nothing more.
-    let state = app.running.state.clone();
-    let (a, b) = tokio::join!(
-        orgpanel::billing::card::refund_due(&state),
-        orgpanel::billing::card::refund_due(&state)
-    );
-    assert_eq!((a.unwrap(), b.unwrap()), (0, 0));
     assert_eq!(app.count("SELECT count(*) FROM sandbox_refunds").await, 1);
-    assert_eq!(
-        app.count("SELECT count(*) FROM payments WHERE kind = 'refund'")
-            .await,
-        1
-    );
 
     app.login(&anna, "anna@example.com", PASSWORD).await;
     let (_, html) = app
@@ -362,6 +350,36 @@ async fn the_verification_is_refunded_once_after_the_delay_even_across_a_restart
     assert!(
         activity.contains(r#"<td dir="auto">Orgpanel</td><td dir="auto">Card verification refunded: 1.00 EUR</td>"#),
         "{activity}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn eight_runs_of_the_refund_job_at_once_refund_a_due_charge_once() {
+    let app = TestApp::start_with(Duration::from_secs(3600)).await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    add_card(&app, &anna, &org, "4242424242424242", "12/30").await;
+    // Due now, and every run sees it due before any has recorded it.
+    app.clock.advance(3601);
+    let state = app.running.state.clone();
+    let runs =
+        futures::future::join_all((0..8).map(|_| orgpanel::billing::card::refund_due(&state)))
+            .await;
+    let refunded: usize = runs.into_iter().map(Result::unwrap).sum();
+    assert!(refunded <= 1, "{refunded} runs recorded the refund");
+    assert!(
+        eventually(
+            &app,
+            "SELECT count(*) FROM payments WHERE kind = 'refund'",
+            1
+        )
+        .await
+    );
+    assert_eq!(app.count("SELECT count(*) FROM sandbox_refunds").await, 1);
+    assert!(
+        common::logs().contains("refund already recorded by another run"),
+        "the idempotent path ran"
     );
     app.stop().await;
 }
@@ -692,5 +710,270 @@ async fn an_expiry_typed_on_a_french_keyboard_is_refused_on_the_page_not_dropped
         );
     }
     assert_eq!(app.count("SELECT count(*) FROM sandbox_payments").await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_organization_with_money_under_way_is_deleted_only_once_it_is_settled() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    app.save_company(&anna, &org).await;
+    add_card(&app, &anna, &org, "4242424242424242", "12/30").await;
+    assert_eq!(
+        app.create_service(&anna, &org, "web-1").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let settings = format!("/organizations/{org}/settings");
+    let delete = [("intent", "delete"), ("confirm", "Example")];
+
+    // The verification refund is due in 60 seconds: not yet.
+    let response = app.post_form(&anna, &settings, &delete).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("This organization cannot be deleted yet"),
+        "{html}"
+    );
+    assert!(html.contains("Try again in 2 minutes."), "{html}");
+    assert_eq!(
+        app.page(&anna, &format!("/organizations/{org}")).await.0,
+        StatusCode::OK
+    );
+
+    app.clock.advance(61);
+    assert!(
+        eventually(
+            &app,
+            "SELECT count(*) FROM payments WHERE kind = 'refund'",
+            1
+        )
+        .await
+    );
+    // A card page left open is closed at the provider by the delete.
+    let card_page = start(&app, &anna, &org).await;
+    assert_redirect(
+        &app.post_form(&anna, &settings, &delete).await,
+        "/?deleted=1",
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM sandbox_sessions WHERE status = 'failed' AND failure = 'closed'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM card_setups WHERE status = 'started'")
+            .await,
+        0
+    );
+    let late = submit(&app, &anna, &card_page, "4242424242424242", "12/30", "123").await;
+    assert_eq!(
+        late.status(),
+        StatusCode::SEE_OTHER,
+        "the closed page charges nothing"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM sandbox_payments").await, 1);
+
+    // Gone for everyone; its money, services and log are kept.
+    assert_eq!(
+        app.page(&anna, &format!("/organizations/{org}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.count("SELECT count(*) FROM payments").await, 2);
+    assert_eq!(app.count("SELECT count(*) FROM services").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity WHERE action IN ('Credit card added', 'Organization deleted')")
+            .await,
+        2
+    );
+    for table in [
+        "payments",
+        "refund_jobs",
+        "cards",
+        "card_setups",
+        "services",
+        "activity",
+    ] {
+        let deleted = sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(app.db())
+            .await;
+        assert!(deleted.is_err(), "{table} rows refuse deletion");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn two_hundred_abandoned_setups_never_stop_a_new_charge_from_being_recorded_and_refunded() {
+    use orgpanel::payments::{PaymentProvider as _, SetupRequest};
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    app.save_company(&anna, &org).await;
+    let (org_id, account_id): (i64, i64) =
+        sqlx::query_as("SELECT organization_id, account_id FROM memberships")
+            .fetch_one(app.db())
+            .await
+            .unwrap();
+    // Two hours ago: 100 card pages left open at the provider, and 100 whose
+    // provider session the provider does not know (every check fails).
+    let long_ago = app.clock.now() - 7200;
+    let state = app.running.state.clone();
+    for i in 0..200 {
+        let key = format!("abandoned_{i}");
+        let session = if i % 2 == 0 {
+            let session = state
+                .payments
+                .start_setup(SetupRequest {
+                    merchant: "Orgpanel".into(),
+                    description: "abandoned".into(),
+                    amount: orgpanel::billing::card::VERIFICATION,
+                    idempotency_key: key.clone(),
+                    return_url: "http://127.0.0.1:3000/".into(),
+                })
+                .await
+                .unwrap();
+            session.id
+        } else {
+            format!("cs_unknown_{i}")
+        };
+        sqlx::query(
+            "INSERT INTO card_setups (public_id, organization_id, account_id, idempotency_key, provider_session,
+                                      status, created_at, next_check_at)
+             VALUES (?, ?, ?, ?, ?, 'started', ?, ?)",
+        )
+        .bind(format!("abandoned{i}"))
+        .bind(org_id)
+        .bind(account_id)
+        .bind(&key)
+        .bind(session)
+        .bind(long_ago)
+        .bind(long_ago + 900)
+        .execute(app.db())
+        .await
+        .unwrap();
+    }
+
+    // A new card is charged, and its browser never comes back.
+    let card_page = start(&app, &anna, &org).await;
+    let response = submit(&app, &anna, &card_page, "4242424242424242", "12/30", "123").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    app.clock.advance(15 * 60 + 1);
+    let mut recorded = false;
+    for _ in 0..100 {
+        if app
+            .count("SELECT count(*) FROM payments WHERE kind = 'verification'")
+            .await
+            == 1
+        {
+            recorded = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        recorded,
+        "the new charge was recorded behind 200 abandoned setups"
+    );
+    app.clock.advance(61);
+    assert!(
+        eventually(
+            &app,
+            "SELECT count(*) FROM payments WHERE kind = 'refund'",
+            1
+        )
+        .await
+    );
+    // Each failing setup was tried, logged and put off on its own.
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM card_setups
+              WHERE provider_session LIKE 'cs_unknown_%' AND checks >= 1
+                AND last_error IS NOT NULL AND next_check_at > created_at + 900"
+        )
+        .await,
+        100
+    );
+    // A day after they started, the provider has closed the open pages.
+    app.clock.advance(24 * 3600);
+    let state = app.running.state.clone();
+    for _ in 0..10 {
+        orgpanel::billing::card::reconcile(&state).await.unwrap();
+        if app.count("SELECT count(*) FROM card_setups WHERE provider_session NOT LIKE 'cs_unknown_%' AND status = 'started'").await == 0 {
+            break;
+        }
+        // Backoff keeps them waiting a few hours at most.
+        app.clock.advance(6 * 3600);
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM card_setups WHERE failure = 'closed'")
+            .await,
+        100,
+        "every abandoned page ended as closed"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sixteen_clicks_on_continue_at_once_open_one_card_page() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    app.save_company(&anna, &org).await;
+    let clicks = futures::future::join_all(
+        (0..16).map(|_| app.billing(&anna, &org, &[("intent", "method"), ("method", "card")])),
+    )
+    .await;
+    let pages: std::collections::HashSet<String> = clicks.iter().map(location).collect();
+    assert_eq!(pages.len(), 1, "{pages:?}");
+    assert_eq!(app.count("SELECT count(*) FROM card_setups").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM sandbox_sessions").await, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_card_completed_after_invoice_was_chosen_keeps_invoice_and_says_so() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    app.save_company(&anna, &org).await;
+    let card_page = start(&app, &anna, &org).await;
+    // Meanwhile, in another tab: Invoice.
+    let invoice = [("intent", "method"), ("method", "invoice")];
+    assert_eq!(
+        app.billing(&anna, &org, &invoice).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let response = submit(&app, &anna, &card_page, "4242424242424242", "12/30", "123").await;
+    let (status, html) = come_back(&app, &anna, &response).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Invoice stays the method of payment"),
+        "{html}"
+    );
+    assert_eq!(method(&app).await.as_deref(), Some("invoice"));
+    let detail: String =
+        sqlx::query_scalar("SELECT detail FROM activity WHERE action = 'Credit card added'")
+            .fetch_one(app.db())
+            .await
+            .unwrap();
+    assert!(
+        detail.ends_with(
+            "Invoice, chosen while the card was being added, stays the method of payment"
+        ),
+        "{detail}"
+    );
+    let (_, billing) = app
+        .page(&anna, &format!("/organizations/{org}/billing"))
+        .await;
+    assert!(billing.contains(
+        "This card was added after Invoice was chosen, so Invoice stayed the method of payment."
+    ));
+    // Choosing the card now uses it without a new charge.
+    let card = [("intent", "method"), ("method", "card")];
+    app.billing(&anna, &org, &card).await;
+    assert_eq!(method(&app).await.as_deref(), Some("card"));
+    assert_eq!(app.count("SELECT count(*) FROM sandbox_payments").await, 1);
     app.stop().await;
 }
