@@ -806,7 +806,7 @@ async fn an_organization_with_money_under_way_is_deleted_only_once_it_is_settled
 
 #[tokio::test]
 async fn two_hundred_abandoned_setups_never_stop_a_new_charge_from_being_recorded_and_refunded() {
-    use orgpanel::payments::{PaymentProvider as _, SetupRequest};
+    use orgpanel::payments::SetupRequest;
     let app = TestApp::start().await;
     let anna = app.user("Anna", "anna@example.com").await;
     let org = app.create_org(&anna, "Example").await;
