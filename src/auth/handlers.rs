@@ -42,7 +42,10 @@ pub async fn login(
     parts: Parts,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let address = peer.ip().to_string();
+    let address = state
+        .config
+        .client_address(peer.ip(), &parts.headers)
+        .to_string();
     match check_login(&state, &form.email, &form.password, &address).await {
         Ok(account_id) => start_session(&state, &parts, account_id, form.next.as_deref()).await,
         Err(error) => {
@@ -95,10 +98,15 @@ async fn check_login(
 
 pub async fn signup(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     parts: Parts,
     Form(form): Form<SignupForm>,
 ) -> Response {
-    match create_account(&state, &form.name, &form.email, &form.password).await {
+    let address = state
+        .config
+        .client_address(peer.ip(), &parts.headers)
+        .to_string();
+    match create_account(&state, &form.name, &form.email, &form.password, &address).await {
         Ok(account_id) => start_session(&state, &parts, account_id, form.next.as_deref()).await,
         Err(error) => {
             let values = FormValues(vec![
@@ -124,6 +132,7 @@ async fn create_account(
     name: &str,
     email: &str,
     password_input: &str,
+    address: &str,
 ) -> AppResult<i64> {
     let name = PersonName::parse(name);
     let email = Email::parse(email);
@@ -151,6 +160,7 @@ async fn create_account(
     if exists.is_some() {
         return Err(taken());
     }
+    throttle::count_signup(&state.db, address, state.clock.now()).await?;
     let hash = password::hash(password_parsed.expose().to_owned()).await?;
     let inserted = sqlx::query_scalar(
         "INSERT INTO accounts (name, email, email_key, password_hash, created_at)

@@ -73,14 +73,49 @@ pub async fn delete(db: &Db, token: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Drops sessions that can no longer be used.
+/// Drops sessions that can no longer be used, and throttle counts older
+/// than their window.
 pub async fn delete_expired(db: &Db, now: Timestamp) -> AppResult<u64> {
     let done = sqlx::query("DELETE FROM sessions WHERE created_at <= ? OR last_seen_at <= ?")
         .bind(now - ABSOLUTE_TIMEOUT_SECS)
         .bind(now - IDLE_TIMEOUT_SECS)
         .execute(&db.write)
         .await?;
+    let window = now - super::throttle::WINDOW_SECS;
+    sqlx::query("DELETE FROM login_failures WHERE failed_at <= ?")
+        .bind(window)
+        .execute(&db.write)
+        .await?;
+    sqlx::query("DELETE FROM signups WHERE at <= ?")
+        .bind(window)
+        .execute(&db.write)
+        .await?;
     Ok(done.rows_affected())
+}
+
+/// How often expired sessions are purged (and once at start).
+pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Purges expired sessions at start and every [`PURGE_EVERY`], until `stop` changes.
+pub fn spawn_purge(
+    db: Db,
+    clock: crate::server::Clock,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match delete_expired(&db, clock.now()).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired sessions purged"),
+                // Logged where it was made; the next round tries again.
+                Err(_) => {}
+            }
+            tokio::select! {
+                _ = stop.changed() => break,
+                () = tokio::time::sleep(PURGE_EVERY) => {}
+            }
+        }
+    })
 }
 
 /// The session token sent by the browser, if any.

@@ -1,5 +1,7 @@
-//! Log-in throttling: failed attempts are counted per account (by email,
-//! whether or not it exists) and per client address over the last hour.
+//! Throttling: failed log-ins are counted per account (by email, whether or
+//! not it exists) and per client address over the last hour; sign-ups per
+//! client address. The address is the one `Config::client_address` gives,
+//! so behind a trusted proxy each client is counted, not the proxy.
 
 use crate::error::{AppError, AppResult};
 use crate::server::clock::Timestamp;
@@ -9,6 +11,48 @@ pub const WINDOW_SECS: i64 = 60 * 60;
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 100;
 /// An address may share a network with many people, so it gets more room.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 300;
+/// New accounts an address may make in an hour (an office signing up its staff fits).
+pub const MAX_SIGNUPS_PER_ADDRESS: i64 = 20;
+
+fn too_many(what: &str, counted_at: Timestamp, now: Timestamp) -> AppError {
+    let retry_after_secs = (counted_at + WINDOW_SECS - now).max(1) as u64;
+    let minutes = retry_after_secs.div_ceil(60);
+    AppError::TooManyRequests {
+        message: format!(
+            "Too many {what}. Try again in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        ),
+        retry_after_secs,
+    }
+}
+
+/// Counts a sign-up from `address`, or refuses it when the address made
+/// [`MAX_SIGNUPS_PER_ADDRESS`] within the hour. Counted in the write
+/// transaction, so a burst cannot slip past the limit.
+pub async fn count_signup(db: &Db, address: &str, now: Timestamp) -> AppResult<()> {
+    let mut tx = db.write.begin().await?;
+    sqlx::query("DELETE FROM signups WHERE at <= ?")
+        .bind(now - WINDOW_SECS)
+        .execute(&mut *tx)
+        .await?;
+    let oldest_counted: Option<i64> = sqlx::query_scalar(
+        "SELECT at FROM signups WHERE address = ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+    )
+    .bind(address)
+    .bind(MAX_SIGNUPS_PER_ADDRESS - 1)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(at) = oldest_counted {
+        return Err(too_many("sign-ups from your network", at, now));
+    }
+    sqlx::query("INSERT INTO signups (address, at) VALUES (?, ?)")
+        .bind(address)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
 
 /// Refuses the attempt when either counter is full, saying when to try again.
 pub async fn check(db: &Db, email_key: &str, address: &str, now: Timestamp) -> AppResult<()> {
@@ -31,15 +75,7 @@ pub async fn check(db: &Db, email_key: &str, address: &str, now: Timestamp) -> A
             .fetch_optional(&db.read)
             .await?;
         if let Some(failed_at) = oldest_counted {
-            let retry_after_secs = (failed_at + WINDOW_SECS - now).max(1) as u64;
-            let minutes = retry_after_secs.div_ceil(60);
-            return Err(AppError::TooManyRequests {
-                message: format!(
-                    "Too many failed log-in attempts. Try again in {minutes} minute{}.",
-                    if minutes == 1 { "" } else { "s" }
-                ),
-                retry_after_secs,
-            });
+            return Err(too_many("failed log-in attempts", failed_at, now));
         }
     }
     Ok(())

@@ -17,6 +17,9 @@ pub struct Config {
     /// `ORGPANEL_TEST_CLOCK_START`: with the test clock, the Unix time (seconds,
     /// UTC) the clock reads at start, so browser tests never depend on today.
     pub test_clock_start: Option<i64>,
+    /// `ORGPANEL_TRUSTED_PROXIES`: reverse proxies (CIDR, comma-separated)
+    /// whose `X-Forwarded-For` is believed for rate limits and logs.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub leptos: LeptosOptions,
 }
 
@@ -47,6 +50,10 @@ impl Config {
             })?),
             _ => None,
         };
+        let trusted_proxies = match var("ORGPANEL_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => parse_proxies(&list)?,
+        };
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://orgpanel.db".into()),
             public_url,
@@ -54,8 +61,45 @@ impl Config {
             refund_delay,
             test_clock,
             test_clock_start,
+            trusted_proxies,
             leptos,
         })
+    }
+
+    /// The address of the person behind a request: the peer, or, when the
+    /// peer is a trusted proxy, the nearest address in `X-Forwarded-For`
+    /// that is not a trusted proxy itself (read from the right, since a
+    /// client can put anything at the left).
+    pub fn client_address(
+        &self,
+        peer: std::net::IpAddr,
+        headers: &axum::http::HeaderMap,
+    ) -> std::net::IpAddr {
+        let trusted =
+            |ip: &std::net::IpAddr| self.trusted_proxies.iter().any(|net| net.contains(ip));
+        if !trusted(&peer) {
+            return peer;
+        }
+        let hops: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .collect();
+        let mut client = peer;
+        for hop in hops.into_iter().rev() {
+            match hop.trim().parse() {
+                Ok(ip) => {
+                    client = ip;
+                    if !trusted(&client) {
+                        break;
+                    }
+                }
+                // Past what a proxy of ours wrote: a client's own claim.
+                Err(_) => break,
+            }
+        }
+        client
     }
 
     /// Cookies get `Secure` when the panel is reached over https.
@@ -66,5 +110,89 @@ impl Config {
     /// `scheme://host[:port]`, as browsers send it in `Origin`.
     pub fn public_origin(&self) -> String {
         self.public_url.origin().ascii_serialization()
+    }
+}
+
+/// "10.0.0.0/8, 127.0.0.1": networks in CIDR notation, or single addresses.
+pub fn parse_proxies(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    format!(
+                        "ORGPANEL_TRUSTED_PROXIES: {item:?} is not an address or a CIDR network"
+                    )
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(proxies: &str) -> Config {
+        Config {
+            database_url: String::new(),
+            public_url: Url::parse("http://127.0.0.1:3000").unwrap(),
+            smtp_url: None,
+            refund_delay: Duration::from_secs(60),
+            test_clock: false,
+            test_clock_start: None,
+            trusted_proxies: parse_proxies(proxies).unwrap(),
+            leptos: LeptosOptions::builder().output_name("orgpanel").build(),
+        }
+    }
+
+    fn client(config: &Config, peer: &str, forwarded: &[&str]) -> String {
+        let mut headers = axum::http::HeaderMap::new();
+        for value in forwarded {
+            headers.append("x-forwarded-for", value.parse().unwrap());
+        }
+        config
+            .client_address(peer.parse().unwrap(), &headers)
+            .to_string()
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let none = config("");
+        assert_eq!(client(&none, "10.0.0.5", &["203.0.113.7"]), "10.0.0.5");
+        let proxies = config("10.0.0.0/8, 192.0.2.1");
+        assert_eq!(
+            client(&proxies, "10.0.0.5", &["203.0.113.7"]),
+            "203.0.113.7"
+        );
+        // A client's own X-Forwarded-For is at the left: the proxy appended the real one.
+        assert_eq!(
+            client(&proxies, "10.0.0.5", &["1.2.3.4, 203.0.113.7"]),
+            "203.0.113.7"
+        );
+        // Two trusted proxies in a row.
+        assert_eq!(
+            client(&proxies, "10.0.0.5", &["203.0.113.7, 192.0.2.1"]),
+            "203.0.113.7"
+        );
+        assert_eq!(
+            client(&proxies, "10.0.0.5", &["2001:db8::1"]),
+            "2001:db8::1"
+        );
+        // No header, or garbage: the peer.
+        assert_eq!(client(&proxies, "10.0.0.5", &[]), "10.0.0.5");
+        assert_eq!(client(&proxies, "10.0.0.5", &["nonsense"]), "10.0.0.5");
+        assert_eq!(
+            client(&proxies, "10.0.0.5", &["nonsense, 203.0.113.7"]),
+            "203.0.113.7"
+        );
+        // Not a proxy of ours: its header is a client's claim.
+        assert_eq!(
+            client(&proxies, "198.51.100.9", &["203.0.113.7"]),
+            "198.51.100.9"
+        );
+        assert!(parse_proxies("10.0.0.0/33").is_err());
+        assert!(parse_proxies("proxy.example").is_err());
     }
 }

@@ -88,13 +88,22 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
         .layer(middleware::from_fn(security::security_headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            let id = request
-                .headers()
-                .get(REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+        .layer(TraceLayer::new_for_http().make_span_with({
+            let config = state.config.clone();
+            move |request: &Request<_>| {
+                let id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                // Behind a trusted proxy, the client it forwards for.
+                let client = request
+                    .extensions()
+                    .get::<axum::extract::ConnectInfo<SocketAddr>>()
+                    .map(|peer| config.client_address(peer.0.ip(), request.headers()).to_string())
+                    .unwrap_or_default();
+                tracing::info_span!("request", id, client, method = %request.method(), path = %request.uri().path())
+            }
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
@@ -196,7 +205,8 @@ pub async fn start(
     };
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (stop_refunds, stopped) = tokio::sync::watch::channel(false);
-    let refunds = crate::billing::card::spawn_refunds(state.clone(), stopped);
+    let refunds = crate::billing::card::spawn_refunds(state.clone(), stopped.clone());
+    let purge = crate::auth::session::spawn_purge(state.db.clone(), state.clock.clone(), stopped);
     let db = state.db.clone();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
@@ -204,6 +214,7 @@ pub async fn start(
             .await;
         let _ = stop_refunds.send(true);
         let _ = refunds.await;
+        let _ = purge.await;
         db.close().await;
         served
     });

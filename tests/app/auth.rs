@@ -357,3 +357,162 @@ async fn failed_log_ins_are_throttled_per_address_across_accounts() {
         .contains("Too many failed log-in attempts."));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn expired_sessions_are_purged_by_the_periodic_job() {
+    let app = TestApp::start().await;
+    let active = app.client();
+    let idle = app.client();
+    app.signup(&active, "Anna", "anna@example.com", PASSWORD)
+        .await;
+    app.signup(&idle, "Bo", "bo@example.com", PASSWORD).await;
+    app.clock.advance(11 * 3600);
+    assert_eq!(app.get(&active, "/").await.status(), StatusCode::OK);
+    app.clock.advance(2 * 3600);
+    // The job runs at start and every ten minutes: a restart brings the next round.
+    let app = app.restart().await;
+    let mut left = 0;
+    for _ in 0..50 {
+        left = app.count("SELECT count(*) FROM sessions").await;
+        if left == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 1, "the idle session is gone, the active one stays");
+    assert_eq!(app.get(&active, "/").await.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+/// 300 failed log-ins counted against `address`, a minute ago.
+async fn failures_from(app: &TestApp, address: &str) {
+    let now = app.clock.now();
+    for i in 0..300 {
+        sqlx::query("INSERT INTO login_failures (email_key, address, failed_at) VALUES (?, ?, ?)")
+            .bind(format!("user{}@example.com", i % 5))
+            .bind(address)
+            .bind(now - 60)
+            .execute(app.db())
+            .await
+            .unwrap();
+    }
+}
+
+async fn login_from(app: &TestApp, forwarded_for: &str) -> reqwest::Response {
+    app.client()
+        .post(app.url("/login"))
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[("email", "anna@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_counted_on_its_own() {
+    let app = TestApp::start_configured(|config| {
+        config.trusted_proxies = orgpanel::server::config::parse_proxies("127.0.0.1/32").unwrap();
+    })
+    .await;
+    app.signup(&app.client(), "Anna", "anna@example.com", PASSWORD)
+        .await;
+    // Strangers behind the same proxy failed 300 times.
+    failures_from(&app, "203.0.113.7").await;
+    assert_eq!(
+        login_from(&app, "203.0.113.7").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_redirect(&login_from(&app, "198.51.100.1").await, "/");
+    // A client cannot pick its address by writing the header itself: the
+    // proxy appends the real one, and that is the one counted.
+    assert_eq!(
+        login_from(&app, "198.51.100.1, 203.0.113.7").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_a_forwarded_address_is_not_believed() {
+    let app = TestApp::start().await;
+    app.signup(&app.client(), "Anna", "anna@example.com", PASSWORD)
+        .await;
+    failures_from(&app, "127.0.0.1").await;
+    assert_eq!(
+        login_from(&app, "198.51.100.1").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sign_ups_are_limited_per_client_address() {
+    let app = TestApp::start_configured(|config| {
+        config.trusted_proxies = orgpanel::server::config::parse_proxies("127.0.0.1").unwrap();
+    })
+    .await;
+    let signup = |i: usize, from: &'static str| {
+        let email = format!("user{i}@example.com");
+        let client = app.client();
+        let url = app.url("/signup");
+        async move {
+            client
+                .post(url)
+                .header("x-forwarded-for", from)
+                .form(&[
+                    ("name", "User"),
+                    ("email", email.as_str()),
+                    ("password", PASSWORD),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for i in 0..20 {
+        assert_eq!(
+            signup(i, "203.0.113.7").await.status(),
+            StatusCode::SEE_OTHER,
+            "{i}"
+        );
+    }
+    let refused = signup(20, "203.0.113.7").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many sign-ups from your network. Try again in 60 minutes."));
+    assert_eq!(app.count("SELECT count(*) FROM accounts").await, 20);
+    assert_eq!(
+        signup(21, "198.51.100.1").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn fifty_log_ins_at_once_all_succeed_with_only_a_few_hashes_at_a_time() {
+    let app = TestApp::start().await;
+    app.signup(&app.client(), "Anna", "anna@example.com", PASSWORD)
+        .await;
+    let logins = futures::future::join_all(
+        (0..50).map(|_| async { app.login(&app.client(), "anna@example.com", PASSWORD).await }),
+    )
+    .await;
+    for response in &logins {
+        assert_redirect(response, "/");
+    }
+    let limit = orgpanel::auth::password::parallel_limit();
+    assert!((2..=4).contains(&limit));
+    assert!(
+        orgpanel::auth::password::peak_parallel() <= limit,
+        "at most {limit} argon2 hashes (19 MiB each) ran at once"
+    );
+    assert!(
+        orgpanel::auth::password::peak_parallel() >= 2,
+        "they did run side by side"
+    );
+    app.stop().await;
+}

@@ -64,11 +64,20 @@ impl TestApp {
 
     /// With the verification refund due `refund_delay` after a card is added.
     pub async fn start_with(refund_delay: Duration) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        Self::start_in(dir, refund_delay, Clock::starting_at(TEST_START)).await
+        Self::start_configured(|config| config.refund_delay = refund_delay).await
     }
 
-    async fn start_in(dir: tempfile::TempDir, refund_delay: Duration, clock: Clock) -> Self {
+    /// With the configuration changed by `configure`.
+    pub async fn start_configured(configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_in(dir, Clock::starting_at(TEST_START), configure).await
+    }
+
+    async fn start_in(
+        dir: tempfile::TempDir,
+        clock: Clock,
+        configure: impl FnOnce(&mut Config),
+    ) -> Self {
         capture_logs();
         let site = dir.path().join("site");
         std::fs::create_dir_all(site.join("pkg")).expect("site dir");
@@ -78,15 +87,17 @@ impl TestApp {
             .site_pkg_dir("pkg")
             .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
             .build();
-        let config = Config {
+        let mut config = Config {
             database_url: format!("sqlite://{}", dir.path().join("orgpanel.db").display()),
             public_url: url::Url::parse(PUBLIC_URL).expect("url"),
             smtp_url: None,
-            refund_delay,
+            refund_delay: Duration::from_secs(60),
             test_clock: false,
             test_clock_start: None,
+            trusted_proxies: Vec::new(),
             leptos,
         };
+        configure(&mut config);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let running = server::start(config, clock.clone(), async {
             let _ = stopped.await;
@@ -109,8 +120,12 @@ impl TestApp {
             let _ = stop.send(());
         }
         let _ = (&mut self.running.task).await;
-        let refund_delay = self.running.state.config.refund_delay;
-        Self::start_in(self._dir, refund_delay, self.clock).await
+        let before = self.running.state.config.clone();
+        Self::start_in(self._dir, self.clock, move |config| {
+            config.refund_delay = before.refund_delay;
+            config.trusted_proxies = before.trusted_proxies;
+        })
+        .await
     }
 
     /// The database file and its write-ahead log, as bytes.
