@@ -6,13 +6,51 @@
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use std::ffi::{c_int, c_uint, c_void};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct Db {
     pub read: SqlitePool,
     pub write: SqlitePool,
+    /// Statements run on either pool, as SQLite counts them: tests and the
+    /// benchmark check that what a page runs does not grow with its data.
+    statements: &'static AtomicU64,
+}
+
+/// SQLite's trace callback (`SQLITE_TRACE_PROFILE`: once per statement run).
+unsafe extern "C" fn count_statement(
+    _event: c_uint,
+    counter: *mut c_void,
+    _statement: *mut c_void,
+    _nanoseconds: *mut c_void,
+) -> c_int {
+    // SAFETY: `counter` is the `&'static AtomicU64` registered in `Db::open`.
+    let counter = unsafe { &*(counter as *const AtomicU64) };
+    counter.fetch_add(1, Ordering::Relaxed);
+    0
+}
+
+/// Registers the statement counter on a new connection.
+async fn count_statements(
+    connection: &mut sqlx::SqliteConnection,
+    counter: &'static AtomicU64,
+) -> Result<(), sqlx::Error> {
+    let mut handle = connection.lock_handle().await?;
+    let raw = handle.as_raw_handle().as_ptr();
+    // SAFETY: `raw` is this live connection's handle, held locked for the
+    // call; the counter lives as long as the program.
+    unsafe {
+        libsqlite3_sys::sqlite3_trace_v2(
+            raw,
+            libsqlite3_sys::SQLITE_TRACE_PROFILE as c_uint,
+            Some(count_statement),
+            counter as *const AtomicU64 as *mut c_void,
+        );
+    }
+    Ok(())
 }
 
 impl Db {
@@ -23,16 +61,29 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // One counter for the life of the program (a test opens many).
+        let statements: &'static AtomicU64 = Box::leak(Box::default());
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .after_connect(move |connection, _| Box::pin(count_statements(connection, statements)))
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations").run(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
+            .after_connect(move |connection, _| Box::pin(count_statements(connection, statements)))
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Self { read, write })
+        Ok(Self {
+            read,
+            write,
+            statements,
+        })
+    }
+
+    /// Statements run so far on this database, reads and writes.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
