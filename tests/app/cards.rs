@@ -578,16 +578,34 @@ async fn only_owner_and_billing_add_cards_and_see_payments() {
     app.stop().await;
 }
 
-/// Runs last in its module by name only for reading; it drives every test
-/// card itself, then scans.
+/// `needle` in `haystack` with no digit on either side.
+fn standalone(haystack: &str, needle: &str) -> bool {
+    haystack.match_indices(needle).any(|(at, _)| {
+        let digit_before = haystack[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_digit());
+        let digit_after = haystack[at + needle.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit());
+        !digit_before && !digit_after
+    })
+}
+
+/// Drives every test card through the flow, then scans the database, its
+/// WAL and the debug logs for the numbers and the security codes.
 #[tokio::test]
-async fn no_card_number_reaches_the_database_its_wal_or_the_logs() {
+async fn no_card_number_or_security_code_reaches_the_database_its_wal_or_the_logs() {
     let app = TestApp::start().await;
     let anna = app.user("Anna", "anna@example.com").await;
+    // A security code of its own for each card, four digits that appear
+    // nowhere else, so that finding one anywhere means it was kept.
+    let code = |i: usize| format!("{}", 9_081 + 7 * i);
     for (i, number) in NUMBERS.iter().enumerate() {
         let org = app.create_org(&anna, &format!("Org {i}")).await;
         let card_page = start(&app, &anna, &org).await;
-        let response = submit(&app, &anna, &card_page, number, "12/30", "737").await;
+        let response = submit(&app, &anna, &card_page, number, "12/30", &code(i)).await;
         if response.status() == StatusCode::SEE_OTHER {
             let next = location(&response);
             let response = if next.ends_with("/identify") {
@@ -617,6 +635,19 @@ async fn no_card_number_reaches_the_database_its_wal_or_the_logs() {
             assert!(!logs.contains(&form), "{form} in the logs");
         }
     }
+    for i in 0..NUMBERS.len() {
+        let code = code(i);
+        assert!(
+            !standalone(&files, &code),
+            "security code {code} in the database files"
+        );
+        assert!(
+            !standalone(&logs, &code),
+            "security code {code} in the logs"
+        );
+    }
+    // The scan itself finds what it looks for.
+    assert!(standalone("cvc=9081&x", "9081") && !standalone("190812", "9081"));
     app.stop().await;
 }
 
