@@ -11,8 +11,9 @@ pub const WINDOW_SECS: i64 = 60 * 60;
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 100;
 /// An address may share a network with many people, so it gets more room.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 300;
-/// New accounts an address may make in an hour (an office signing up its staff fits).
-pub const MAX_SIGNUPS_PER_ADDRESS: i64 = 20;
+/// New accounts an address may make in an hour: an office behind one
+/// address signing up its staff fits; a script making accounts does not.
+pub const MAX_SIGNUPS_PER_ADDRESS: i64 = 100;
 
 fn too_many(what: &str, counted_at: Timestamp, now: Timestamp) -> AppError {
     let retry_after_secs = (counted_at + WINDOW_SECS - now).max(1) as u64;
