@@ -128,7 +128,7 @@ fn CollaboratorTable(collaborators: Vec<Collaborator>) -> impl IntoView {
                 <tbody>
                     {collaborators
                         .into_iter()
-                        .map(|c| view! { <tr><td dir="auto">{c.name}</td><td>{c.email}</td><td class="nowrap">{c.role.to_string()}</td></tr> })
+                        .map(|c| view! { <tr><td dir="auto">{c.name}</td><td class="email">{c.email}</td><td class="nowrap">{c.role.to_string()}</td></tr> })
                         .collect_view()}
                 </tbody>
             </table>

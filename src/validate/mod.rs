@@ -68,7 +68,34 @@ fn draws_nothing(c: char) -> bool {
     matches!(
         c,
         '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}'
-    ) || unicode_normalization::char::is_combining_mark(c)
+    ) || is_combining_mark(c)
+}
+
+// The Unicode tables of NFC and of combining marks would double the WASM, so
+// the server (which stores the name) uses them, and the browser checks with
+// the common mark blocks and leaves normalization to the server.
+#[cfg(feature = "ssr")]
+fn is_combining_mark(c: char) -> bool {
+    unicode_normalization::char::is_combining_mark(c)
+}
+
+#[cfg(not(feature = "ssr"))]
+fn is_combining_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}' | '\u{FE00}'..='\u{FE0F}' | '\u{FE20}'..='\u{FE2F}'
+        | '\u{E0100}'..='\u{E01EF}')
+}
+
+#[cfg(feature = "ssr")]
+fn nfc(input: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    input.nfc().collect()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn nfc(input: &str) -> String {
+    input.to_owned()
 }
 
 /// A name as people type it (DESIGN.md, "Names, numbers and addresses people
@@ -92,9 +119,8 @@ pub fn normalize_name(
             "{what} cannot contain invisible formatting characters (such as zero-width spaces or direction marks)."
         ));
     }
-    use unicode_normalization::UnicodeNormalization;
     let mut name = String::with_capacity(input.len());
-    for word in input.nfc().collect::<String>().split_whitespace() {
+    for word in nfc(input).split_whitespace() {
         if !name.is_empty() {
             name.push(' ');
         }
@@ -256,11 +282,12 @@ fn canonical_domain(domain: &str) -> Option<String> {
     result.ok().map(|()| unicode)
 }
 
-/// The browser, without IDNA tables, checks the shape (letters of any
-/// script); the server decides.
+/// The browser, without IDNA (or letter) tables, checks the shape: ASCII
+/// letters and digits, or any other script's characters; the server decides.
 #[cfg(not(feature = "ssr"))]
 fn canonical_domain(domain: &str) -> Option<String> {
-    labels_ok(domain, char::is_alphanumeric).then(|| domain.to_lowercase())
+    let letter = |c: char| c.is_ascii_alphanumeric() || (!c.is_ascii() && !c.is_whitespace());
+    labels_ok(domain, letter).then(|| domain.to_lowercase())
 }
 
 /// A password as chosen at sign-up. Never logged, never shown back.

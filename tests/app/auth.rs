@@ -478,7 +478,10 @@ async fn sign_ups_are_limited_per_client_address() {
             .await
             .unwrap();
     }
-    assert_eq!(signup(0, "203.0.113.7").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        signup(0, "203.0.113.7").await.status(),
+        StatusCode::SEE_OTHER
+    );
     let refused = signup(1, "203.0.113.7").await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(refused.headers().contains_key("retry-after"));
