@@ -95,17 +95,21 @@ fn FailurePage(failure: RequestFailure) -> impl IntoView {
         500..=599 => "Something went wrong",
         _ => "This request could not be read",
     };
-    let way_on = if failure.status == 401 {
-        view! { <a href="/login">"Log in"</a> }.into_any()
-    } else {
-        view! { <a href="/">"Back to Orgpanel"</a> }.into_any()
+    let way_on = match (failure.status, failure.back) {
+        (401, _) => view! { <p><a href="/login">"Log in"</a></p> }.into_any(),
+        (_, Some(back)) => view! {
+            <p>"Your browser's Back button returns to the form with what you typed, or "
+                <a href=back>"open the page again"</a> "."</p>
+        }
+        .into_any(),
+        _ => view! { <p><a href="/">"Back to Orgpanel"</a></p> }.into_any(),
     };
     view! {
         <Title text=title />
         <main class="centered">
             <h1>{title}</h1>
             <p role="alert">{failure.message}</p>
-            <p>{way_on}</p>
+            {way_on}
         </main>
     }
 }

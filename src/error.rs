@@ -52,6 +52,9 @@ pub struct RequestFailure {
     pub status: u16,
     /// One plain sentence for the person who sent the request.
     pub message: String,
+    /// The page a refused form came from (its own path), to go back to.
+    #[serde(default)]
+    pub back: Option<String>,
 }
 
 fn summary(errors: &[FieldError]) -> String {
@@ -172,6 +175,7 @@ mod ssr {
             response.extensions_mut().insert(super::RequestFailure {
                 status: self.status().as_u16(),
                 message: self.to_string(),
+                back: None,
             });
             response
         }

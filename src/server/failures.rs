@@ -47,13 +47,16 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         return next.run(request).await;
     }
     let uri = request.uri().clone();
+    // A refused form posts to its own page: that is the way back.
+    let back = (request.method() == axum::http::Method::POST && uri.path() != "/logout")
+        .then(|| uri.path().to_owned());
     let nonce = request
         .extensions()
         .get::<super::security::CspNonce>()
         .cloned();
     let response = next.run(request).await;
     let status = response.status();
-    let failure = match response.extensions().get::<RequestFailure>() {
+    let mut failure = match response.extensions().get::<RequestFailure>() {
         Some(failure) => failure.clone(),
         None => {
             let is_page = response
@@ -74,9 +77,13 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
             RequestFailure {
                 status: status.as_u16(),
                 message: plain_sentence(status).to_owned(),
+                back: None,
             }
         }
     };
+    if failure.status < 500 {
+        failure.back = back;
+    }
     let kept = [header::RETRY_AFTER, header::LOCATION]
         .into_iter()
         .filter_map(|name| response.headers().get(&name).map(|v| (name, v.clone())))
