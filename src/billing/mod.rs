@@ -444,4 +444,14 @@ mod tests {
         assert_eq!(PaymentMethod::parse("Card"), None);
         assert_eq!(InvoiceDelivery::parse(""), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn every_parser_of_billing_input_takes_any_text(input in crate::validate::any_text(60)) {
+            let _ = PaymentMethod::parse(&input);
+            let _ = InvoiceDelivery::parse(&input);
+            let _ = CardFailure::parse(&input);
+            let _ = parse_invoice_email(&input);
+        }
+    }
 }

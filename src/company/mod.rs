@@ -189,3 +189,32 @@ pub async fn fetch_company(org: String) -> Result<(OrgAccess, StoredCompany), Ap
         .await,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::any_text;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The whole form, every field any text, the country sometimes real.
+        #[test]
+        fn the_company_form_takes_any_text(
+            fields in proptest::collection::vec(any_text(30), 9),
+            country in prop_oneof![any_text(4), Just("SE".to_owned()), Just("US".to_owned()), Just("GB".to_owned())],
+        ) {
+            let form = CompanyForm {
+                company_name: fields[0].clone(),
+                business_id: fields[1].clone(),
+                vat_number: fields[2].clone(),
+                address: fields[3].clone(),
+                postal_code: fields[4].clone(),
+                city: fields[5].clone(),
+                country,
+                email: fields[7].clone(),
+                phone: fields[8].clone(),
+            };
+            let _ = form.parse();
+        }
+    }
+}

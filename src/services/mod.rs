@@ -304,13 +304,18 @@ mod tests {
     }
 
     mod properties {
-        use super::super::ServiceName;
+        use super::super::{ServiceForm, ServiceName};
         use proptest::prelude::*;
 
         proptest! {
             #[test]
-            fn parsing_never_panics(input in crate::validate::any_text(80)) {
-                let _ = ServiceName::parse(&input);
+            fn parsing_never_panics(
+                name in crate::validate::any_text(80),
+                plan in crate::validate::any_text(20),
+                data_center in crate::validate::any_text(20),
+            ) {
+                let _ = ServiceName::parse(&name);
+                let _ = ServiceForm { name, plan, data_center }.parse();
             }
 
             /// Names drawn mostly from the alphabet, so both answers are
