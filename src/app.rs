@@ -90,6 +90,7 @@ fn FailurePage(failure: RequestFailure) -> impl IntoView {
         401 => "Please log in",
         403 => "Not allowed",
         409 => "Changed meanwhile",
+        405 => "Not available here",
         413 => "Too much at once",
         429 => "Too many attempts",
         500..=599 => "Something went wrong",

@@ -230,7 +230,8 @@ pub async fn logout(State(state): State<AppState>, parts: Parts) -> Response {
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/signup" | "/health" | "/favicon.svg" | "/favicon.ico"
+        // Log out without a session (a second tab, an old page) just goes to log in.
+        "/login" | "/signup" | "/logout" | "/health" | "/favicon.svg" | "/favicon.ico"
     ) || path.starts_with("/pkg/")
         // The payment provider's pages: the provider has no panel session.
         || path.starts_with("/sandbox-pay/")

@@ -460,15 +460,22 @@ pub async fn reconcile(state: &AppState) -> AppResult<usize> {
     Ok(recorded)
 }
 
+/// Money of an organization still under way, which stops its deletion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unsettled {
+    /// A verification charge is refunded at `due` (Unix seconds, UTC).
+    RefundPending { due: Timestamp },
+    /// A card page could not be closed at the provider (it did not answer).
+    CardPageOpen,
+}
+
 /// Before an organization is deleted: closes its open card pages at the
 /// provider, recording any that charged meanwhile (their refunds are then
-/// pending). Returns the first second at which deleting can be tried again,
-/// if money is still under way: a pending refund, or a page that could not
-/// be closed.
+/// pending). Returns what still stops the deletion, if anything.
 pub async fn settle_before_delete(
     state: &AppState,
     organization_id: i64,
-) -> AppResult<Option<Timestamp>> {
+) -> AppResult<Option<Unsettled>> {
     let open: Vec<(i64, Option<i64>, Option<String>)> = sqlx::query_as(
         "SELECT id, account_id, provider_session FROM card_setups
           WHERE organization_id = ? AND status = 'started'",
@@ -476,15 +483,14 @@ pub async fn settle_before_delete(
     .bind(organization_id)
     .fetch_all(&state.db.read)
     .await?;
-    let now = state.clock.now();
-    let mut retry_at = None;
+    let mut page_open = false;
     for (setup_id, account_id, session) in open {
         let outcome = match session {
             Some(session) => state.payments.close_setup(&session).await,
             None => Ok(SetupOutcome::Failed(CardFailure::Closed)),
         };
         match outcome {
-            Ok(SetupOutcome::Open) | Err(_) => retry_at = Some(now + 60),
+            Ok(SetupOutcome::Open) | Err(_) => page_open = true,
             Ok(outcome) => {
                 record_outcome(state, organization_id, setup_id, account_id, outcome).await?
             }
@@ -497,9 +503,11 @@ pub async fn settle_before_delete(
     .bind(organization_id)
     .fetch_one(&state.db.read)
     .await?;
-    // The worker refunds within a second of the due time.
-    let refund_done = refund_due.map(|due| due.max(now) + 5);
-    Ok(retry_at.max(refund_done))
+    Ok(match (refund_due, page_open) {
+        (Some(due), _) => Some(Unsettled::RefundPending { due }),
+        (None, true) => Some(Unsettled::CardPageOpen),
+        (None, false) => None,
+    })
 }
 
 /// How the setup `setup` of the organization ended, for the return page.

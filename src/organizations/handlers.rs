@@ -132,11 +132,28 @@ async fn delete(state: &AppState, account: &Account, org: &str, confirm: &str) -
     }
     // Money under way stays recorded: open card pages are closed at the
     // provider first, and a pending refund makes the person come back later.
-    if let Some(retry_at) = crate::billing::card::settle_before_delete(state, access.id).await? {
-        let minutes = ((retry_at - state.clock.now()).max(1) + 59) / 60;
+    use crate::billing::card::{settle_before_delete, Unsettled};
+    let now = state.clock.now();
+    let reason = match settle_before_delete(state, access.id).await? {
+        None => None,
+        Some(Unsettled::RefundPending { due }) => Some((
+            format!(
+                "its 1.00 EUR card verification is refunded at {}",
+                crate::organizations::store::format_utc(due)
+            ),
+            // The worker refunds within a second or two of the due time.
+            due + 5,
+        )),
+        Some(Unsettled::CardPageOpen) => Some((
+            "the payment provider did not confirm that its card page is closed".to_owned(),
+            now + 60,
+        )),
+    };
+    if let Some((why, retry_at)) = reason {
+        let minutes = ((retry_at - now).max(1) + 59) / 60;
         return Err(AppError::Conflict(format!(
-            "This organization cannot be deleted yet: a 1.00 EUR card verification is still being \
-             refunded, or a card page is still open. Nothing was deleted. Try again in {minutes} minute{}.",
+            "This organization cannot be deleted yet: {why}. Nothing was deleted. \
+             Try again in {minutes} minute{}.",
             if minutes == 1 { "" } else { "s" }
         )));
     }

@@ -231,13 +231,14 @@ pub fn SettingsPage() -> impl IntoView {
                         <section aria-labelledby="rename">
                             <h2 id="rename">"Rename organization"</h2>
                             <p class="muted">"The name in the sidebar and on this organization's pages."</p>
-                            <OrganizationNameForm action=base.clone() intent=Some("rename".to_owned()) button="Rename".to_owned()
+                            // The fragment brings a refusal's message into view.
+                            <OrganizationNameForm action=format!("{base}#rename") intent=Some("rename".to_owned()) button="Rename".to_owned()
                                 value=rename_value error=rename_error />
                         </section>
                         <section aria-labelledby="delete" class="danger-zone">
                             <h2 id="delete">"Delete organization"</h2>
                             <p>"Deleting " <strong dir="auto">{name.clone()}</strong> " removes it for every collaborator. Its payments, services and activity log are kept for bookkeeping. While a card is being verified or a verification refund is pending, it cannot be deleted. This cannot be undone."</p>
-                            <form method="post" action=base class="narrow">
+                            <form method="post" action=format!("{base}#delete") class="narrow">
                                 <input type="hidden" name="intent" value="delete" />
                                 <TextField label="Type the organization's name to confirm" name="confirm"
                                     value=feedback.values.value("confirm") error=delete_error

@@ -30,6 +30,9 @@ fn plain_sentence(status: StatusCode) -> &'static str {
         StatusCode::PAYLOAD_TOO_LARGE => {
             "What you sent is too long: a form takes at most 64 KB. Shorten the longest field and try again."
         }
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "This address does not take that kind of request: open the page from the panel's menu."
+        }
         StatusCode::INTERNAL_SERVER_ERROR => {
             "Something went wrong on our side. Please try again."
         }
@@ -64,11 +67,7 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
-            let refused = status.is_client_error()
-                && !matches!(
-                    status,
-                    StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
-                )
+            let refused = status.is_client_error() && status != StatusCode::NOT_FOUND
                 || status.is_server_error();
             if is_page || !refused {
                 return response;

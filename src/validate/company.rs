@@ -192,14 +192,18 @@ impl PostalCode {
         // "SE-114 37", "LV-1010", and the old "S-114 37", "D-10115": the
         // country's ISO code or its international vehicle code may come first.
         let upper = trimmed.to_uppercase();
-        let without_prefix = [country.code(), vehicle_code(country)]
+        let iso = upper
+            .strip_prefix(country.code())
+            .map(|rest| rest.trim_start_matches(['-', ' ', '\u{a0}']));
+        // The old prefixes always stood apart: "M-1234" is not "M1234".
+        let vehicle = upper
+            .strip_prefix(vehicle_code(country))
+            .and_then(|rest| rest.strip_prefix(['-', ' ', '\u{a0}']))
+            .map(|rest| rest.trim_start_matches(['-', ' ', '\u{a0}']));
+        let without_prefix = [iso, vehicle]
             .into_iter()
-            .find_map(|prefix| {
-                upper
-                    .strip_prefix(prefix)
-                    .map(|rest| rest.trim_start_matches(['-', ' ', '\u{a0}']))
-                    .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
-            })
+            .flatten()
+            .find(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
             .unwrap_or(&upper);
         let compact: String = without_prefix
             .chars()
@@ -682,9 +686,37 @@ fn vat_example(prefix: &str) -> &'static str {
     }
 }
 
+/// As the registers write them: "CHE-123.456.789 MWST", "NO 923 609 016 MVA";
+/// the EU and British forms as stored ("SE556036079301").
 impl fmt::Display for VatNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        let s = &self.0;
+        let digits = |r: &str| r.len() >= 9 && r.as_bytes()[..9].iter().all(u8::is_ascii_digit);
+        match (s.strip_prefix("CHE"), s.strip_prefix("NO")) {
+            (Some(r), _) if digits(r) => {
+                let suffix = if r.len() > 9 { " " } else { "" };
+                write!(
+                    f,
+                    "CHE-{}.{}.{}{suffix}{}",
+                    &r[..3],
+                    &r[3..6],
+                    &r[6..9],
+                    &r[9..]
+                )
+            }
+            (_, Some(r)) if digits(r) => {
+                let suffix = if r.len() > 9 { " " } else { "" };
+                write!(
+                    f,
+                    "NO {} {} {}{suffix}{}",
+                    &r[..3],
+                    &r[3..6],
+                    &r[6..9],
+                    &r[9..]
+                )
+            }
+            _ => f.write_str(s),
+        }
     }
 }
 
@@ -924,6 +956,16 @@ mod tests {
         assert!(vat("CHE-123.456.78 MWST", "CH").is_err());
         assert!(vat("CHE-123.456.789 VAT", "CH").is_err());
         assert_eq!(vat("NO 923 609 016 MVA", "NO").unwrap(), "NO923609016MVA");
+        let shown = |input: &str, country: &str| {
+            VatNumber::parse(input, Country::parse(country).unwrap())
+                .unwrap()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(shown("che123456789mwst", "CH"), "CHE-123.456.789 MWST");
+        assert_eq!(shown("CHE-123.456.789", "CH"), "CHE-123.456.789");
+        assert_eq!(shown("NO923609016MVA", "NO"), "NO 923 609 016 MVA");
+        assert_eq!(shown("SE 5560360793 01", "SE"), "SE556036079301");
         assert_eq!(vat("NO923609016", "NO").unwrap(), "NO923609016");
         assert!(vat("NO 923 609 01 MVA", "NO").is_err());
         assert!(vat("US123456789", "US")
@@ -1008,7 +1050,7 @@ mod tests {
             PostalCode::parse("SE-114 37", se()).unwrap().normalized(),
             "11437"
         );
-        for old in ["S-114 37", "S 114 37", "s-11437", "SE 114 37"] {
+        for old in ["S-114 37", "S 114 37", "s-11437", "SE 114 37", "SE11437"] {
             assert_eq!(
                 PostalCode::parse(old, se()).unwrap().normalized(),
                 "11437",

@@ -62,6 +62,73 @@ pub fn is_format_character(c: char) -> bool {
         .any(|&(first, last)| (first..=last).contains(&c))
 }
 
+/// Whether `text` holds a character that changes or hides what people read
+/// without being seen: a format character (Cf) or another default-ignorable
+/// code point (UAX #44 `Default_Ignorable_Code_Point`), except where a
+/// script or emoji needs it:
+/// - zero-width non-joiner (U+200C) after a letter of a script that joins
+///   (Arabic, Persian, Syriac, the Indic scripts, Myanmar, Khmer);
+/// - zero-width joiner (U+200D) inside an emoji sequence or after an Indic letter;
+/// - variation selectors after a symbol, emoji or digit (❤️, 1️⃣), ideographic
+///   ones after a CJK ideograph, Mongolian ones after a Mongolian letter;
+/// and never at the start or end, or before white space.
+fn hides_something(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().any(|(i, &c)| {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1).copied();
+        let inside =
+            before.is_some_and(|b| !b.is_whitespace()) && after.is_some_and(|a| !a.is_whitespace());
+        let after_any = |allowed: fn(char) -> bool| before.is_some_and(allowed);
+        match c {
+            '\u{200C}' => !(inside && after_any(joins)),
+            '\u{200D}' => !(inside && after_any(|b| emoji(b) || indic(b) || b == '\u{FE0F}')),
+            '\u{FE00}'..='\u{FE0F}' => {
+                !after_any(|b| emoji(b) || b.is_ascii_digit() || matches!(b, '#' | '*'))
+            }
+            '\u{E0100}'..='\u{E01EF}' => !after_any(cjk_ideograph),
+            '\u{180B}'..='\u{180D}' | '\u{180F}' => {
+                !after_any(|b| ('\u{1820}'..='\u{18AF}').contains(&b))
+            }
+            // Emoji tag sequences (the flags of England, Scotland, Wales).
+            '\u{E0020}'..='\u{E007F}' => {
+                !after_any(|b| b == '\u{1F3F4}' || ('\u{E0020}'..='\u{E007F}').contains(&b))
+            }
+            '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{3164}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{E0000}'..='\u{E0FFF}' => true,
+            c => is_format_character(c),
+        }
+    })
+}
+
+/// Scripts whose letters a zero-width non-joiner keeps apart on purpose.
+fn joins(c: char) -> bool {
+    matches!(c, '\u{0600}'..='\u{08FF}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+        || indic(c)
+        || matches!(c, '\u{1000}'..='\u{109F}' | '\u{1780}'..='\u{17FF}')
+}
+
+fn indic(c: char) -> bool {
+    ('\u{0900}'..='\u{0DFF}').contains(&c)
+}
+
+/// Emoji and the symbols that take an emoji presentation, with skin tones.
+fn emoji(c: char) -> bool {
+    matches!(c, '\u{2000}'..='\u{2BFF}' | '\u{3030}' | '\u{303D}' | '\u{3297}' | '\u{3299}'
+        | '\u{1F000}'..='\u{1FAFF}' | '\u{00A9}' | '\u{00AE}' | '\u{20E3}')
+}
+
+fn cjk_ideograph(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}')
+}
+
 /// Letters that draw nothing (Hangul fillers, the braille blank) and marks
 /// that only modify a neighbour: a name made of these alone looks empty.
 fn draws_nothing(c: char) -> bool {
@@ -114,7 +181,12 @@ pub fn normalize_name(
     if input.chars().any(|c| c.is_control() && !c.is_whitespace()) {
         return Err(format!("{what} cannot contain control characters."));
     }
-    if input.chars().any(is_format_character) {
+    if input.contains('\u{FFFD}') {
+        return Err(format!(
+            "{what} contains a character that could not be read (\u{FFFD}): type it again."
+        ));
+    }
+    if hides_something(input) {
         return Err(format!(
             "{what} cannot contain invisible formatting characters (such as zero-width spaces or direction marks)."
         ));
@@ -485,12 +557,7 @@ mod tests {
                 "{hidden:?}"
             );
         }
-        for blank in [
-            "\u{3164}",
-            " \u{115F}\u{1160} ",
-            "\u{0301}",
-            "\u{00A0}\u{3000}",
-        ] {
+        for blank in [" \u{2800} ", "\u{0301}", "\u{00A0}\u{3000}"] {
             assert_eq!(
                 OrganizationName::parse(blank).unwrap_err(),
                 "Enter the organization's name.",
@@ -506,6 +573,48 @@ mod tests {
                 .unwrap_err()
                 .contains("invisible formatting characters"));
         }
+        // Other invisible characters: variation selectors after letters, the
+        // combining grapheme joiner, Hangul fillers, Khmer inherent vowels.
+        for hidden in [
+            "Acme\u{FE0F}",
+            "Ac\u{034F}me",
+            "Acme\u{E0100}",
+            "Acme\u{115F}",
+            "\u{3164}",
+            " \u{115F}\u{1160} ",
+            "Ac\u{17B4}me",
+            "Acme\u{200D}Corp",
+            "Acme\u{200C}Corp",
+            "\u{200C}شرکت",
+            "شرکت\u{200C}",
+        ] {
+            assert_eq!(
+                OrganizationName::parse(hidden).unwrap_err(),
+                invisible,
+                "{hidden:?}"
+            );
+        }
+        // …but the joiners and selectors that scripts and emoji need are kept.
+        for name in [
+            "شرکت می\u{200C}خواهم",
+            "🚀 Rocket 👨\u{200D}👩\u{200D}👧",
+            "👩\u{200D}💻 Dev AB",
+            "❤\u{FE0F} Love AB",
+            "1\u{FE0F}\u{20E3} First",
+            "क्\u{200D}ष Ltd",
+            "葛\u{E0100}飾区",
+            "🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F} England",
+        ] {
+            assert_eq!(
+                OrganizationName::parse(name).unwrap().as_str(),
+                name,
+                "{name:?}"
+            );
+        }
+        // A form field whose bytes were not UTF-8 arrives with U+FFFD.
+        assert!(OrganizationName::parse("Acme\u{FFFD}")
+            .unwrap_err()
+            .contains("could not be read"));
         // Right-to-left scripts are welcome.
         assert_eq!(
             OrganizationName::parse("شركة الأمل").unwrap().as_str(),
@@ -588,7 +697,10 @@ mod tests {
             #[test]
             fn names_round_trip(input in "\\PC{1,60}") {
                 // Without control or format characters, anything with a letter is a name.
-                if input.chars().any(|c| c.is_alphanumeric() && !draws_nothing(c)) {
+                if input.chars().any(|c| c.is_alphanumeric() && !draws_nothing(c))
+                    && !hides_something(&input)
+                    && !input.contains('\u{FFFD}')
+                {
                     prop_assert!(OrganizationName::parse(&input).is_ok(), "{:?} refused", input);
                 }
                 if let Ok(name) = OrganizationName::parse(&input) {

@@ -774,7 +774,13 @@ async fn an_organization_with_money_under_way_is_deleted_only_once_it_is_settled
         html.contains("This organization cannot be deleted yet"),
         "{html}"
     );
+    assert!(
+        html.contains("its 1.00 EUR card verification is refunded at 2026-11-28 12:0"),
+        "{html}"
+    );
     assert!(html.contains("Try again in 2 minutes."), "{html}");
+    // The refusal shows beside the delete form, where the page opens.
+    assert!(html.contains(&format!(r#"action="{settings}#delete""#)));
     assert_eq!(
         app.page(&anna, &format!("/organizations/{org}")).await.0,
         StatusCode::OK

@@ -157,3 +157,27 @@ async fn signed_in_pages_are_never_cached_public_ones_and_assets_keep_theirs() {
     assert!(login.headers().get(CACHE_CONTROL).is_none());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_wrong_method_gets_a_page_and_log_out_without_a_session_goes_to_log_in() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    let response = app
+        .post_form(
+            &anna,
+            &format!("/organizations/{org}/collaborators"),
+            &[("x", "1")],
+        )
+        .await;
+    assert_error_page(
+        response,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "does not take that kind of request",
+    )
+    .await;
+    let stranger = app.client();
+    let response = app.post_form(&stranger, "/logout", &[]).await;
+    super::common::assert_redirect(&response, "/login");
+    app.stop().await;
+}

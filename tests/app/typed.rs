@@ -55,6 +55,29 @@ async fn invisible_and_direction_changing_names_are_refused_everywhere() {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("SELECT count(*) FROM accounts").await, 1);
 
+    // A variation selector after a letter hides nothing a reader can see: refused.
+    let response = app
+        .post_form(&anna, "/organizations/new", &[("name", "Acme\u{FE0F}")])
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Bytes that are not UTF-8 arrive as U+FFFD: refused, not stored as "�".
+    let response = anna
+        .post(app.url("/organizations/new"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("name=%FF%FE")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("could not be read"));
+    // The joiners Persian and emoji need are kept.
+    for name in ["شرکت می\u{200C}خواهم", "👩\u{200D}💻 Dev AB"] {
+        let response = app
+            .post_form(&anna, "/organizations/new", &[("name", name)])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{name:?}");
+    }
+
     // Right-to-left names are welcome, and shown isolated from the text around them.
     let arabic = app.create_org(&anna, "شركة الأمل").await;
     let (_, html) = app.page(&anna, &format!("/organizations/{arabic}")).await;
