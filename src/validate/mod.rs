@@ -71,7 +71,8 @@ pub fn is_format_character(c: char) -> bool {
 /// - zero-width joiner (U+200D) inside an emoji sequence or after an Indic letter;
 /// - variation selectors after a symbol, emoji or digit (❤️, 1️⃣), ideographic
 ///   ones after a CJK ideograph, Mongolian ones after a Mongolian letter;
-/// and never at the start or end, or before white space.
+///
+/// and the joiners never at the start or end, or beside white space.
 fn hides_something(text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
     chars.iter().enumerate().any(|(i, &c)| {
@@ -122,7 +123,7 @@ fn indic(c: char) -> bool {
 /// Emoji and the symbols that take an emoji presentation, with skin tones.
 fn emoji(c: char) -> bool {
     matches!(c, '\u{2000}'..='\u{2BFF}' | '\u{3030}' | '\u{303D}' | '\u{3297}' | '\u{3299}'
-        | '\u{1F000}'..='\u{1FAFF}' | '\u{00A9}' | '\u{00AE}' | '\u{20E3}')
+        | '\u{1F000}'..='\u{1FAFF}' | '\u{00A9}' | '\u{00AE}')
 }
 
 fn cjk_ideograph(c: char) -> bool {
