@@ -176,6 +176,27 @@ async fn a_wrong_method_gets_a_page_and_log_out_without_a_session_goes_to_log_in
         "does not take that kind of request",
     )
     .await;
+    // A path that is not UTF-8 cannot name an organization.
+    let response = app
+        .post_form(
+            &anna,
+            "/organizations/%FF%FE/settings",
+            &[("intent", "delete")],
+        )
+        .await;
+    assert!(
+        matches!(
+            response.status(),
+            StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND
+        ),
+        "{}",
+        response.status()
+    );
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("<main class=\"centered\">"));
     let stranger = app.client();
     let response = app.post_form(&stranger, "/logout", &[]).await;
     super::common::assert_redirect(&response, "/login");
