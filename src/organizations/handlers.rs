@@ -150,11 +150,15 @@ async fn delete(state: &AppState, account: &Account, org: &str, confirm: &str) -
         )),
     };
     if let Some((why, retry_at)) = reason {
-        let minutes = ((retry_at - now).max(1) + 59) / 60;
+        let wait = (retry_at - now).max(1);
+        let when = match (wait, (wait + 59) / 60) {
+            (1, _) => "1 second".to_owned(),
+            (2..=59, _) => format!("{wait} seconds"),
+            (_, 1) => "1 minute".to_owned(),
+            (_, minutes) => format!("{minutes} minutes"),
+        };
         return Err(AppError::Conflict(format!(
-            "This organization cannot be deleted yet: {why}. Nothing was deleted. \
-             Try again in {minutes} minute{}.",
-            if minutes == 1 { "" } else { "s" }
+            "This organization cannot be deleted yet: {why}. Nothing was deleted. Try again in {when}."
         )));
     }
     store::delete(&state.db, &access, account.id, state.clock.now()).await

@@ -237,7 +237,7 @@ pub fn SettingsPage() -> impl IntoView {
                         </section>
                         <section aria-labelledby="delete" class="danger-zone">
                             <h2 id="delete">"Delete organization"</h2>
-                            <p>"Deleting " <strong dir="auto">{name.clone()}</strong> " removes it for every collaborator. Its payments, services and activity log are kept for bookkeeping. While a card is being verified or a verification refund is pending, it cannot be deleted. This cannot be undone."</p>
+                            <p>"Deleting " <strong dir="auto">{name.clone()}</strong> " removes it for every collaborator. Its payments, services and activity log are kept for bookkeeping. While a card verification refund is pending it cannot be deleted; a card page left open is closed. This cannot be undone."</p>
                             <form method="post" action=format!("{base}#delete") class="narrow">
                                 <input type="hidden" name="intent" value="delete" />
                                 <TextField label="Type the organization's name to confirm" name="confirm"

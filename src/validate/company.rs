@@ -385,6 +385,8 @@ pub enum BusinessIdKind {
     NorwegianOrganisation,
     DanishCvr,
     FinnishBusinessId,
+    /// Swiss UID (Unternehmens-Identifikationsnummer): CHE and 9 digits.
+    SwissUid,
     Other,
 }
 
@@ -465,6 +467,12 @@ impl BusinessId {
                 } else {
                     Err("Enter the Business ID (Y-tunnus), like 0112038-9.".into())
                 }
+            }
+            "CH" if compact
+                .strip_prefix("CHE")
+                .is_some_and(|r| r.len() == 9 && r.bytes().all(|b| b.is_ascii_digit())) =>
+            {
+                id(BusinessIdKind::SwissUid)
             }
             _ => {
                 let ok = (2..=30).contains(&compact.len())
@@ -554,6 +562,7 @@ impl fmt::Display for BusinessId {
                 write!(f, "{} {} {} {}", &s[..2], &s[2..4], &s[4..6], &s[6..])
             }
             BusinessIdKind::FinnishBusinessId => write!(f, "{}-{}", &s[..7], &s[7..]),
+            BusinessIdKind::SwissUid => write!(f, "CHE-{}.{}.{}", &s[3..6], &s[6..9], &s[9..]),
             BusinessIdKind::Other => f.write_str(s),
         }
     }
@@ -615,6 +624,12 @@ impl VatNumber {
         };
         if let Some((ok, example)) = national {
             return if ok {
+                // Norway's form ends in MVA: stored with it, however typed.
+                let compact = if country.code() == "NO" && !compact.ends_with("MVA") {
+                    format!("{compact}MVA")
+                } else {
+                    compact
+                };
                 Ok(Some(Self(compact)))
             } else {
                 Err(format!("Enter a VAT number like {example}."))
@@ -966,11 +981,24 @@ mod tests {
         assert_eq!(shown("CHE-123.456.789", "CH"), "CHE-123.456.789");
         assert_eq!(shown("NO923609016MVA", "NO"), "NO 923 609 016 MVA");
         assert_eq!(shown("SE 5560360793 01", "SE"), "SE556036079301");
-        assert_eq!(vat("NO923609016", "NO").unwrap(), "NO923609016");
+        assert_eq!(vat("NO923609016", "NO").unwrap(), "NO923609016MVA");
         assert!(vat("NO 923 609 01 MVA", "NO").is_err());
         assert!(vat("US123456789", "US")
             .unwrap_err()
             .contains("leave this empty"));
+    }
+
+    #[test]
+    fn swiss_uids_are_shown_as_the_register_writes_them() {
+        let ch = Country::parse("CH").unwrap();
+        let uid = BusinessId::parse("che116281710", ch).unwrap();
+        assert_eq!(uid.kind(), BusinessIdKind::SwissUid);
+        assert_eq!(uid.to_string(), "CHE-116.281.710");
+        assert_eq!(BusinessId::parse(&uid.to_string(), ch), Ok(uid));
+        assert_eq!(
+            BusinessId::parse("CH-020.3.020.656-9", ch).unwrap().kind(),
+            BusinessIdKind::Other
+        );
     }
 
     #[test]
