@@ -6,18 +6,20 @@ use crate::organizations::{store::record, OrgAccess};
 use crate::server::clock::Timestamp;
 use crate::server::db::Db;
 
-type Row = (
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-);
+/// A `company_information` row as stored: normalized values and the version.
+#[derive(sqlx::FromRow)]
+struct Row {
+    company_name: String,
+    business_id: String,
+    vat_number: Option<String>,
+    address: String,
+    postal_code: String,
+    city: String,
+    country: String,
+    email: String,
+    phone: String,
+    version: i64,
+}
 
 pub async fn load(db: &Db, organization_id: i64) -> AppResult<StoredCompany> {
     let mut conn = db.read.acquire().await?;
@@ -127,36 +129,24 @@ pub async fn load_in(
     .bind(organization_id)
     .fetch_optional(tx)
     .await?;
-    Ok(row.map(
-        |(
-            company_name,
-            business_id,
-            vat_number,
-            address,
-            postal_code,
-            city,
-            country,
-            email,
-            phone,
-            version,
-        )| {
-            let raw = CompanyForm {
-                company_name,
-                business_id,
-                vat_number: vat_number.unwrap_or_default(),
-                address,
-                postal_code,
-                city,
-                country,
-                email,
-                phone,
-            };
-            // Stored normalized; shown (and compared) formatted.
-            let shown = raw
-                .parse()
-                .map(|info| CompanyForm::from(&info))
-                .unwrap_or(raw);
-            (shown, version)
-        },
-    ))
+    Ok(row.map(|row| {
+        let version = row.version;
+        let raw = CompanyForm {
+            company_name: row.company_name,
+            business_id: row.business_id,
+            vat_number: row.vat_number.unwrap_or_default(),
+            address: row.address,
+            postal_code: row.postal_code,
+            city: row.city,
+            country: row.country,
+            email: row.email,
+            phone: row.phone,
+        };
+        // Stored normalized; shown (and compared) formatted.
+        let shown = raw
+            .parse()
+            .map(|info| CompanyForm::from(&info))
+            .unwrap_or(raw);
+        (shown, version)
+    }))
 }

@@ -76,18 +76,20 @@ fn fail(error: sqlx::Error) -> ProviderError {
     ProviderError(error.to_string())
 }
 
-type OutcomeRow = (
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-);
+/// A session and its charge, as `setup_outcome` reads them.
+#[derive(sqlx::FromRow)]
+struct OutcomeRow {
+    status: String,
+    failure: Option<String>,
+    card_token: Option<String>,
+    brand: Option<String>,
+    last4: Option<String>,
+    exp_month: Option<i64>,
+    exp_year: Option<i64>,
+    payment_id: Option<String>,
+    amount_cents: Option<i64>,
+    currency: Option<String>,
+}
 
 impl PaymentProvider for Sandbox {
     fn start_setup(
@@ -146,7 +148,7 @@ impl PaymentProvider for Sandbox {
                 .map_err(fail)?;
             let row: Option<OutcomeRow> = sqlx::query_as(
                 "SELECT s.status, s.failure, s.card_token, s.brand, s.last4, s.exp_month, s.exp_year,
-                        p.id, p.amount_cents, p.currency
+                        p.id AS payment_id, p.amount_cents, p.currency
                    FROM sandbox_sessions s LEFT JOIN sandbox_payments p ON p.session_id = s.id
                   WHERE s.id = ?",
             )
@@ -154,8 +156,18 @@ impl PaymentProvider for Sandbox {
             .fetch_optional(&self.db.write)
             .await
             .map_err(fail)?;
-            let Some((status, failure, token, brand, last4, month, year, payment, cents, currency)) =
-                row
+            let Some(OutcomeRow {
+                status,
+                failure,
+                card_token,
+                brand,
+                last4,
+                exp_month,
+                exp_year,
+                payment_id: payment,
+                amount_cents: cents,
+                currency,
+            }) = row
             else {
                 return Err(ProviderError(format!("no session {session_id}")));
             };
@@ -171,11 +183,11 @@ impl PaymentProvider for Sandbox {
                 "succeeded" => {
                     let card = (|| {
                         Some(ProviderCard {
-                            token: token?,
+                            token: card_token?,
                             brand: brand?,
                             last4: last4?,
-                            exp_month: u8::try_from(month?).ok()?,
-                            exp_year: u16::try_from(year?).ok()?,
+                            exp_month: u8::try_from(exp_month?).ok()?,
+                            exp_year: u16::try_from(exp_year?).ok()?,
                         })
                     })();
                     let amount = cents.zip(currency.as_deref().and_then(Currency::parse));
