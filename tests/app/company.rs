@@ -1,33 +1,8 @@
 //! Company information on Settings: who may save it, bad input changes
 //! nothing, a stale version is refused, the overview item turns done.
 
-use super::common::{assert_redirect, TestApp, COMPANY as GOOD};
-use reqwest::{Client, StatusCode};
-
-async fn save(
-    app: &TestApp,
-    client: &Client,
-    org: &str,
-    changes: &[(&str, &str)],
-    version: &str,
-) -> reqwest::Response {
-    let mut form: Vec<(&str, &str)> = GOOD
-        .iter()
-        .map(|(k, v)| {
-            (
-                *k,
-                changes
-                    .iter()
-                    .find(|(ck, _)| ck == k)
-                    .map_or(*v, |(_, cv)| *cv),
-            )
-        })
-        .collect();
-    form.push(("intent", "company"));
-    form.push(("version", version));
-    app.post_form(client, &format!("/organizations/{org}/settings"), &form)
-        .await
-}
+use super::common::{assert_redirect, TestApp};
+use reqwest::StatusCode;
 
 async fn stored(app: &TestApp) -> Option<(String, String, String, i64)> {
     sqlx::query_as("SELECT business_id, postal_code, phone, version FROM company_information")
@@ -51,7 +26,7 @@ async fn saving_stores_normalized_values_and_shows_them_formatted() {
     assert_eq!(overview.matches("Not done").count(), 3);
 
     assert_redirect(
-        &save(&app, &anna, &org, &[], "0").await,
+        &app.post_company(&anna, &org, &[], "0").await,
         &format!("/organizations/{org}/settings?saved=1"),
     );
     assert_eq!(
@@ -88,7 +63,8 @@ async fn saving_stores_normalized_values_and_shows_them_formatted() {
 
     // A change names the fields that changed in the activity log.
     assert_redirect(
-        &save(&app, &anna, &org, &[("phone", "+46 8 123 456")], "1").await,
+        &app.post_company(&anna, &org, &[("phone", "+46 8 123 456")], "1")
+            .await,
         &format!("/organizations/{org}/settings?saved=1"),
     );
     let detail: String = sqlx::query_scalar("SELECT detail FROM activity WHERE action = 'Company information updated' ORDER BY id DESC LIMIT 1")
@@ -104,20 +80,20 @@ async fn invalid_input_changes_nothing_and_says_why_beside_each_field() {
     let app = TestApp::start().await;
     let anna = app.user("Anna", "anna@example.com").await;
     let org = app.create_org(&anna, "Example").await;
-    save(&app, &anna, &org, &[], "0").await;
+    app.post_company(&anna, &org, &[], "0").await;
 
-    let response = save(
-        &app,
-        &anna,
-        &org,
-        &[
-            ("business_id", "556036-0794"),
-            ("phone", "12"),
-            ("email", "billing@"),
-        ],
-        "1",
-    )
-    .await;
+    let response = app
+        .post_company(
+            &anna,
+            &org,
+            &[
+                ("business_id", "556036-0794"),
+                ("phone", "12"),
+                ("email", "billing@"),
+            ],
+            "1",
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text().await.unwrap();
     assert!(html.contains("check digit is wrong"));
@@ -137,11 +113,14 @@ async fn an_edit_made_meanwhile_is_reported_not_overwritten() {
     let app = TestApp::start().await;
     let anna = app.user("Anna", "anna@example.com").await;
     let org = app.create_org(&anna, "Example").await;
-    save(&app, &anna, &org, &[], "0").await;
-    save(&app, &anna, &org, &[("city", "Göteborg")], "1").await;
+    app.post_company(&anna, &org, &[], "0").await;
+    app.post_company(&anna, &org, &[("city", "Göteborg")], "1")
+        .await;
 
     // Someone who loaded the page at version 1 saves now.
-    let response = save(&app, &anna, &org, &[("city", "Malmö")], "1").await;
+    let response = app
+        .post_company(&anna, &org, &[("city", "Malmö")], "1")
+        .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let html = response.text().await.unwrap();
     assert!(html.contains(
@@ -176,14 +155,9 @@ async fn owner_admin_and_billing_may_edit_a_member_sees_values_read_only() {
         let client = app.user(role, &email).await;
         app.add_member(&org, &email, role).await;
         let city = format!("City of {role}");
-        let response = save(
-            &app,
-            &client,
-            &org,
-            &[("city", &city)],
-            &version.to_string(),
-        )
-        .await;
+        let response = app
+            .post_company(&client, &org, &[("city", &city)], &version.to_string())
+            .await;
         if role == "member" {
             assert_eq!(response.status(), StatusCode::FORBIDDEN);
             let html = app
@@ -204,7 +178,7 @@ async fn owner_admin_and_billing_may_edit_a_member_sees_values_read_only() {
     }
     let outsider = app.user("Mallory", "mallory@example.com").await;
     assert_eq!(
-        save(&app, &outsider, &org, &[], "2").await.status(),
+        app.post_company(&outsider, &org, &[], "2").await.status(),
         StatusCode::NOT_FOUND
     );
     assert_eq!(stored(&app).await.unwrap().3, 2);

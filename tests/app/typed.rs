@@ -2,8 +2,8 @@
 //! through the pages: what is refused says why and stores nothing, what is
 //! accepted is stored in one form.
 
-use super::common::{assert_redirect, TestApp, COMPANY};
-use reqwest::{Client, StatusCode};
+use super::common::{assert_redirect, TestApp};
+use reqwest::StatusCode;
 
 const PASSWORD: &str = "correct horse battery";
 const INVISIBLE: &str = "cannot contain invisible formatting characters";
@@ -28,7 +28,9 @@ async fn invisible_and_direction_changing_names_are_refused_everywhere() {
     // A company whose name, address and city are zero-width spaces is not complete.
     let org = app.create_org(&anna, "Example").await;
     for field in ["company_name", "address", "city"] {
-        let response = save_company(&app, &anna, &org, &[(field, "\u{200B}\u{200B}")], "0").await;
+        let response = app
+            .post_company(&anna, &org, &[(field, "\u{200B}\u{200B}")], "0")
+            .await;
         assert_eq!(
             response.status(),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -123,19 +125,19 @@ async fn numbers_and_addresses_in_their_national_forms() {
     let org = app.create_org(&anna, "Example").await;
 
     // All zeros passes the Norwegian check digit but cannot exist.
-    let response = save_company(
-        &app,
-        &anna,
-        &org,
-        &[
-            ("country", "NO"),
-            ("business_id", "000 000 000"),
-            ("postal_code", "0150"),
-            ("phone", "412 34 567"),
-        ],
-        "0",
-    )
-    .await;
+    let response = app
+        .post_company(
+            &anna,
+            &org,
+            &[
+                ("country", "NO"),
+                ("business_id", "000 000 000"),
+                ("postal_code", "0150"),
+                ("phone", "412 34 567"),
+            ],
+            "0",
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response
         .text()
@@ -190,7 +192,9 @@ async fn numbers_and_addresses_in_their_national_forms() {
         ),
     ];
     for (version, (changes, (id, postal, phone, vat))) in cases.into_iter().enumerate() {
-        let response = save_company(&app, &anna, &org, changes, &version.to_string()).await;
+        let response = app
+            .post_company(&anna, &org, changes, &version.to_string())
+            .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{changes:?}");
         let stored: (String, String, String, Option<String>) = sqlx::query_as(
             "SELECT business_id, postal_code, phone, vat_number FROM company_information",
@@ -235,20 +239,4 @@ async fn an_international_email_is_one_address_in_both_spellings() {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     app.stop().await;
-}
-
-async fn save_company(
-    app: &TestApp,
-    client: &Client,
-    org: &str,
-    changes: &[(&str, &str)],
-    version: &str,
-) -> reqwest::Response {
-    let mut form: Vec<(&str, &str)> = COMPANY
-        .iter()
-        .map(|&(k, v)| (k, changes.iter().find(|(c, _)| *c == k).map_or(v, |c| c.1)))
-        .collect();
-    form.extend([("intent", "company"), ("version", version)]);
-    app.post_form(client, &format!("/organizations/{org}/settings"), &form)
-        .await
 }

@@ -322,12 +322,26 @@ impl TestApp {
 
     /// Saves valid company information for a new organization.
     pub async fn save_company(&self, client: &Client, org: &str) {
-        let mut form = COMPANY.to_vec();
-        form.extend([("intent", "company"), ("version", "0")]);
-        let response = self
-            .post_form(client, &format!("/organizations/{org}/settings"), &form)
-            .await;
+        let response = self.post_company(client, org, &[], "0").await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "company saved");
+    }
+
+    /// Posts the company information form: valid values with `changes`
+    /// made, at the form's `version`.
+    pub async fn post_company(
+        &self,
+        client: &Client,
+        org: &str,
+        changes: &[(&str, &str)],
+        version: &str,
+    ) -> Response {
+        let mut form: Vec<(&str, &str)> = COMPANY
+            .iter()
+            .map(|&(k, v)| (k, changes.iter().find(|(c, _)| *c == k).map_or(v, |c| c.1)))
+            .collect();
+        form.extend([("intent", "company"), ("version", version)]);
+        self.post_form(client, &format!("/organizations/{org}/settings"), &form)
+            .await
     }
 
     /// Posts one of the Billing page's forms.
