@@ -10,7 +10,6 @@ use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use leptos::prelude::provide_context;
 
 /// Answers a panic with 500 and a reference; the panic's message is logged
 /// under that reference, never shown.
@@ -94,16 +93,8 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     if let Some(nonce) = nonce {
         page_request.extensions_mut().insert(nonce);
     }
-    let options = state.config.leptos.clone();
-    let handler = leptos_axum::render_app_async_with_context(
-        move || {
-            provide_context(state.clone());
-            provide_context(failure.clone());
-        },
-        move || crate::app::shell(options.clone()),
-    );
-    let mut page = handler(page_request).await;
-    *page.status_mut() = status;
+    let (parts, _) = page_request.into_parts();
+    let mut page = super::render::render_with_context(&state, parts, failure, status).await;
     for (name, value) in kept {
         page.headers_mut().insert(name, value);
     }
