@@ -1,15 +1,17 @@
-//! The document shell, the routes and the signed-in layout with its sidebar.
+//! The document shell, the routes of every page and the signed-in layout
+//! with its sidebar.
 
 use crate::auth::current_account;
 use crate::auth::pages::{LoginPage, SignupPage};
 use crate::billing::pages::{BillingPage, CardResultPage};
 use crate::error::RequestFailure;
 use crate::organizations::pages::{
-    ActivityPage, ApiKeysPage, CollaboratorsPage, CreateOrganizationPage, OverviewPage,
-    SettingsPage,
+    ActivityPage, ApiKeysPage, CollaboratorsPage, CreateOrganizationPage,
 };
 use crate::organizations::{fetch_my_organizations, OrgSummary};
+use crate::overview::OverviewPage;
 use crate::services::pages::ServicesPage;
+use crate::settings::pages::SettingsPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
@@ -60,7 +62,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Title formatter=|page: String| format!("{page} · Orgpanel") />
         <Router>
-            <Routes fallback=NotFound>
+            <Routes fallback=crate::page::NotFound>
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/signup") view=SignupPage />
                 // Async: pages arrive whole, so they read the same with JavaScript off.
@@ -262,22 +264,6 @@ fn Home() -> impl IntoView {
                 })}
             </Suspense>
             <p><a class="button primary" href="/organizations/new">"Create organization"</a></p>
-        </main>
-    }
-}
-
-#[component]
-pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
-    view! {
-        <Title text="Page not found" />
-        <main class="centered">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address, or it is not yours to see."</p>
-            <p><a href="/">"Back to Orgpanel"</a></p>
         </main>
     }
 }

@@ -33,8 +33,8 @@ pub enum AppError {
     /// Someone else changed it meanwhile; nothing was overwritten.
     #[error("{0}")]
     Conflict(String),
-    #[error("{}", crate::billing::NOT_READY)]
-    BillingNotReady(Vec<crate::billing::Missing>),
+    #[error("{}", NOT_READY)]
+    BillingNotReady,
     #[error("{message}")]
     TooManyRequests {
         message: String,
@@ -43,6 +43,10 @@ pub enum AppError {
     #[error("Something went wrong on our side. If it happens again, quote reference {reference}.")]
     Internal { reference: String },
 }
+
+/// DESIGN.md's sentence, said wherever creating a service is refused
+/// because billing is not ready.
+pub const NOT_READY: &str = "You cannot create services until you have selected a payment method and provided all the necessary information.";
 
 /// A request that failed before (or instead of) reaching a page: what the
 /// panel's error page shows, with the response's status.
@@ -88,6 +92,20 @@ impl AppError {
 impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
+    /// Serializing the error is the moment a server function answers with
+    /// it, so its HTTP status is set here, once for all of them (leptos_axum
+    /// would answer 500 for any error).
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        use leptos::server_fn::Encodes as _;
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(self.status());
+        }
+        Self::Encoder::encode(self).unwrap_or_else(|_| {
+            leptos::server_fn::Bytes::from_static(br#"{"Internal":{"reference":"encoding"}}"#)
+        })
+    }
+
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match value {
@@ -130,7 +148,7 @@ mod ssr {
                 Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
                 Self::Forbidden(_) => StatusCode::FORBIDDEN,
                 Self::NotFound => StatusCode::NOT_FOUND,
-                Self::Conflict(_) | Self::BillingNotReady(_) => StatusCode::CONFLICT,
+                Self::Conflict(_) | Self::BillingNotReady => StatusCode::CONFLICT,
                 Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
                 Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             }

@@ -1,23 +1,43 @@
 //! Orgpanel: the customer control panel of a cloud provider.
 //!
 //! Pages render on the server; only islands (`#[island]`) hydrate in the
-//! browser. Server-only code sits behind the `ssr` feature.
+//! browser. Server-only code sits behind the `ssr` feature. Modules are in
+//! layers, each using only those listed before it (`scripts/layers` checks
+//! this; the README's "Architecture" draws it).
 
 #![recursion_limit = "256"]
-pub mod app;
-pub mod auth;
-pub mod billing;
-pub mod company;
+
+// Shared by the browser and the server: validated types, the one error,
+// money, form and page plumbing.
+#[cfg(feature = "ssr")]
+pub mod clock;
 pub mod error;
 pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod ids;
 pub mod money;
-pub mod organizations;
+pub mod page;
+pub mod validate;
+
+// Server infrastructure, knowing no feature.
 #[cfg(feature = "ssr")]
 pub mod payments;
 #[cfg(feature = "ssr")]
 pub mod server;
+
+// Features, each above those it uses.
+pub mod auth;
+pub mod billing;
+pub mod company;
+pub mod organizations;
 pub mod services;
-pub mod validate;
+
+// What composes the features.
+pub mod app;
+pub mod overview;
+pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod startup;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

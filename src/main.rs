@@ -1,7 +1,7 @@
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    orgpanel::server::main().await
+    orgpanel::startup::main().await
 }
 
 #[cfg(not(feature = "ssr"))]

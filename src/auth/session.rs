@@ -5,8 +5,8 @@
 //! `ABSOLUTE_TIMEOUT` whatever happens, or at log-out.
 
 use super::Account;
+use crate::clock::Timestamp;
 use crate::error::AppResult;
-use crate::server::clock::Timestamp;
 use crate::server::db::Db;
 use axum::http::{header, HeaderMap, HeaderValue};
 use base64::Engine as _;

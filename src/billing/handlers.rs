@@ -3,7 +3,7 @@
 use super::{card, parse_invoice_email, store, CardState, InvoiceDelivery, PaymentMethod};
 use crate::auth::Account;
 use crate::error::{AppError, AppResult};
-use crate::organizations::{store::authorize, Action};
+use crate::organizations::{gate::authorize, Action};
 use crate::server::render::{refused, see_other};
 use crate::server::AppState;
 use axum::extract::{Path, State};

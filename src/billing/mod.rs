@@ -9,10 +9,14 @@ pub mod card;
 pub mod handlers;
 pub mod pages;
 #[cfg(feature = "ssr")]
-pub mod store;
+mod store;
+
+/// What other features may ask of billing: is it ready, and what is missing.
+#[cfg(feature = "ssr")]
+pub use store::{facts_in, missing as missing_for};
 
 use crate::error::AppError;
-use crate::organizations::OrgAccess;
+use crate::organizations::Membership;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -140,9 +144,6 @@ impl Missing {
     }
 }
 
-/// DESIGN.md's sentence, said wherever creating a service is refused.
-pub const NOT_READY: &str = "You cannot create services until you have selected a payment method and provided all the necessary information.";
-
 /// Everything that keeps billing from being ready, in the order to fix it;
 /// empty when billing is ready.
 pub fn missing(facts: &BillingFacts) -> Vec<Missing> {
@@ -181,6 +182,21 @@ pub enum CardFailure {
     /// The card page was closed before a card was accepted: left open for
     /// 24 hours, or closed because the organization was deleted.
     Closed,
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::payments::Decline> for CardFailure {
+    fn from(decline: crate::payments::Decline) -> Self {
+        use crate::payments::Decline;
+        match decline {
+            Decline::Declined => CardFailure::Declined,
+            Decline::InsufficientFunds => CardFailure::InsufficientFunds,
+            Decline::ExpiredCard => CardFailure::ExpiredCard,
+            Decline::IncorrectCvc => CardFailure::IncorrectCvc,
+            Decline::IdentificationCancelled => CardFailure::IdentificationCancelled,
+            Decline::Closed => CardFailure::Closed,
+        }
+    }
 }
 
 impl CardFailure {
@@ -248,7 +264,7 @@ pub struct PaymentRow {
 /// The Billing page's data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillingView {
-    pub access: OrgAccess,
+    pub access: Membership,
     pub method: Option<PaymentMethod>,
     pub delivery: Option<InvoiceDelivery>,
     /// The stored invoice email, else the company email to start from.
@@ -279,35 +295,22 @@ pub enum CardSetupResult {
 pub async fn fetch_card_setup(
     org: String,
     setup: String,
-) -> Result<(crate::organizations::OrgAccess, CardSetupResult), AppError> {
-    crate::server::render::status_on_error(
-        async {
-            let (state, account, access) = crate::organizations::store::access(
-                &org,
-                crate::organizations::Action::ManageBilling,
-            )
+) -> Result<(Membership, CardSetupResult), AppError> {
+    let (state, account, access) =
+        crate::organizations::gate::access(&org, crate::organizations::Action::ManageBilling)
             .await?;
-            // The provider sends the browser back here: ask it, server to
-            // server, how the setup ended (a reload asks again, records once).
-            card::complete(&state, &access, account.id, &setup).await?;
-            let result = card::result(&state, &access, &setup).await?;
-            Ok((access, result))
-        }
-        .await,
-    )
+    // The provider sends the browser back here: ask it, server to
+    // server, how the setup ended (a reload asks again, records once).
+    card::complete(&state, &access, account.id, &setup).await?;
+    let result = card::result(&state, &access, &setup).await?;
+    Ok((access.membership(), result))
 }
 
 #[server]
 pub async fn fetch_billing(org: String) -> Result<BillingView, AppError> {
-    crate::server::render::status_on_error(
-        async {
-            let (state, _, access) =
-                crate::organizations::store::access(&org, crate::organizations::Action::View)
-                    .await?;
-            store::view(&state.db, access, state.clock.now()).await
-        }
-        .await,
-    )
+    let (state, _, access) =
+        crate::organizations::gate::access(&org, crate::organizations::Action::View).await?;
+    store::view(&state.db, access, state.clock.now()).await
 }
 
 #[cfg(test)]

@@ -3,12 +3,12 @@
 
 use super::{
     fetch_billing, fetch_card_setup, parse_invoice_email, BillingView, CardSetupResult, CardView,
-    InvoiceDelivery, Missing, PaymentMethod, PaymentRow, NOT_READY,
+    InvoiceDelivery, Missing, PaymentMethod, PaymentRow,
 };
-use crate::error::AppError;
+use crate::error::{AppError, NOT_READY};
 use crate::forms::{field_error, form_message, use_form_feedback, FormFeedback, TextField};
-use crate::organizations::pages::{load, org_param};
 use crate::organizations::Action;
+use crate::page::{load, org_param};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

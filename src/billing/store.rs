@@ -4,15 +4,20 @@
 use super::{
     BillingFacts, BillingView, CardState, CardView, InvoiceDelivery, Missing, PaymentMethod,
 };
+use crate::clock::Timestamp;
 use crate::company::CompanyForm;
 use crate::error::{AppError, AppResult};
-use crate::organizations::{store::record, OrgAccess};
-use crate::server::clock::Timestamp;
+use crate::organizations::{activity, OrgAccess};
 use crate::server::db::Db;
 use crate::validate::{Country, Email};
 
-/// The stored billing row: method, delivery, invoice email.
-type Row = (Option<String>, Option<String>, Option<String>);
+/// The stored billing row; all empty before anything is chosen.
+#[derive(sqlx::FromRow, Default)]
+struct Row {
+    method: Option<String>,
+    invoice_delivery: Option<String>,
+    invoice_email: Option<String>,
+}
 
 async fn row_in(conn: &mut sqlx::SqliteConnection, organization_id: i64) -> AppResult<Row> {
     let row: Option<Row> = sqlx::query_as(
@@ -25,14 +30,14 @@ async fn row_in(conn: &mut sqlx::SqliteConnection, organization_id: i64) -> AppR
 }
 
 fn parse_row(row: &Row) -> AppResult<(Option<PaymentMethod>, Option<InvoiceDelivery>)> {
-    let method = match &row.0 {
+    let method = match &row.method {
         None => None,
         Some(m) => Some(
             PaymentMethod::parse(m)
                 .ok_or_else(|| AppError::internal(format!("unknown payment method {m:?}")))?,
         ),
     };
-    let delivery = match &row.1 {
+    let delivery = match &row.invoice_delivery {
         None => None,
         Some(d) => Some(
             InvoiceDelivery::parse(d)
@@ -55,7 +60,7 @@ async fn stored_in(
     organization_id: i64,
     now: Timestamp,
 ) -> AppResult<Stored> {
-    let company = crate::company::store::load_in(conn, organization_id)
+    let company = crate::company::load_in(conn, organization_id)
         .await?
         .map(|(form, _)| form)
         .filter(|form| form.parse().is_ok());
@@ -75,7 +80,7 @@ impl Stored {
             delivery,
             invoice_email: self
                 .row
-                .2
+                .invoice_email
                 .as_deref()
                 .is_some_and(|e| Email::parse(e).is_ok()),
             card: match &self.card {
@@ -130,12 +135,16 @@ pub async fn view(db: &Db, access: OrgAccess, now: Timestamp) -> AppResult<Billi
     Ok(BillingView {
         method: facts.method,
         delivery: facts.delivery,
-        invoice_email: stored.row.2.or(company_email).unwrap_or_default(),
+        invoice_email: stored
+            .row
+            .invoice_email
+            .or(company_email)
+            .unwrap_or_default(),
         postal_address: stored.company.as_ref().map(postal_address),
         card: stored.card,
         payments,
         missing: super::missing(&facts),
-        access,
+        access: access.membership(),
     })
 }
 
@@ -177,7 +186,7 @@ pub async fn set_method(
         Some(before) => format!("{} (was {})", method.label(), before.label()),
         None => method.label().to_owned(),
     };
-    record(
+    activity::record(
         &mut tx,
         access.id,
         account_id,
@@ -210,7 +219,7 @@ pub async fn set_delivery(
         ));
     }
     if delivery == InvoiceDelivery::SnailMail
-        && !crate::company::store::is_complete_in(&mut tx, access.id).await?
+        && !crate::company::is_complete_in(&mut tx, access.id).await?
     {
         return Err(AppError::field(
             "delivery",
@@ -229,10 +238,10 @@ pub async fn set_delivery(
                 })?
         }
         // Kept for a later switch back to email.
-        InvoiceDelivery::SnailMail => row.2.clone().unwrap_or_default(),
+        InvoiceDelivery::SnailMail => row.invoice_email.clone().unwrap_or_default(),
     };
     let email = (!email.is_empty()).then_some(email);
-    if before == Some(delivery) && email == row.2 {
+    if before == Some(delivery) && email == row.invoice_email {
         return Ok(());
     }
     sqlx::query(
@@ -250,7 +259,7 @@ pub async fn set_delivery(
         (InvoiceDelivery::Email, Some(email)) => format!("Email, to {email}"),
         _ => "Snail mail, to the company address".to_owned(),
     };
-    record(
+    activity::record(
         &mut tx,
         access.id,
         account_id,

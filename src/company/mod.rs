@@ -1,12 +1,18 @@
 //! Company information (Settings): what a new organization fills in first.
 //! The same parse runs in the browser and on the server.
 
+#[cfg(feature = "ssr")]
+pub mod handlers;
 pub mod pages;
 #[cfg(feature = "ssr")]
-pub mod store;
+mod store;
+
+/// What other features may ask of the company information.
+#[cfg(feature = "ssr")]
+pub use store::{is_complete_in, load_in};
 
 use crate::error::AppError;
-use crate::organizations::OrgAccess;
+use crate::organizations::Membership;
 use crate::validate::{
     AddressLine, BusinessId, CompanyName, Country, Email, FieldError, Phone, PostalCode, VatNumber,
 };
@@ -177,17 +183,11 @@ pub struct StoredCompany {
 }
 
 #[server]
-pub async fn fetch_company(org: String) -> Result<(OrgAccess, StoredCompany), AppError> {
-    crate::server::render::status_on_error(
-        async {
-            let (state, _, access) =
-                crate::organizations::store::access(&org, crate::organizations::Action::View)
-                    .await?;
-            let stored = store::load(&state.db, access.id).await?;
-            Ok((access, stored))
-        }
-        .await,
-    )
+pub async fn fetch_company(org: String) -> Result<(Membership, StoredCompany), AppError> {
+    let (state, _, access) =
+        crate::organizations::gate::access(&org, crate::organizations::Action::View).await?;
+    let stored = store::load(&state.db, access.id).await?;
+    Ok((access.membership(), stored))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use super::{check_field, fetch_company, CompanyForm, StoredCompany, FIELDS};
 use crate::error::AppError;
 use crate::forms::{field_error, form_message, TextField};
-use crate::organizations::{Action, OrgAccess};
+use crate::organizations::{Action, Membership};
 use crate::validate::{BusinessId, Country, VatNumber};
 use leptos::prelude::*;
 
@@ -24,7 +24,7 @@ pub fn CompanyInformationSection(org: String, saved: bool) -> impl IntoView {
             {Suspend::new(async move {
                 match fetch_company(org).await {
                     Ok((access, stored)) => company_view(access, stored, feedback, saved).into_any(),
-                    Err(error) => crate::organizations::pages::error_page(error),
+                    Err(error) => crate::page::error_page(error),
                 }
             })}
         </Suspense>
@@ -32,7 +32,7 @@ pub fn CompanyInformationSection(org: String, saved: bool) -> impl IntoView {
 }
 
 fn company_view(
-    access: OrgAccess,
+    access: Membership,
     stored: StoredCompany,
     feedback: Option<CompanyFeedback>,
     saved: bool,

@@ -1,9 +1,9 @@
 //! Company information in SQLite, saved whole or not at all.
 
 use super::{CompanyForm, CompanyInformation, StoredCompany, FIELDS};
+use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
-use crate::organizations::{store::record, OrgAccess};
-use crate::server::clock::Timestamp;
+use crate::organizations::{activity, OrgAccess};
 use crate::server::db::Db;
 
 /// A `company_information` row as stored: normalized values and the version.
@@ -104,7 +104,7 @@ pub async fn save(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    record(
+    activity::record(
         &mut tx,
         access.id,
         account_id,

@@ -1,13 +1,21 @@
-//! Organizations: the sidebar, creating one, the overview with its
-//! collaborators, settings (rename, delete), the activity log, and the one
-//! place that decides who may do what.
+//! Organizations: the sidebar, creating one, its collaborators, renaming
+//! and deleting it, the activity log, and the one place that decides who
+//! may do what ([`permissions`] says, [`gate`] asks).
 
+#[cfg(feature = "ssr")]
+pub mod activity;
+#[cfg(feature = "ssr")]
+pub mod gate;
 #[cfg(feature = "ssr")]
 pub mod handlers;
 pub mod pages;
 pub mod permissions;
 #[cfg(feature = "ssr")]
-pub mod store;
+mod store;
+
+/// What other features may ask of organizations, besides the [`gate`].
+#[cfg(feature = "ssr")]
+pub use store::collaborators;
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -16,23 +24,47 @@ use serde::{Deserialize, Serialize};
 
 /// An organization as the sidebar and page headings show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct OrgSummary {
     pub public_id: String,
     pub name: String,
 }
 
-/// The signed-in account's standing in one organization.
+/// The signed-in account's standing in one organization, as pages see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub org: OrgSummary,
+    pub role: Role,
+}
+
+impl Membership {
+    pub fn may(&self, action: Action) -> bool {
+        permissions::may(self.role, action)
+    }
+}
+
+/// What the [`gate`] answers on the server: the membership and the
+/// organization's database id, which never leaves the server.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrgAccess {
-    /// The database id: never leaves the server in a URL.
     pub id: i64,
     pub org: OrgSummary,
     pub role: Role,
 }
 
+#[cfg(feature = "ssr")]
 impl OrgAccess {
     pub fn may(&self, action: Action) -> bool {
         permissions::may(self.role, action)
+    }
+
+    /// What of it a page may see.
+    pub fn membership(&self) -> Membership {
+        Membership {
+            org: self.org.clone(),
+            role: self.role,
+        }
     }
 }
 
@@ -41,21 +73,6 @@ pub struct Collaborator {
     pub name: String,
     pub email: String,
     pub role: Role,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Overview {
-    pub access: OrgAccess,
-    pub collaborators: Vec<Collaborator>,
-    pub checklist: Checklist,
-}
-
-/// "Getting started": each item from the real state of the organization.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Checklist {
-    pub company_information: bool,
-    pub payment_method: bool,
-    pub service_created: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,67 +86,27 @@ pub struct ActivityEntry {
 /// Every organization the signed-in account belongs to, by name.
 #[server]
 pub async fn fetch_my_organizations() -> Result<Vec<OrgSummary>, AppError> {
-    crate::server::render::status_on_error(
-        async {
-            let (state, account) = store::context()?;
-            store::organizations_of(&state.db, account.id).await
-        }
-        .await,
-    )
+    let (state, account) = gate::context()?;
+    store::organizations_of(&state.db, account.id).await
 }
 
 /// The signed-in account's access to `org` for `action`: 404 for a
 /// non-member, 403 for a member whose role does not allow it.
 #[server]
-pub async fn fetch_org_access(org: String, action: Action) -> Result<OrgAccess, AppError> {
-    crate::server::render::status_on_error(async { Ok(store::access(&org, action).await?.2) }.await)
+pub async fn fetch_org_access(org: String, action: Action) -> Result<Membership, AppError> {
+    Ok(gate::access(&org, action).await?.2.membership())
 }
 
 #[server]
-pub async fn fetch_overview(org: String) -> Result<Overview, AppError> {
-    crate::server::render::status_on_error(
-        async {
-            let (state, _, access) = store::access(&org, Action::View).await?;
-            let collaborators = store::collaborators(&state.db, access.id).await?;
-            let missing =
-                crate::billing::store::missing(&state.db, access.id, state.clock.now()).await?;
-            let company_missing = missing.contains(&crate::billing::Missing::CompanyInformation);
-            let checklist = Checklist {
-                company_information: !company_missing,
-                // Everything but the company information is the payment method's part.
-                payment_method: missing.len() == usize::from(company_missing),
-                service_created: crate::services::store::any(&state.db, access.id).await?,
-            };
-            Ok(Overview {
-                access,
-                collaborators,
-                checklist,
-            })
-        }
-        .await,
-    )
+pub async fn fetch_collaborators(org: String) -> Result<(Membership, Vec<Collaborator>), AppError> {
+    let (state, _, access) = gate::access(&org, Action::View).await?;
+    let collaborators = store::collaborators(&state.db, access.id).await?;
+    Ok((access.membership(), collaborators))
 }
 
 #[server]
-pub async fn fetch_collaborators(org: String) -> Result<(OrgAccess, Vec<Collaborator>), AppError> {
-    crate::server::render::status_on_error(
-        async {
-            let (state, _, access) = store::access(&org, Action::View).await?;
-            let collaborators = store::collaborators(&state.db, access.id).await?;
-            Ok((access, collaborators))
-        }
-        .await,
-    )
-}
-
-#[server]
-pub async fn fetch_activity(org: String) -> Result<(OrgAccess, Vec<ActivityEntry>), AppError> {
-    crate::server::render::status_on_error(
-        async {
-            let (state, _, access) = store::access(&org, Action::SeeActivity).await?;
-            let entries = store::activity(&state.db, access.id).await?;
-            Ok((access, entries))
-        }
-        .await,
-    )
+pub async fn fetch_activity(org: String) -> Result<(Membership, Vec<ActivityEntry>), AppError> {
+    let (state, _, access) = gate::access(&org, Action::SeeActivity).await?;
+    let entries = activity::list(&state.db, access.id).await?;
+    Ok((access.membership(), entries))
 }

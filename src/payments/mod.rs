@@ -6,7 +6,6 @@
 
 pub mod sandbox;
 
-use crate::billing::CardFailure;
 use crate::money::Money;
 use std::future::Future;
 use std::pin::Pin;
@@ -51,7 +50,51 @@ pub enum SetupOutcome {
         payment_id: String,
         amount: Money,
     },
-    Failed(CardFailure),
+    Failed(Decline),
+}
+
+/// Why the provider did not add a card. The codes are the ones card
+/// networks and providers use (Stripe's `decline_code`s, for example).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Decline {
+    /// The bank said no without a reason (`card_declined`).
+    Declined,
+    InsufficientFunds,
+    ExpiredCard,
+    /// The security code was wrong (`incorrect_cvc`).
+    IncorrectCvc,
+    /// The card holder cancelled the bank's identification (3-D Secure).
+    IdentificationCancelled,
+    /// The card page was closed before a card was accepted: left open past
+    /// the session's lifetime, or closed by the merchant.
+    Closed,
+}
+
+impl Decline {
+    pub const ALL: [Decline; 6] = [
+        Decline::Declined,
+        Decline::InsufficientFunds,
+        Decline::ExpiredCard,
+        Decline::IncorrectCvc,
+        Decline::IdentificationCancelled,
+        Decline::Closed,
+    ];
+
+    /// The code as stored and sent: `declined`, `insufficient_funds` …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decline::Declined => "declined",
+            Decline::InsufficientFunds => "insufficient_funds",
+            Decline::ExpiredCard => "expired_card",
+            Decline::IncorrectCvc => "incorrect_cvc",
+            Decline::IdentificationCancelled => "identification_cancelled",
+            Decline::Closed => "closed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == code)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,22 +6,21 @@
 //! card page, and keeps neither: only a token, the brand, the last four
 //! digits, the expiry and the outcome. Nothing of the form is logged.
 
+use super::Decline;
 use super::{
     BoxFuture, PaymentProvider, ProviderCard, ProviderError, Refund, SetupOutcome, SetupRequest,
     SetupSession,
 };
-use crate::billing::CardFailure;
+use crate::clock::{card_expired, Clock, Timestamp};
+use crate::ids::new_public_id;
 use crate::money::{Currency, Money};
-use crate::organizations::store::new_public_id;
-use crate::server::clock::{Clock, Timestamp};
-use crate::server::db::Db;
-use crate::server::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
+use sqlx::SqlitePool;
 
 pub const PREFIX: &str = "/sandbox-pay";
 /// A card page left unfinished this long is closed, as real providers
@@ -32,7 +31,7 @@ pub const SESSION_LIFETIME_SECS: i64 = 24 * 3600;
 /// only one older than the lifetime. A compare-and-set, so a card accepted
 /// at the same moment is either charged or closed, never both.
 async fn close(
-    db: &Db,
+    db: &Sandbox,
     id: &str,
     now: Timestamp,
     before: Option<Timestamp>,
@@ -41,7 +40,7 @@ async fn close(
         "UPDATE sandbox_sessions SET status = 'failed', failure = ?, finished_at = ?
           WHERE id = ? AND status IN ('open', 'identifying') AND created_at <= ?",
     )
-    .bind(CardFailure::Closed.as_str())
+    .bind(Decline::Closed.as_str())
     .bind(now)
     .bind(id)
     .bind(before.unwrap_or(i64::MAX))
@@ -50,22 +49,27 @@ async fn close(
     Ok(())
 }
 
-async fn close_if_stale(db: &Db, id: &str, now: Timestamp) -> Result<(), sqlx::Error> {
+async fn close_if_stale(db: &Sandbox, id: &str, now: Timestamp) -> Result<(), sqlx::Error> {
     close(db, id, now, Some(now - SESSION_LIFETIME_SECS)).await
 }
 
+/// The sandbox: the provider interface for the panel, and the state of its
+/// own pages. It keeps its tables in the panel's database file, reading
+/// through the read pool and writing through the single writer.
 #[derive(Clone, Debug)]
 pub struct Sandbox {
-    db: Db,
+    read: SqlitePool,
+    write: SqlitePool,
     clock: Clock,
     /// The panel's public address: the card page is under it.
     base_url: String,
 }
 
 impl Sandbox {
-    pub fn new(db: Db, clock: Clock, public_url: &url::Url) -> Self {
+    pub fn new(read: SqlitePool, write: SqlitePool, clock: Clock, public_url: &url::Url) -> Self {
         Self {
-            db,
+            read,
+            write,
             clock,
             base_url: public_url.as_str().trim_end_matches('/').to_owned(),
         }
@@ -110,13 +114,13 @@ impl PaymentProvider for Sandbox {
             .bind(request.amount.currency.code())
             .bind(&request.return_url)
             .bind(self.clock.now())
-            .execute(&self.db.write)
+            .execute(&self.write)
             .await
             .map_err(fail)?;
             let id: String =
                 sqlx::query_scalar("SELECT id FROM sandbox_sessions WHERE idempotency_key = ?")
                     .bind(&request.idempotency_key)
-                    .fetch_one(&self.db.write)
+                    .fetch_one(&self.read)
                     .await
                     .map_err(fail)?;
             Ok(SetupSession {
@@ -131,7 +135,7 @@ impl PaymentProvider for Sandbox {
         session_id: &'a str,
     ) -> BoxFuture<'a, Result<SetupOutcome, ProviderError>> {
         Box::pin(async move {
-            close(&self.db, session_id, self.clock.now(), None)
+            close(self, session_id, self.clock.now(), None)
                 .await
                 .map_err(fail)?;
             self.setup_outcome(session_id).await
@@ -143,7 +147,7 @@ impl PaymentProvider for Sandbox {
         session_id: &'a str,
     ) -> BoxFuture<'a, Result<SetupOutcome, ProviderError>> {
         Box::pin(async move {
-            close_if_stale(&self.db, session_id, self.clock.now())
+            close_if_stale(self, session_id, self.clock.now())
                 .await
                 .map_err(fail)?;
             let row: Option<OutcomeRow> = sqlx::query_as(
@@ -153,7 +157,7 @@ impl PaymentProvider for Sandbox {
                   WHERE s.id = ?",
             )
             .bind(session_id)
-            .fetch_optional(&self.db.write)
+            .fetch_optional(&self.read)
             .await
             .map_err(fail)?;
             let Some(OutcomeRow {
@@ -175,7 +179,7 @@ impl PaymentProvider for Sandbox {
                 "open" | "identifying" => Ok(SetupOutcome::Open),
                 "failed" => failure
                     .as_deref()
-                    .and_then(CardFailure::parse)
+                    .and_then(Decline::parse)
                     .map(SetupOutcome::Failed)
                     .ok_or_else(|| {
                         ProviderError(format!("failed session without a reason: {session_id}"))
@@ -213,7 +217,7 @@ impl PaymentProvider for Sandbox {
         idempotency_key: &'a str,
     ) -> BoxFuture<'a, Result<Refund, ProviderError>> {
         Box::pin(async move {
-            let mut tx = self.db.write.begin().await.map_err(fail)?;
+            let mut tx = self.write.begin().await.map_err(fail)?;
             let existing: Option<(String, i64)> = sqlx::query_as(
                 "SELECT id, amount_cents FROM sandbox_refunds WHERE payment_id = ? OR idempotency_key = ?",
             )
@@ -273,7 +277,7 @@ pub struct CheckedCard {
 pub enum Behaviour {
     Accept,
     Identify,
-    Fail(CardFailure),
+    Fail(Decline),
 }
 
 /// Each field's problem, if any.
@@ -353,7 +357,7 @@ pub fn check_card(
     match expiry_parsed {
         None => errors.expiry = Some("Enter the expiry date as MM/YY, like 12/30."),
         Some((month, year)) => {
-            if crate::billing::card::expired(month, year, now) {
+            if card_expired(month, year, now) {
                 errors.expiry = Some("This card has expired: the expiry date is in the past.");
             } else {
                 checked_expiry = Some((month, year));
@@ -372,10 +376,10 @@ pub fn check_card(
             exp_year,
             behaviour: match number.as_str() {
                 "4000002760003184" => Behaviour::Identify,
-                "4000000000000002" => Behaviour::Fail(CardFailure::Declined),
-                "4000000000009995" => Behaviour::Fail(CardFailure::InsufficientFunds),
-                "4000000000000069" => Behaviour::Fail(CardFailure::ExpiredCard),
-                "4000000000000127" => Behaviour::Fail(CardFailure::IncorrectCvc),
+                "4000000000000002" => Behaviour::Fail(Decline::Declined),
+                "4000000000009995" => Behaviour::Fail(Decline::InsufficientFunds),
+                "4000000000000069" => Behaviour::Fail(Decline::ExpiredCard),
+                "4000000000000127" => Behaviour::Fail(Decline::IncorrectCvc),
                 _ => Behaviour::Accept,
             },
         }),
@@ -409,17 +413,22 @@ fn parse_expiry(input: &str) -> Option<(u8, u16)> {
 
 // ---- HTTP ------------------------------------------------------------------
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(&format!("{PREFIX}/sandbox.css"), get(stylesheet))
-        .route(
-            &format!("{PREFIX}/setup/{{session}}"),
-            get(card_page).post(accept),
-        )
-        .route(
-            &format!("{PREFIX}/setup/{{session}}/identify"),
-            get(identify_page).post(identify),
-        )
+impl Sandbox {
+    /// The card and identification pages under [`PREFIX`], with the
+    /// sandbox as their state; merges into any router.
+    pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        Router::new()
+            .route(&format!("{PREFIX}/sandbox.css"), get(stylesheet))
+            .route(
+                &format!("{PREFIX}/setup/{{session}}"),
+                get(card_page).post(accept),
+            )
+            .route(
+                &format!("{PREFIX}/setup/{{session}}/identify"),
+                get(identify_page).post(identify),
+            )
+            .with_state(self.clone())
+    }
 }
 
 async fn stylesheet() -> Response {
@@ -459,13 +468,13 @@ struct Session {
     status: String,
 }
 
-async fn session(db: &Db, id: &str, now: Timestamp) -> Result<Option<Session>, sqlx::Error> {
+async fn session(db: &Sandbox, id: &str, now: Timestamp) -> Result<Option<Session>, sqlx::Error> {
     close_if_stale(db, id, now).await?;
     let row: Option<(String, i64, String, String)> = sqlx::query_as(
         "SELECT merchant, amount_cents, return_url, status FROM sandbox_sessions WHERE id = ?",
     )
     .bind(id)
-    .fetch_optional(&db.write)
+    .fetch_optional(&db.read)
     .await?;
     Ok(row.map(|(merchant, cents, return_url, status)| Session {
         merchant,
@@ -476,7 +485,7 @@ async fn session(db: &Db, id: &str, now: Timestamp) -> Result<Option<Session>, s
 }
 
 /// The session `id`, or the page that says why there is none.
-async fn find(db: &Db, id: &str, now: Timestamp) -> Result<Session, Response> {
+async fn find(db: &Sandbox, id: &str, now: Timestamp) -> Result<Session, Response> {
     match session(db, id, now).await {
         Err(error) => Err(provider_fault(error)),
         Ok(None) => Err(not_found()),
@@ -582,8 +591,8 @@ fn card_form(session: &Session, expiry: &str, errors: &CardErrors) -> String {
     page("Card details", &body)
 }
 
-async fn card_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match find(&state.db, &id, state.clock.now()).await {
+async fn card_page(State(state): State<Sandbox>, Path(id): Path<String>) -> Response {
+    match find(&state, &id, state.clock.now()).await {
         Err(page) => page,
         Ok(session) => moved_on(&id, &session).unwrap_or_else(|| {
             Html(card_form(&session, "", &CardErrors::default())).into_response()
@@ -603,11 +612,11 @@ pub struct CardFields {
 }
 
 async fn accept(
-    State(state): State<AppState>,
+    State(state): State<Sandbox>,
     Path(id): Path<String>,
     Form(fields): Form<CardFields>,
 ) -> Response {
-    let session = match find(&state.db, &id, state.clock.now()).await {
+    let session = match find(&state, &id, state.clock.now()).await {
         Ok(session) => session,
         Err(page) => return page,
     };
@@ -634,7 +643,7 @@ async fn accept(
         Ok(()) => {}
         Err(error) => return provider_fault(error),
     }
-    match session_status(&state.db, &id).await {
+    match session_status(&state, &id).await {
         Ok(Some(status)) => moved_on(&id, &Session { status, ..session })
             .unwrap_or_else(|| Redirect::to(&format!("{PREFIX}/setup/{id}")).into_response()),
         Ok(None) => not_found(),
@@ -642,22 +651,22 @@ async fn accept(
     }
 }
 
-async fn session_status(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
+async fn session_status(db: &Sandbox, id: &str) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT status FROM sandbox_sessions WHERE id = ?")
         .bind(id)
-        .fetch_optional(&db.write)
+        .fetch_optional(&db.read)
         .await
 }
 
 /// Moves an open session on, once: to identification, a charge, or a failure.
 async fn decide(
-    state: &AppState,
+    state: &Sandbox,
     id: &str,
     session: &Session,
     card: &CheckedCard,
 ) -> Result<(), sqlx::Error> {
     let now = state.clock.now();
-    let mut tx = state.db.write.begin().await?;
+    let mut tx = state.write.begin().await?;
     let (status, failure) = match card.behaviour {
         Behaviour::Accept => ("succeeded", None),
         Behaviour::Identify => ("identifying", None),
@@ -706,8 +715,8 @@ async fn charge(
     Ok(())
 }
 
-async fn identify_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let session = match find(&state.db, &id, state.clock.now()).await {
+async fn identify_page(State(state): State<Sandbox>, Path(id): Path<String>) -> Response {
+    let session = match find(&state, &id, state.clock.now()).await {
         Ok(session) => session,
         Err(page) => return page,
     };
@@ -732,11 +741,11 @@ pub struct Answer {
 }
 
 async fn identify(
-    State(state): State<AppState>,
+    State(state): State<Sandbox>,
     Path(id): Path<String>,
     Form(answer): Form<Answer>,
 ) -> Response {
-    let session = match find(&state.db, &id, state.clock.now()).await {
+    let session = match find(&state, &id, state.clock.now()).await {
         Ok(session) => session,
         Err(page) => return page,
     };
@@ -747,7 +756,7 @@ async fn identify(
     };
     let now = state.clock.now();
     let result = async {
-        let mut tx = state.db.write.begin().await?;
+        let mut tx = state.write.begin().await?;
         let moved = sqlx::query(
             "UPDATE sandbox_sessions
                 SET status = ?, failure = ?, finished_at = ?,
@@ -755,7 +764,7 @@ async fn identify(
               WHERE id = ? AND status = 'identifying'",
         )
         .bind(if approve { "succeeded" } else { "failed" })
-        .bind((!approve).then_some(CardFailure::IdentificationCancelled.as_str()))
+        .bind((!approve).then_some(Decline::IdentificationCancelled.as_str()))
         .bind(now)
         .bind(approve)
         .bind(&id)
@@ -790,19 +799,19 @@ mod tests {
         assert_eq!(ok("4000 0027 6000 3184").behaviour, Behaviour::Identify);
         assert_eq!(
             ok("4000 0000 0000 0002").behaviour,
-            Behaviour::Fail(CardFailure::Declined)
+            Behaviour::Fail(Decline::Declined)
         );
         assert_eq!(
             ok("4000 0000 0000 9995").behaviour,
-            Behaviour::Fail(CardFailure::InsufficientFunds)
+            Behaviour::Fail(Decline::InsufficientFunds)
         );
         assert_eq!(
             ok("4000 0000 0000 0069").behaviour,
-            Behaviour::Fail(CardFailure::ExpiredCard)
+            Behaviour::Fail(Decline::ExpiredCard)
         );
         assert_eq!(
             ok("4000 0000 0000 0127").behaviour,
-            Behaviour::Fail(CardFailure::IncorrectCvc)
+            Behaviour::Fail(Decline::IncorrectCvc)
         );
         // Any other number that passes Luhn is accepted.
         let other = ok("5555-5555-5555-4444");

@@ -3,7 +3,6 @@
 
 use super::security::CspNonce;
 use super::state::AppState;
-use crate::app::shell;
 use crate::error::AppError;
 use crate::forms::{FormFeedback, FormValues};
 use axum::body::Body;
@@ -54,6 +53,7 @@ async fn render<C: Clone + Send + Sync + 'static>(
     status: Option<StatusCode>,
 ) -> Response {
     let options = state.config.leptos.clone();
+    let shell = state.shell;
     let app_state = state.clone();
     let handler = leptos_axum::render_app_async_with_context(
         move || {
@@ -98,13 +98,4 @@ pub async fn refused(
 pub fn see_other(location: &str) -> Response {
     let location = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/"));
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
-}
-
-/// Gives a server function's response the status of its error (leptos_axum
-/// would answer 500 for any error); during a page render, the page's.
-pub fn status_on_error<T>(result: crate::error::AppResult<T>) -> crate::error::AppResult<T> {
-    if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
-        response.set_status(error.status());
-    }
-    result
 }

@@ -1,11 +1,16 @@
 //! What every handler can reach.
 
+use super::{config::Config, db::Db};
+use crate::clock::Clock;
 use crate::payments::PaymentProvider;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use leptos::prelude::AnyView;
 use std::sync::Arc;
 
-use super::{clock::Clock, config::Config, db::Db};
+/// The document around every page (`crate::app::shell`), handed down by
+/// the composition so that rendering needs no knowledge of the pages.
+pub type Shell = fn(LeptosOptions) -> AnyView;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -15,6 +20,7 @@ pub struct AppState {
     pub payments: Arc<dyn PaymentProvider>,
     /// Wakes the refund worker when a verification charge was recorded.
     pub refunds_due: Arc<tokio::sync::Notify>,
+    pub shell: Shell,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -6,12 +6,16 @@
 pub mod handlers;
 pub mod pages;
 #[cfg(feature = "ssr")]
-pub mod store;
+mod store;
+
+/// What other features may ask of services.
+#[cfg(feature = "ssr")]
+pub use store::any as any_created;
 
 use crate::billing::Missing;
 use crate::error::AppError;
 use crate::money::Money;
-use crate::organizations::OrgAccess;
+use crate::organizations::Membership;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -210,7 +214,7 @@ pub struct Service {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServicesView {
-    pub access: OrgAccess,
+    pub access: Membership,
     pub services: Vec<Service>,
     /// What keeps billing from being ready; empty when services can be created.
     pub missing: Vec<Missing>,
@@ -218,22 +222,16 @@ pub struct ServicesView {
 
 #[server]
 pub async fn fetch_services(org: String) -> Result<ServicesView, AppError> {
-    crate::server::render::status_on_error(
-        async {
-            let (state, _, access) =
-                crate::organizations::store::access(&org, crate::organizations::Action::View)
-                    .await?;
-            let now = state.clock.now();
-            let services = store::list(&state.db, access.id).await?;
-            let missing = crate::billing::store::missing(&state.db, access.id, now).await?;
-            Ok(ServicesView {
-                access,
-                services,
-                missing,
-            })
-        }
-        .await,
-    )
+    let (state, _, access) =
+        crate::organizations::gate::access(&org, crate::organizations::Action::View).await?;
+    let now = state.clock.now();
+    let services = store::list(&state.db, access.id).await?;
+    let missing = crate::billing::missing_for(&state.db, access.id, now).await?;
+    Ok(ServicesView {
+        access: access.membership(),
+        services,
+        missing,
+    })
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use super::{fetch_services, Service, ServiceForm, ServiceName, ServicesView, DAT
 use crate::billing::pages::NotReadyNotice;
 use crate::error::AppError;
 use crate::forms::{field_error, form_message, use_form_feedback, FormFeedback, TextField};
-use crate::organizations::pages::{load, org_param};
 use crate::organizations::Action;
+use crate::page::{load, org_param};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -36,7 +36,7 @@ fn services_page(
     let action = format!("/organizations/{org}/services");
     let manage = view.access.may(Action::ManageServices);
     let ready = view.missing.is_empty();
-    let refused_not_ready = matches!(feedback.error, Some(AppError::BillingNotReady(_)));
+    let refused_not_ready = matches!(feedback.error, Some(AppError::BillingNotReady));
     // The notice says it; other refusals of the create form sit in the form.
     let creating = manage && feedback.values.get("intent") == Some("create");
     let page_error = (!creating && !refused_not_ready)

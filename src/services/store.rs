@@ -2,16 +2,28 @@
 //! uniqueness inside its own transaction, so neither can change in between.
 
 use super::{DataCenter, NewService, Plan, Service};
+use crate::clock::{format_utc, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::ids::new_public_id;
 use crate::money::Money;
-use crate::organizations::store::{format_utc, new_public_id, record};
-use crate::organizations::OrgAccess;
-use crate::server::clock::Timestamp;
+use crate::organizations::{activity, OrgAccess};
 use crate::server::db::Db;
+
+/// A service as stored.
+#[derive(sqlx::FromRow)]
+struct Row {
+    public_id: String,
+    name: String,
+    plan: String,
+    data_center: String,
+    monthly_cents: i64,
+    currency: String,
+    created_at: Timestamp,
+}
 
 /// The services that are not deleted, by name.
 pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<Service>> {
-    let rows: Vec<(String, String, String, String, i64, String, i64)> = sqlx::query_as(
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT public_id, name, plan, data_center, monthly_cents, currency, created_at
            FROM services WHERE organization_id = ? AND deleted_at IS NULL
           ORDER BY name",
@@ -20,24 +32,21 @@ pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<Service>> {
     .fetch_all(&db.read)
     .await?;
     rows.into_iter()
-        .map(
-            |(public_id, name, plan, data_center, cents, currency, created_at)| {
-                let monthly = Money::stored(cents, &currency)?;
-                Ok(Service {
-                    public_id,
-                    name,
-                    // A plan or data center no longer offered still shows its id.
-                    plan: Plan::parse(&plan)
-                        .map(|p| format!("{} ({})", p.name, p.resources))
-                        .unwrap_or(plan),
-                    data_center: DataCenter::parse(&data_center)
-                        .map(|d| d.description())
-                        .unwrap_or(data_center),
-                    monthly,
-                    created_at: format_utc(created_at),
-                })
-            },
-        )
+        .map(|row| {
+            Ok(Service {
+                monthly: Money::stored(row.monthly_cents, &row.currency)?,
+                // A plan or data center no longer offered still shows its id.
+                plan: Plan::parse(&row.plan)
+                    .map(|p| format!("{} ({})", p.name, p.resources))
+                    .unwrap_or(row.plan),
+                data_center: DataCenter::parse(&row.data_center)
+                    .map(|d| d.description())
+                    .unwrap_or(row.data_center),
+                created_at: format_utc(row.created_at),
+                public_id: row.public_id,
+                name: row.name,
+            })
+        })
         .collect()
 }
 
@@ -62,9 +71,9 @@ pub async fn create(
 ) -> AppResult<String> {
     let mut tx = db.write.begin().await?;
     let missing =
-        crate::billing::missing(&crate::billing::store::facts_in(&mut tx, access.id, now).await?);
+        crate::billing::missing(&crate::billing::facts_in(&mut tx, access.id, now).await?);
     if !missing.is_empty() {
-        return Err(AppError::BillingNotReady(missing));
+        return Err(AppError::BillingNotReady);
     }
     let taken: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM services WHERE organization_id = ? AND name = ? AND deleted_at IS NULL",
@@ -103,7 +112,7 @@ pub async fn create(
         "{} ({} in {}, {} a month)",
         service.name, service.plan.name, service.data_center.city, service.plan.monthly
     );
-    record(
+    activity::record(
         &mut tx,
         access.id,
         account_id,
@@ -143,7 +152,7 @@ pub async fn delete(
             "That service no longer exists: it may have been deleted meanwhile.".into(),
         )
     })?;
-    record(
+    activity::record(
         &mut tx,
         access.id,
         account_id,

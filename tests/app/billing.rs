@@ -3,7 +3,8 @@
 
 use super::common::TestApp;
 use leptos::server_fn::ServerFn;
-use orgpanel::billing::{FetchBilling, NOT_READY};
+use orgpanel::billing::FetchBilling;
+use orgpanel::error::NOT_READY;
 use reqwest::StatusCode;
 
 async fn stored(app: &TestApp) -> Option<(Option<String>, Option<String>, Option<String>)> {

@@ -4,7 +4,7 @@
 //! database, its WAL or the logs.
 
 use super::common::{self, assert_redirect, TestApp};
-use orgpanel::billing::NOT_READY;
+use orgpanel::error::NOT_READY;
 use reqwest::{Client, StatusCode};
 use std::time::Duration;
 
@@ -516,7 +516,7 @@ async fn card_setups_are_rate_limited_per_organization_and_per_account() {
         .text()
         .await
         .unwrap()
-        .contains("Too many attempts to add a card. For your security, try again in 60 minutes."));
+        .contains("Too many attempts to add a card. Try again in 60 minutes."));
     // The account's own limit: ten within the hour, across organizations.
     assert_eq!(
         app.billing(&anna, &orgs[2], &card).await.status(),

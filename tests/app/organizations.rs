@@ -8,8 +8,9 @@ use leptos::server_fn::ServerFn;
 use orgpanel::billing::FetchBilling;
 use orgpanel::company::FetchCompany;
 use orgpanel::organizations::{
-    FetchActivity, FetchCollaborators, FetchMyOrganizations, FetchOrgAccess, FetchOverview,
+    FetchActivity, FetchCollaborators, FetchMyOrganizations, FetchOrgAccess,
 };
+use orgpanel::overview::FetchOverview;
 use orgpanel::services::FetchServices;
 use reqwest::{Client, StatusCode};
 

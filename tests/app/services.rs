@@ -2,7 +2,7 @@
 //! bypassed), created and deleted with checks, roles, activity.
 
 use super::common::{assert_redirect, TestApp};
-use orgpanel::billing::NOT_READY;
+use orgpanel::error::NOT_READY;
 use reqwest::StatusCode;
 
 async fn live_services(app: &TestApp) -> Vec<String> {

@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
-use orgpanel::server::{self, Clock, Config, Running};
+use orgpanel::clock::Clock;
+use orgpanel::server::Config;
+use orgpanel::startup::{self, Running};
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
@@ -99,7 +101,7 @@ impl TestApp {
         };
         configure(&mut config);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let running = server::start(config, clock.clone(), async {
+        let running = startup::start(config, clock.clone(), async {
             let _ = stopped.await;
         })
         .await

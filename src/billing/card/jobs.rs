@@ -1,0 +1,221 @@
+//! The card work no browser waits for: asking the provider about setups
+//! whose browser never came back, and refunding verification charges when
+//! they are due. Both run every half second and whenever a card is added;
+//! each row is handled on its own, so one failure stops no other.
+
+use super::setup::{record_outcome, StartedSetup, OPEN_SETUP_SECS};
+use crate::billing::CardFailure;
+use crate::clock::Timestamp;
+use crate::error::AppResult;
+use crate::organizations::activity;
+use crate::payments::SetupOutcome;
+use crate::server::AppState;
+
+const HOUR: i64 = 3600;
+
+/// How long to wait before asking about a setup again after `checks`
+/// answers of "still open" (or failed attempts): 1, 2, 4 … minutes, at most
+/// 6 hours. The provider closes a session after 24 hours, so every setup ends.
+fn next_check_delay(checks: i64) -> i64 {
+    (60_i64 << checks.clamp(0, 12)).min(6 * HOUR)
+}
+
+/// Setups whose browser never came back: 15 minutes after the start the
+/// provider is asked how they ended, so a charge is always recorded (and
+/// refunded). Each setup has its own next check, later after every "still
+/// open", and one that fails (the provider down, a bad row) is logged and
+/// tried again later without stopping the others.
+pub async fn reconcile(state: &AppState) -> AppResult<usize> {
+    let now = state.clock.now();
+    // A setup the provider never opened a session for cannot charge.
+    sqlx::query(
+        "UPDATE card_setups SET status = 'failed', failure = ?, finished_at = ?
+          WHERE status = 'started' AND provider_session IS NULL AND created_at <= ?",
+    )
+    .bind(CardFailure::Closed.as_str())
+    .bind(now)
+    .bind(now - OPEN_SETUP_SECS)
+    .execute(&state.db.write)
+    .await?;
+    let due: Vec<StartedSetup> = sqlx::query_as(
+        "SELECT id, organization_id, account_id, provider_session, checks FROM card_setups
+          WHERE status = 'started' AND provider_session IS NOT NULL AND next_check_at <= ?
+          ORDER BY next_check_at LIMIT 50",
+    )
+    .bind(now)
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut recorded = 0;
+    for setup in due {
+        let StartedSetup {
+            id: setup_id,
+            organization_id,
+            account_id,
+            checks,
+            ..
+        } = setup;
+        let Some(session) = setup.provider_session else {
+            continue;
+        };
+        let checked = match state.payments.setup_outcome(&session).await {
+            Ok(SetupOutcome::Open) => Ok(false),
+            Ok(outcome) => record_outcome(state, organization_id, setup_id, account_id, outcome)
+                .await
+                .map(|()| true)
+                .map_err(|e| e.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        if checked == Ok(true) {
+            recorded += 1;
+            continue;
+        }
+        if let Err(error) = &checked {
+            tracing::warn!(%error, setup_id, "card setup not reconciled; will retry");
+        }
+        let rescheduled = sqlx::query(
+            "UPDATE card_setups SET checks = checks + 1, last_error = ?, next_check_at = ?
+              WHERE id = ? AND status = 'started'",
+        )
+        .bind(checked.err())
+        .bind(now + next_check_delay(checks))
+        .bind(setup_id)
+        .execute(&state.db.write)
+        .await;
+        if let Err(error) = rescheduled {
+            tracing::warn!(%error, setup_id, "card setup check not rescheduled");
+        }
+    }
+    Ok(recorded)
+}
+
+/// Refunds every verification charge that is due; returns how many were
+/// refunded now. Safe to run twice at once: the provider refunds a payment
+/// once per idempotency key, and the job is marked done only once. A refund
+/// that fails (the provider down, a bad row) is logged and tried again
+/// later, waiting longer each time (at most an hour), without stopping the others.
+pub async fn refund_due(state: &AppState) -> AppResult<usize> {
+    let now = state.clock.now();
+    /// A refund that is due, and the charge it refunds.
+    #[derive(sqlx::FromRow)]
+    struct Due {
+        payment_id: i64,
+        provider_payment: String,
+        organization_id: i64,
+    }
+    let due: Vec<Due> = sqlx::query_as(
+        "SELECT j.payment_id, p.provider_payment, p.organization_id
+           FROM refund_jobs j JOIN payments p ON p.id = j.payment_id
+          WHERE j.done_at IS NULL AND j.due_at <= ?
+          ORDER BY j.due_at LIMIT 50",
+    )
+    .bind(now)
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut refunded = 0;
+    for Due {
+        payment_id: payment,
+        provider_payment,
+        organization_id,
+    } in due
+    {
+        let key = format!("refund_{payment}");
+        let done = match state.payments.refund(&provider_payment, &key).await {
+            Ok(refund) => record_refund(state, payment, organization_id, &refund, now)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        match done {
+            Ok(true) => refunded += 1,
+            Ok(false) => {}
+            Err(error) => {
+                tracing::warn!(%error, payment, "refund failed; will retry");
+                let rescheduled = sqlx::query(
+                    "UPDATE refund_jobs SET attempts = attempts + 1, last_error = ?,
+                            due_at = ? + min(3600, 30 * (1 << min(attempts, 7)))
+                      WHERE payment_id = ? AND done_at IS NULL",
+                )
+                .bind(error)
+                .bind(now)
+                .bind(payment)
+                .execute(&state.db.write)
+                .await;
+                if let Err(error) = rescheduled {
+                    tracing::warn!(%error, payment, "refund not rescheduled");
+                }
+            }
+        }
+    }
+    if refunded > 0 {
+        tracing::info!(refunded, "verification charges refunded");
+    }
+    Ok(refunded)
+}
+
+/// Records a refund the provider made, once: `false` when another run
+/// recorded it first.
+async fn record_refund(
+    state: &AppState,
+    payment: i64,
+    organization_id: i64,
+    refund: &crate::payments::Refund,
+    now: Timestamp,
+) -> AppResult<bool> {
+    let mut tx = state.db.write.begin().await?;
+    let done =
+        sqlx::query("UPDATE refund_jobs SET done_at = ? WHERE payment_id = ? AND done_at IS NULL")
+            .bind(now)
+            .bind(payment)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if done == 0 {
+        tracing::debug!(payment, "refund already recorded by another run");
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO payments (organization_id, card_id, kind, provider_payment, refund_of, amount_cents, currency, status, created_at)
+         SELECT organization_id, card_id, 'refund', ?, id, ?, ?, 'completed', ? FROM payments WHERE id = ?",
+    )
+    .bind(&refund.id)
+    .bind(refund.amount.cents)
+    .bind(refund.amount.currency.code())
+    .bind(now)
+    .bind(payment)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE payments SET status = 'refunded' WHERE id = ?")
+        .bind(payment)
+        .execute(&mut *tx)
+        .await?;
+    activity::record_system(
+        &mut tx,
+        organization_id,
+        "Card verification refunded",
+        &refund.amount.to_string(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Runs [`reconcile`] and [`refund_due`] now (pending work is taken up at
+/// start), when a card was added, and every half second, until `stop` changes.
+pub fn spawn_refunds(
+    state: AppState,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            // Errors are logged where they are made; the next round tries again.
+            let _ = reconcile(&state).await;
+            let _ = refund_due(&state).await;
+            tokio::select! {
+                _ = stop.changed() => break,
+                () = state.refunds_due.notified() => {}
+                () = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+            }
+        }
+    })
+}

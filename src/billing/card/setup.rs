@@ -1,0 +1,474 @@
+//! Adding a card: a setup opened at the provider's card page (one per
+//! organization and account at a time, rate limited), and how it ended,
+//! recorded exactly once whoever asks first: the browser coming back, the
+//! reconcile job, or the organization's deletion.
+
+use super::{card_in, view, VERIFICATION};
+use crate::billing::{CardFailure, CardSetupResult};
+use crate::clock::Timestamp;
+use crate::error::{AppError, AppResult};
+use crate::ids::new_public_id;
+use crate::organizations::activity;
+use crate::organizations::OrgAccess;
+use crate::payments::{Decline, SetupOutcome, SetupRequest};
+use crate::server::rate_limit::RateLimit;
+use crate::server::AppState;
+
+const HOUR: i64 = 3600;
+/// How long an unfinished setup is offered again instead of a new one.
+pub(super) const OPEN_SETUP_SECS: i64 = 30 * 60;
+/// A setup whose browser has not come back is first asked about after this.
+const FIRST_CHECK_SECS: i64 = 15 * 60;
+
+/// Card setups an organization may start per hour (against card testing).
+pub const SETUPS_PER_ORGANIZATION: RateLimit = RateLimit {
+    limit: 5,
+    window_secs: HOUR,
+    refusal: "Too many attempts to add a card.",
+};
+/// The same per account, across its organizations.
+pub const SETUPS_PER_ACCOUNT: RateLimit = RateLimit {
+    limit: 10,
+    ..SETUPS_PER_ORGANIZATION
+};
+
+/// Refuses a setup when the organization or the account started too many
+/// within the hour; says when to try again.
+async fn check_rate(
+    conn: &mut sqlx::SqliteConnection,
+    organization_id: i64,
+    account_id: i64,
+    now: Timestamp,
+) -> AppResult<()> {
+    const BY_ORGANIZATION: &str = "SELECT created_at FROM card_setups
+          WHERE organization_id = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1 OFFSET ?";
+    const BY_ACCOUNT: &str = "SELECT created_at FROM card_setups
+          WHERE account_id = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1 OFFSET ?";
+    for (sql, id, limit) in [
+        (BY_ORGANIZATION, organization_id, SETUPS_PER_ORGANIZATION),
+        (BY_ACCOUNT, account_id, SETUPS_PER_ACCOUNT),
+    ] {
+        let counted: Option<Timestamp> = sqlx::query_scalar(sql)
+            .bind(id)
+            .bind(limit.window_start(now))
+            .bind(limit.offset())
+            .fetch_optional(&mut *conn)
+            .await?;
+        limit.check(counted, now)?;
+    }
+    Ok(())
+}
+
+/// An unfinished setup of the same organization and account.
+#[derive(sqlx::FromRow)]
+struct OpenSetup {
+    public_id: String,
+    idempotency_key: String,
+    provider_url: Option<String>,
+}
+
+/// Opens a card setup at the provider; returns the card page to send the
+/// browser to.
+///
+/// A second tab, a retry or 16 clicks at once continue the setup already
+/// open: choosing (or making) the setup row is one transaction on the single
+/// writer, and every click asks the provider with that row's idempotency
+/// key, which always names the same session. So one card page, one charge.
+pub async fn start(state: &AppState, access: &OrgAccess, account_id: i64) -> AppResult<String> {
+    let now = state.clock.now();
+    let mut tx = state.db.write.begin().await?;
+    let open: Option<OpenSetup> = sqlx::query_as(
+        "SELECT public_id, idempotency_key, provider_url FROM card_setups
+          WHERE organization_id = ? AND account_id = ? AND status = 'started' AND created_at > ?
+          ORDER BY id DESC LIMIT 1",
+    )
+    .bind(access.id)
+    .bind(account_id)
+    .bind(now - OPEN_SETUP_SECS)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (public_id, idempotency_key) = match open {
+        Some(OpenSetup {
+            provider_url: Some(url),
+            ..
+        }) => return Ok(url),
+        Some(setup) => (setup.public_id, setup.idempotency_key),
+        None => {
+            check_rate(&mut tx, access.id, account_id, now).await?;
+            let public_id = new_public_id();
+            let key = format!("setup_{}", new_public_id());
+            sqlx::query(
+                "INSERT INTO card_setups (public_id, organization_id, account_id, idempotency_key, status,
+                                          created_at, next_check_at, method_at_start, billing_updated_at_start)
+                 SELECT ?, ?, ?, ?, 'started', ?, ?, b.method, b.updated_at
+                   FROM (SELECT 1) LEFT JOIN billing b ON b.organization_id = ?",
+            )
+            .bind(&public_id)
+            .bind(access.id)
+            .bind(account_id)
+            .bind(&key)
+            .bind(now)
+            .bind(now + FIRST_CHECK_SECS)
+            .bind(access.id)
+            .execute(&mut *tx)
+            .await?;
+            (public_id, key)
+        }
+    };
+    tx.commit().await?;
+    let public_url = state.config.public_url.as_str().trim_end_matches('/');
+    let session = state
+        .payments
+        .start_setup(SetupRequest {
+            merchant: "Orgpanel".into(),
+            description: format!("Card verification for {}", access.org.name),
+            amount: VERIFICATION,
+            idempotency_key,
+            return_url: format!(
+                "{public_url}/organizations/{}/billing/card?setup={public_id}",
+                access.org.public_id
+            ),
+        })
+        .await
+        .map_err(AppError::internal)?;
+    sqlx::query(
+        "UPDATE card_setups SET provider_session = ?, provider_url = ?
+          WHERE public_id = ? AND provider_session IS NULL",
+    )
+    .bind(&session.id)
+    .bind(&session.url)
+    .bind(&public_id)
+    .execute(&state.db.write)
+    .await?;
+    Ok(session.url)
+}
+
+/// Asks the provider how the setup ended and records it, once: a reload,
+/// a second tab or a retry finds it already recorded.
+pub async fn complete(
+    state: &AppState,
+    access: &OrgAccess,
+    account_id: i64,
+    setup: &str,
+) -> AppResult<()> {
+    /// The setup as the return page finds it.
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        status: String,
+        provider_session: Option<String>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, status, provider_session FROM card_setups WHERE public_id = ? AND organization_id = ?",
+    )
+    .bind(setup)
+    .bind(access.id)
+    .fetch_optional(&state.db.read)
+    .await?;
+    let row = row.ok_or(AppError::NotFound)?;
+    let Some(session) = row.provider_session.filter(|_| row.status == "started") else {
+        return Ok(());
+    };
+    let setup_id = row.id;
+    let outcome = state
+        .payments
+        .setup_outcome(&session)
+        .await
+        .map_err(AppError::internal)?;
+    record_outcome(state, access.id, setup_id, Some(account_id), outcome).await
+}
+
+/// Records how a setup ended, once: card, payment, refund job and method
+/// together, or the failure.
+pub(super) async fn record_outcome(
+    state: &AppState,
+    organization_id: i64,
+    setup_id: i64,
+    account_id: Option<i64>,
+    outcome: SetupOutcome,
+) -> AppResult<()> {
+    let (status, failure) = match &outcome {
+        SetupOutcome::Open => return Ok(()),
+        SetupOutcome::Succeeded { .. } => ("succeeded", None),
+        SetupOutcome::Failed(decline) => ("failed", Some(CardFailure::from(*decline).as_str())),
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.write.begin().await?;
+    let moved = sqlx::query(
+        "UPDATE card_setups SET status = ?, failure = ?, finished_at = ? WHERE id = ? AND status = 'started'",
+    )
+    .bind(status)
+    .bind(failure)
+    .bind(now)
+    .bind(setup_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        // Someone else recorded it meanwhile.
+        return Ok(());
+    }
+    match outcome {
+        SetupOutcome::Open => {}
+        SetupOutcome::Failed(decline) => {
+            log(
+                &mut tx,
+                organization_id,
+                account_id,
+                "Card setup failed",
+                CardFailure::from(decline).message(),
+                now,
+            )
+            .await?;
+        }
+        SetupOutcome::Succeeded {
+            card,
+            payment_id,
+            amount,
+        } => {
+            let before = card_in(&mut tx, organization_id).await?;
+            // Invoice chosen after this setup started is a newer decision:
+            // the card is kept on file, the method stays, and both say so.
+            let kept_invoice: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM billing b JOIN card_setups s ON s.id = ?
+                                 WHERE b.organization_id = ? AND b.method = 'invoice'
+                                   AND (s.method_at_start IS NOT 'invoice'
+                                        OR b.updated_at > s.billing_updated_at_start))",
+            )
+            .bind(setup_id)
+            .bind(organization_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE cards SET replaced_at = ? WHERE organization_id = ? AND replaced_at IS NULL")
+                .bind(now)
+                .bind(organization_id)
+                .execute(&mut *tx)
+                .await?;
+            let card_id: i64 = sqlx::query_scalar(
+                "INSERT INTO cards (organization_id, setup_id, provider_token, brand, last4, exp_month, exp_year, added_at, kept_method)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(organization_id)
+            .bind(setup_id)
+            .bind(&card.token)
+            .bind(&card.brand)
+            .bind(&card.last4)
+            .bind(i64::from(card.exp_month))
+            .bind(i64::from(card.exp_year))
+            .bind(now)
+            .bind(kept_invoice.then_some("invoice"))
+            .fetch_one(&mut *tx)
+            .await?;
+            let payment: i64 = sqlx::query_scalar(
+                "INSERT INTO payments (organization_id, card_id, kind, provider_payment, amount_cents, currency, status, created_at)
+                 VALUES (?, ?, 'verification', ?, ?, ?, 'refund_pending', ?) RETURNING id",
+            )
+            .bind(organization_id)
+            .bind(card_id)
+            .bind(&payment_id)
+            .bind(amount.cents)
+            .bind(amount.currency.code())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let delay = i64::try_from(state.config.refund_delay.as_secs()).unwrap_or(i64::MAX / 2);
+            sqlx::query("INSERT INTO refund_jobs (payment_id, due_at) VALUES (?, ?)")
+                .bind(payment)
+                .bind(now.saturating_add(delay))
+                .execute(&mut *tx)
+                .await?;
+            if !kept_invoice {
+                sqlx::query(
+                    "INSERT INTO billing (organization_id, method, updated_by, updated_at) VALUES (?, 'card', ?, ?)
+                     ON CONFLICT (organization_id) DO UPDATE SET
+                        method = 'card', updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                )
+                .bind(organization_id)
+                .bind(account_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let mut added = format!(
+                "{} ending in {}, expires {:02}/{:02}",
+                card.brand,
+                card.last4,
+                card.exp_month,
+                card.exp_year % 100
+            );
+            if kept_invoice {
+                added.push_str(
+                    "; Invoice, chosen while the card was being added, stays the method of payment",
+                );
+            }
+            match before {
+                None => {
+                    log(
+                        &mut tx,
+                        organization_id,
+                        account_id,
+                        "Credit card added",
+                        &added,
+                        now,
+                    )
+                    .await?
+                }
+                Some(old) => {
+                    let detail = format!("{added}, replaces the card ending in {}", old.last4);
+                    log(
+                        &mut tx,
+                        organization_id,
+                        account_id,
+                        "Credit card replaced",
+                        &detail,
+                        now,
+                    )
+                    .await?
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    tracing::info!(organization_id, setup_id, status, "card setup recorded");
+    state.refunds_due.notify_one();
+    Ok(())
+}
+
+/// The activity entry of a setup: by who started it, or by the panel when
+/// that account is gone.
+async fn log(
+    tx: &mut sqlx::SqliteConnection,
+    organization_id: i64,
+    account_id: Option<i64>,
+    action: &str,
+    detail: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    match account_id {
+        Some(account_id) => {
+            activity::record(tx, organization_id, account_id, action, detail, now).await
+        }
+        None => activity::record_system(tx, organization_id, action, detail, now).await,
+    }
+}
+
+/// Money of an organization still under way, which stops its deletion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unsettled {
+    /// A verification charge is refunded at `due` (Unix seconds, UTC).
+    RefundPending { due: Timestamp },
+    /// A card page could not be closed at the provider (it did not answer).
+    CardPageOpen,
+}
+
+/// Before an organization is deleted: closes its open card pages at the
+/// provider, recording any that charged meanwhile (their refunds are then
+/// pending). Returns what still stops the deletion, if anything.
+pub async fn settle_before_delete(
+    state: &AppState,
+    organization_id: i64,
+) -> AppResult<Option<Unsettled>> {
+    let open: Vec<StartedSetup> = sqlx::query_as(
+        "SELECT id, organization_id, account_id, provider_session, checks FROM card_setups
+          WHERE organization_id = ? AND status = 'started'",
+    )
+    .bind(organization_id)
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut page_open = false;
+    for setup in open {
+        let outcome = match &setup.provider_session {
+            Some(session) => state.payments.close_setup(session).await,
+            None => Ok(SetupOutcome::Failed(Decline::Closed)),
+        };
+        match outcome {
+            Ok(SetupOutcome::Open) | Err(_) => page_open = true,
+            Ok(outcome) => {
+                record_outcome(state, organization_id, setup.id, setup.account_id, outcome).await?
+            }
+        }
+    }
+    let refund_due: Option<i64> = sqlx::query_scalar(
+        "SELECT max(j.due_at) FROM refund_jobs j JOIN payments p ON p.id = j.payment_id
+          WHERE p.organization_id = ? AND j.done_at IS NULL",
+    )
+    .bind(organization_id)
+    .fetch_one(&state.db.read)
+    .await?;
+    Ok(match (refund_due, page_open) {
+        (Some(due), _) => Some(Unsettled::RefundPending { due }),
+        (None, true) => Some(Unsettled::CardPageOpen),
+        (None, false) => None,
+    })
+}
+
+/// How the setup `setup` of the organization ended, for the return page.
+pub async fn result(
+    state: &AppState,
+    access: &OrgAccess,
+    setup: &str,
+) -> AppResult<CardSetupResult> {
+    /// A setup and the card it added, if any.
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        status: String,
+        failure: Option<String>,
+        provider_url: Option<String>,
+        card_id: Option<i64>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT s.status, s.failure, s.provider_url, c.id AS card_id
+           FROM card_setups s LEFT JOIN cards c ON c.setup_id = s.id
+          WHERE s.public_id = ? AND s.organization_id = ?",
+    )
+    .bind(setup)
+    .bind(access.id)
+    .fetch_optional(&state.db.read)
+    .await?;
+    let Row {
+        status,
+        failure,
+        provider_url,
+        card_id,
+    } = row.ok_or(AppError::NotFound)?;
+    match (status.as_str(), card_id) {
+        ("succeeded", Some(card_id)) => {
+            let card: super::CardRow = sqlx::query_as(
+                "SELECT brand, last4, exp_month, exp_year, kept_method FROM cards WHERE id = ?",
+            )
+            .bind(card_id)
+            .fetch_one(&state.db.read)
+            .await?;
+            let replaced: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM cards e JOIN cards c ON c.id = ?
+                                 WHERE e.organization_id = c.organization_id AND e.id < c.id)",
+            )
+            .bind(card_id)
+            .fetch_one(&state.db.read)
+            .await?;
+            Ok(CardSetupResult::Added {
+                card: view(&card, state.clock.now()),
+                replaced,
+            })
+        }
+        ("failed", _) => failure
+            .as_deref()
+            .and_then(CardFailure::parse)
+            .map(CardSetupResult::Failed)
+            .ok_or_else(|| AppError::internal(format!("failed setup without a reason: {setup}"))),
+        _ => Ok(CardSetupResult::Unfinished {
+            card_page: provider_url.unwrap_or_default(),
+        }),
+    }
+}
+
+/// A setup still waiting for its outcome.
+#[derive(sqlx::FromRow)]
+pub(super) struct StartedSetup {
+    pub id: i64,
+    pub organization_id: i64,
+    pub account_id: Option<i64>,
+    pub provider_session: Option<String>,
+    /// How often the provider has been asked about it so far.
+    pub checks: i64,
+}

@@ -1,0 +1,98 @@
+//! The overview: the page an organization opens on. It composes several
+//! features (collaborators, company information, billing, services), so it
+//! sits above them all.
+
+use crate::error::AppError;
+use crate::organizations::pages::CollaboratorTable;
+use crate::organizations::{Collaborator, Membership};
+use crate::page::{load, org_param};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub access: Membership,
+    pub collaborators: Vec<Collaborator>,
+    pub checklist: Checklist,
+}
+
+/// "Getting started": each item from the real state of the organization.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checklist {
+    pub company_information: bool,
+    pub payment_method: bool,
+    pub service_created: bool,
+}
+
+/// The overview of `org`: its members and how far it has got.
+#[server]
+pub async fn fetch_overview(org: String) -> Result<Overview, AppError> {
+    use crate::organizations::{collaborators, gate, Action};
+    let (state, _, access) = gate::access(&org, Action::View).await?;
+    let collaborators = collaborators(&state.db, access.id).await?;
+    let missing = crate::billing::missing_for(&state.db, access.id, state.clock.now()).await?;
+    let company_missing = missing.contains(&crate::billing::Missing::CompanyInformation);
+    let checklist = Checklist {
+        company_information: !company_missing,
+        // Everything but the company information is the payment method's part.
+        payment_method: missing.len() == usize::from(company_missing),
+        service_created: crate::services::any_created(&state.db, access.id).await?,
+    };
+    Ok(Overview {
+        access: access.membership(),
+        collaborators,
+        checklist,
+    })
+}
+
+#[component]
+fn GettingStarted(org: String, checklist: Checklist) -> impl IntoView {
+    let items = [
+        (
+            "Company information",
+            "settings",
+            checklist.company_information,
+        ),
+        ("Payment method", "billing", checklist.payment_method),
+        ("Create a service", "services", checklist.service_created),
+    ];
+    view! {
+        <ol class="checklist">
+            {items
+                .into_iter()
+                .map(|(label, page, done)| {
+                    view! {
+                        <li class:done=done>
+                            <span class="check" aria-hidden="true">{if done { "✓" } else { "" }}</span>
+                            <a href=format!("/organizations/{org}/{page}")>{label}</a>
+                            <span class="state">{if done { "Done" } else { "Not done" }}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let org = org_param();
+    load(fetch_overview(org), |data| {
+        let name = data.access.org.name.clone();
+        view! {
+            <Title text=name.clone() />
+            <main>
+                <h1 dir="auto">{name}</h1>
+                <section aria-labelledby="getting-started">
+                    <h2 id="getting-started">"Getting started"</h2>
+                    <GettingStarted org=data.access.org.public_id.clone() checklist=data.checklist />
+                </section>
+                <section aria-labelledby="collaborators">
+                    <h2 id="collaborators">"Collaborators"</h2>
+                    <CollaboratorTable collaborators=data.collaborators />
+                </section>
+            </main>
+        }
+    })
+}

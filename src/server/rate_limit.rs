@@ -1,0 +1,83 @@
+//! The one rate limit: at most `limit` events per sliding window, for
+//! failed log-ins, sign-ups and card setups alike.
+//!
+//! Each caller keeps its events in a table of its own and asks for the
+//! time of the `limit`-th newest event in the window (SQL: `ORDER BY at
+//! DESC LIMIT 1 OFFSET` [`RateLimit::offset`]). If there is one, the limit
+//! is reached, and that event leaving the window is what frees the next
+//! attempt: the refusal says when that is.
+
+use crate::clock::Timestamp;
+use crate::error::{AppError, AppResult};
+
+/// At most `limit` events per `window_secs`; `refusal` is the sentence
+/// shown when refused, followed by "Try again in N minutes."
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: i64,
+    pub window_secs: i64,
+    pub refusal: &'static str,
+}
+
+impl RateLimit {
+    /// The oldest time an event can have and still count.
+    pub fn window_start(&self, now: Timestamp) -> Timestamp {
+        now - self.window_secs
+    }
+
+    /// The row to ask for, newest first: the `limit`-th.
+    pub fn offset(&self) -> i64 {
+        self.limit - 1
+    }
+
+    /// `Ok` when `limit_th_newest` (the time of the `limit`-th newest event
+    /// in the window) is `None`; else [`AppError::TooManyRequests`] with the
+    /// seconds until that event leaves the window (at least 1).
+    pub fn check(&self, limit_th_newest: Option<Timestamp>, now: Timestamp) -> AppResult<()> {
+        let Some(at) = limit_th_newest else {
+            return Ok(());
+        };
+        let retry_after_secs = (at + self.window_secs - now).max(1) as u64;
+        let minutes = retry_after_secs.div_ceil(60);
+        Err(AppError::TooManyRequests {
+            message: format!(
+                "{} Try again in {minutes} minute{}.",
+                self.refusal,
+                if minutes == 1 { "" } else { "s" }
+            ),
+            retry_after_secs,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: RateLimit = RateLimit {
+        limit: 3,
+        window_secs: 3600,
+        refusal: "Too many tries.",
+    };
+
+    #[test]
+    fn the_refusal_says_when_the_counted_event_leaves_the_window() {
+        assert_eq!(LIMIT.check(None, 10_000), Ok(()));
+        let Err(AppError::TooManyRequests {
+            message,
+            retry_after_secs,
+        }) = LIMIT.check(Some(10_000 - 3599), 10_000)
+        else {
+            panic!("refused");
+        };
+        assert_eq!(retry_after_secs, 1);
+        assert_eq!(message, "Too many tries. Try again in 1 minute.");
+        let Err(AppError::TooManyRequests { message, .. }) = LIMIT.check(Some(10_000), 10_000)
+        else {
+            panic!("refused");
+        };
+        assert_eq!(message, "Too many tries. Try again in 60 minutes.");
+        assert_eq!(LIMIT.window_start(10_000), 6_400);
+        assert_eq!(LIMIT.offset(), 2);
+    }
+}

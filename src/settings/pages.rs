@@ -1,0 +1,76 @@
+//! The Settings page: company information first (what a new organization
+//! fills in), then, for Owners, renaming and deleting the organization.
+
+use crate::company::pages::CompanyInformationSection;
+use crate::forms::{field_error, form_message, use_form_feedback, TextField};
+use crate::organizations::pages::OrganizationNameForm;
+use crate::organizations::{fetch_org_access, Action, Membership};
+use crate::page::{load, org_param, query_flag};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let org = org_param();
+    let created = query_flag("created");
+    let renamed = query_flag("renamed");
+    let saved = query_flag("saved");
+    let feedback = use_form_feedback();
+    load(
+        fetch_org_access(org, Action::View),
+        move |access: Membership| {
+            let base = format!("/organizations/{}/settings", access.org.public_id);
+            let owner = access.may(Action::RenameOrDelete);
+            let name = access.org.name.clone();
+            let rename_value = feedback
+                .values
+                .get("name")
+                .map(str::to_owned)
+                .unwrap_or_else(|| name.clone());
+            // A refused delete (wrong name, money still under way) is told beside its own form.
+            let deleting = feedback.values.get("confirm").is_some();
+            let delete_error = RwSignal::new(
+                deleting
+                    .then(|| {
+                        field_error(&feedback.error, "confirm")
+                            .or_else(|| form_message(&feedback.error))
+                    })
+                    .flatten(),
+            );
+            let rename_error = feedback.error.clone().filter(|_| !deleting);
+            view! {
+                <Title text=format!("Settings · {name}") />
+                <main>
+                    {created.then(|| view! {
+                        <p class="status" role="status">"Organization created. Company information comes first: it is what invoices and contracts are made out to."</p>
+                    })}
+                    {renamed.then(|| view! { <p class="status" role="status">"Organization renamed."</p> })}
+                // A refusal that no field of this page explains (a role without the right).
+                {(!owner).then(|| form_message(&feedback.error)).flatten().map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+                    <h1>"Company information"</h1>
+                    <CompanyInformationSection org=access.org.public_id.clone() saved=saved />
+                    {owner.then(|| view! {
+                        <section aria-labelledby="rename">
+                            <h2 id="rename">"Rename organization"</h2>
+                            <p class="muted">"The name in the sidebar and on this organization's pages."</p>
+                            // The fragment brings a refusal's message into view.
+                            <OrganizationNameForm action=format!("{base}#rename") intent=Some("rename".to_owned()) button="Rename".to_owned()
+                                value=rename_value error=rename_error />
+                        </section>
+                        <section aria-labelledby="delete" class="danger-zone">
+                            <h2 id="delete">"Delete organization"</h2>
+                            <p>"Deleting " <strong dir="auto">{name.clone()}</strong> " removes it for every collaborator. Its payments, services and activity log are kept for bookkeeping. While a card verification refund is pending it cannot be deleted; a card page left open is closed. This cannot be undone."</p>
+                            <form method="post" action=format!("{base}#delete") class="narrow">
+                                <input type="hidden" name="intent" value="delete" />
+                                <TextField label="Type the organization's name to confirm" name="confirm"
+                                    value=feedback.values.value("confirm") error=delete_error
+                                    check=|_: String| None node_ref=NodeRef::new() />
+                                <div><button type="submit" class="danger">"Delete organization"</button></div>
+                            </form>
+                        </section>
+                    })}
+                </main>
+            }
+        },
+    )
+}

@@ -1,0 +1,277 @@
+//! The composition: the router with every feature's forms and pages, the
+//! start-up (database, payment provider, background jobs) and the binary's
+//! `main`. The one module that knows every other; none knows it.
+
+use crate::app::{shell, App};
+use crate::auth::handlers as auth;
+use crate::clock::Clock;
+use crate::organizations::handlers as organizations;
+use crate::payments::sandbox::Sandbox;
+use crate::server::{assets, security, with_error_pages, AppState, Config, Db};
+use axum::extract::State;
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+use leptos::prelude::{provide_context, IntoAny};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The whole application, ready to serve.
+pub fn router(state: AppState, sandbox: &Sandbox) -> Router {
+    let options = state.config.leptos.clone();
+    let routes = generate_route_list(App);
+    let page_state = state.clone();
+    let app = Router::new()
+        .route("/login", post(auth::login))
+        .route("/signup", post(auth::signup))
+        .route("/logout", post(auth::logout))
+        .route("/organizations/new", post(organizations::create))
+        .route(
+            "/organizations/{org}/settings",
+            post(crate::settings::handlers::settings),
+        )
+        .route(
+            "/organizations/{org}/billing",
+            post(crate::billing::handlers::billing),
+        )
+        .merge(sandbox.router())
+        .merge(test_clock(&state))
+        .route(
+            "/organizations/{org}/services",
+            post(crate::services::handlers::services),
+        )
+        .route("/health", get(health))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(page_state.clone()),
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .nest_service("/pkg", assets::pkg_service(&options))
+        .fallback_service(ServeDir::new(options.site_root.as_ref()).fallback(
+            axum::handler::HandlerWithoutStateExt::into_service(not_found(state.clone())),
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::session_gate,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::refuse_cross_site,
+        ));
+    with_error_pages(app, &state)
+        // Pages are compressed as they stream; level 5 keeps that cheap.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
+        .layer(middleware::from_fn(security::security_headers))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with({
+            let config = state.config.clone();
+            move |request: &Request<_>| {
+                let id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                // Behind a trusted proxy, the client it forwards for.
+                let client = request
+                    .extensions()
+                    .get::<axum::extract::ConnectInfo<SocketAddr>>()
+                    .map(|peer| config.client_address(peer.0.ip(), request.headers()).to_string())
+                    .unwrap_or_default();
+                tracing::info_span!("request", id, client, method = %request.method(), path = %request.uri().path())
+            }
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// `POST /test-clock/advance` (form `secs`), only when the configuration
+/// asks for it: browser tests use it to reach a card's expiry.
+fn test_clock(state: &AppState) -> Router<AppState> {
+    if !state.config.test_clock {
+        return Router::new();
+    }
+    tracing::warn!("ORGPANEL_TEST_CLOCK is on: anyone signed in can move the clock");
+    #[derive(serde::Deserialize)]
+    struct Advance {
+        secs: i64,
+    }
+    Router::new().route(
+        "/test-clock/advance",
+        post(
+            |State(state): State<AppState>, axum::Form(advance): axum::Form<Advance>| async move {
+                state.clock.advance(advance.secs.max(0));
+                StatusCode::NO_CONTENT
+            },
+        ),
+    )
+}
+
+/// Renders the 404 page through Leptos (its `NotFound` route sets the status).
+fn not_found(
+    state: AppState,
+) -> impl Fn(
+    Request<axum::body::Body>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = axum::response::Response> + Send>>
+       + Clone
+       + Send
+       + Sync
+       + 'static {
+    let options = state.config.leptos.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || provide_context(state.clone()),
+        move || shell(options.clone()),
+    );
+    move |request| Box::pin(handler(request))
+}
+
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
+        Err(error) => {
+            tracing::error!(%error, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable"})),
+            )
+        }
+    }
+}
+
+/// A running server, as the binary and the tests start it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Opens the database (running migrations), binds and serves until
+/// `shutdown` resolves; requests in flight then finish.
+pub async fn start(
+    config: Config,
+    clock: Clock,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<Running, String> {
+    let db = Db::open(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", config.database_url))?;
+    let listener = TcpListener::bind(config.leptos.site_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.leptos.site_addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let sandbox = Sandbox::new(
+        db.read.clone(),
+        db.write.clone(),
+        clock.clone(),
+        &config.public_url,
+    );
+    let state = AppState {
+        db,
+        config,
+        clock,
+        payments: Arc::new(sandbox.clone()),
+        refunds_due: Arc::default(),
+        shell: |options| shell(options).into_any(),
+    };
+    let app = router(state.clone(), &sandbox).into_make_service_with_connect_info::<SocketAddr>();
+    let (stop_refunds, stopped) = tokio::sync::watch::channel(false);
+    let refunds = crate::billing::card::spawn_refunds(state.clone(), stopped.clone());
+    let purge = crate::auth::session::spawn_purge(state.db.clone(), state.clock.clone(), stopped);
+    let db = state.db.clone();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        let _ = stop_refunds.send(true);
+        let _ = refunds.await;
+        let _ = purge.await;
+        db.close().await;
+        served
+    });
+    Ok(Running { addr, state, task })
+}
+
+pub async fn main() -> ExitCode {
+    init_logging();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            tracing::error!(%error, "configuration");
+            return ExitCode::FAILURE;
+        }
+    };
+    let clock = config
+        .test_clock_start
+        .map(Clock::starting_at)
+        .unwrap_or_default();
+    let running = match start(config, clock, shutdown_signal()).await {
+        Ok(running) => running,
+        Err(error) => {
+            tracing::error!(%error, "start-up failed");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(addr = %running.addr, public_url = %running.state.config.public_url, "Orgpanel listening");
+    match running.task.await {
+        Ok(Ok(())) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(error)) => {
+            tracing::error!(%error, "server failed");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            tracing::error!(%error, "server task failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `RUST_LOG` filters (default: info); `ORGPANEL_LOG_FORMAT=json` for one JSON object per line.
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if std::env::var("ORGPANEL_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Resolves at SIGTERM or Ctrl-C: stop accepting, finish what is in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
