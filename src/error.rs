@@ -12,7 +12,7 @@
 //! - `Internal`: our fault. Built with [`AppError::internal`], which logs the
 //!   cause under a reference id; only the reference reaches the person.
 
-use crate::validate::FieldError;
+use crate::validate::{FieldError, FormField};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -72,16 +72,16 @@ fn summary(errors: &[FieldError]) -> String {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn field(field: &str, message: impl Into<String>) -> Self {
+    pub fn field(field: impl FormField, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, message)])
     }
 
     /// The message for one field, if this error names it.
-    pub fn field_message(&self, field: &str) -> Option<&str> {
+    pub fn field_message(&self, field: impl FormField) -> Option<&str> {
         match self {
             Self::Invalid(errors) => errors
                 .iter()
-                .find(|e| e.field == field)
+                .find(|e| e.is_for(field))
                 .map(|e| e.message.as_str()),
             _ => None,
         }

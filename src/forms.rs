@@ -3,39 +3,25 @@
 //!
 //! Every form is a plain HTML form that posts to its own page, so it works
 //! with JavaScript off. When the server refuses it, it renders the same page
-//! again with a [`FormFeedback`] in context: the values typed (never a
-//! password) and the error.
+//! again with a [`Refused`] of that form's type in context.
 
 use crate::error::AppError;
+pub use crate::validate::FormField;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// What was typed into a form, by field name.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FormValues(pub Vec<(String, String)>);
-
-impl FormValues {
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    pub fn value(&self, name: &str) -> String {
-        self.get(name).unwrap_or_default().to_owned()
-    }
+/// A refused submission of the form `F` (each form's posted type: what was
+/// typed, never a password) and why it was refused. The server provides it
+/// as context when it renders the page again; the page takes it with
+/// [`use_refused`].
+#[derive(Clone, Debug)]
+pub struct Refused<F> {
+    pub form: F,
+    pub error: AppError,
 }
 
-/// A refused submission, provided as context when the server re-renders the page.
-#[derive(Clone, Debug, Default)]
-pub struct FormFeedback {
-    pub values: FormValues,
-    pub error: Option<AppError>,
-}
-
-pub fn use_form_feedback() -> FormFeedback {
-    use_context::<FormFeedback>().unwrap_or_default()
+/// This request's refused `F`, if the page is rendered after one.
+pub fn use_refused<F: Clone + Send + Sync + 'static>() -> Option<Refused<F>> {
+    use_context::<Refused<F>>()
 }
 
 /// The message that belongs to the form as a whole (not to one field).
@@ -47,7 +33,7 @@ pub fn form_message(error: &Option<AppError>) -> Option<String> {
 }
 
 /// The message for `field`, when the error names it.
-pub fn field_error(error: &Option<AppError>, field: &str) -> Option<String> {
+pub fn field_error(error: &Option<AppError>, field: impl FormField) -> Option<String> {
     error
         .as_ref()
         .and_then(|e| e.field_message(field))
@@ -63,6 +49,7 @@ pub type Check = fn(String) -> Option<String>;
 #[component]
 pub fn TextField(
     label: &'static str,
+    /// The field's `name` ([`FormField::name`]).
     name: &'static str,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,

@@ -1,10 +1,9 @@
 //! The POST side of sign-up, log-in and log-out, and the gate that puts
 //! the signed-in account on each request.
 
-use super::{password, session, throttle, Account};
+use super::{password, session, throttle, Account, AuthField, Credentials};
 use crate::error::{AppError, AppResult};
-use crate::forms::{FormFeedback, FormValues};
-use crate::server::render::{render_with_feedback, see_other};
+use crate::server::render::{refused, see_other};
 use crate::server::state::AppState;
 use crate::validate::{local_path, Email, FieldError, Password, PersonName};
 use axum::extract::{ConnectInfo, Request, State};
@@ -13,34 +12,13 @@ use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use serde::Deserialize;
 use std::net::SocketAddr;
-
-#[derive(Deserialize)]
-pub struct LoginForm {
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-    next: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct SignupForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-    next: Option<String>,
-}
 
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     parts: Parts,
-    Form(form): Form<LoginForm>,
+    Form(form): Form<Credentials>,
 ) -> Response {
     let address = state
         .config
@@ -48,22 +26,7 @@ pub async fn login(
         .to_string();
     match check_login(&state, &form.email, &form.password, &address).await {
         Ok(account_id) => start_session(&state, &parts, account_id, form.next.as_deref()).await,
-        Err(error) => {
-            // Never echo the password back.
-            let values = FormValues(vec![
-                ("email".into(), form.email),
-                ("next".into(), form.next.unwrap_or_default()),
-            ]);
-            render_with_feedback(
-                &state,
-                parts,
-                FormFeedback {
-                    values,
-                    error: Some(error),
-                },
-            )
-            .await
-        }
+        Err(error) => refused(&state, parts, error, form.without_password()).await,
     }
 }
 
@@ -73,9 +36,9 @@ async fn check_login(
     password_input: &str,
     address: &str,
 ) -> AppResult<i64> {
-    let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+    let email = Email::parse(email).map_err(|m| AppError::field(AuthField::Email, m))?;
     if password_input.is_empty() {
-        return Err(AppError::field("password", "Enter your password."));
+        return Err(AppError::field(AuthField::Password, "Enter your password."));
     }
     let now = state.clock.now();
     throttle::check(&state.db, &email.key(), address, now).await?;
@@ -100,7 +63,7 @@ pub async fn signup(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     parts: Parts,
-    Form(form): Form<SignupForm>,
+    Form(form): Form<Credentials>,
 ) -> Response {
     let address = state
         .config
@@ -108,22 +71,7 @@ pub async fn signup(
         .to_string();
     match create_account(&state, &form.name, &form.email, &form.password, &address).await {
         Ok(account_id) => start_session(&state, &parts, account_id, form.next.as_deref()).await,
-        Err(error) => {
-            let values = FormValues(vec![
-                ("name".into(), form.name),
-                ("email".into(), form.email),
-                ("next".into(), form.next.unwrap_or_default()),
-            ]);
-            render_with_feedback(
-                &state,
-                parts,
-                FormFeedback {
-                    values,
-                    error: Some(error),
-                },
-            )
-            .await
-        }
+        Err(error) => refused(&state, parts, error, form.without_password()).await,
     }
 }
 
@@ -140,16 +88,20 @@ async fn create_account(
     let (name, email, password_parsed) = match (name, email, password_parsed) {
         (Ok(n), Ok(e), Ok(p)) => (n, e, p),
         (n, e, p) => {
-            let errors = [("name", n.err()), ("email", e.err()), ("password", p.err())]
-                .into_iter()
-                .filter_map(|(field, message)| message.map(|m| FieldError::new(field, m)))
-                .collect();
+            let errors = [
+                (AuthField::Name, n.err()),
+                (AuthField::Email, e.err()),
+                (AuthField::Password, p.err()),
+            ]
+            .into_iter()
+            .filter_map(|(field, message)| message.map(|m| FieldError::new(field, m)))
+            .collect();
             return Err(AppError::Invalid(errors));
         }
     };
     let taken = || {
         AppError::field(
-            "email",
+            AuthField::Email,
             "An account with this email already exists. Log in instead.",
         )
     };

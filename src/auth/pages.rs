@@ -1,8 +1,9 @@
 //! The sign-up and log-in pages. The form is an island: it checks fields
 //! in the browser with the same types the server parses with.
 
+use super::{AuthField, Credentials};
 use crate::error::AppError;
-use crate::forms::{field_error, form_message, use_form_feedback, Check, FormValues, TextField};
+use crate::forms::{field_error, form_message, use_refused, Check, TextField};
 use crate::validate::{local_path, Email, Password, PersonName};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,19 +32,30 @@ fn check_password_given(value: String) -> Option<String> {
 }
 
 /// Where to go after logging in: a local path only.
-fn next_path(values: &FormValues) -> Option<String> {
+fn next_path(posted: Option<&Credentials>) -> Option<String> {
     let from_query = use_query_map().with_untracked(|q| q.get("next"));
-    values
-        .get("next")
-        .map(str::to_owned)
+    posted
+        .and_then(|form| form.next.clone())
         .or(from_query)
         .filter(|next| local_path(next).is_some())
 }
 
+/// A refused log-in or sign-up: what was typed (never the password) and why.
+fn refused_credentials() -> (Option<String>, String, String, Option<AppError>) {
+    match use_refused::<Credentials>() {
+        Some(refused) => (
+            next_path(Some(&refused.form)),
+            refused.form.name,
+            refused.form.email,
+            Some(refused.error),
+        ),
+        None => (next_path(None), String::new(), String::new(), None),
+    }
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let feedback = use_form_feedback();
-    let next = next_path(&feedback.values);
+    let (next, _, email, error) = refused_credentials();
     let signup_href = match &next {
         Some(next) => format!("/signup?next={}", encode_query(next)),
         None => "/signup".to_owned(),
@@ -54,7 +66,7 @@ pub fn LoginPage() -> impl IntoView {
             <a class="brand" href="/login">"Orgpanel"</a>
             <h1>"Log in"</h1>
             <p class="lead">"Log in to manage your organizations."</p>
-            <AuthForm mode=AuthMode::LogIn next=next values=feedback.values error=feedback.error />
+            <AuthForm mode=AuthMode::LogIn next=next name=String::new() email=email error=error />
             <p class="switch">"No account yet? " <a href=signup_href>"Sign up"</a></p>
         </main>
     }
@@ -62,15 +74,14 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
-    let feedback = use_form_feedback();
-    let next = next_path(&feedback.values);
+    let (next, name, email, error) = refused_credentials();
     view! {
         <Title text="Sign up" />
         <main class="auth">
             <a class="brand" href="/login">"Orgpanel"</a>
             <h1>"Sign up"</h1>
             <p class="lead">"Create an account, then your first organization."</p>
-            <AuthForm mode=AuthMode::SignUp next=next values=feedback.values error=feedback.error />
+            <AuthForm mode=AuthMode::SignUp next=next name=name email=email error=error />
             <p class="switch">"Already have an account? " <a href="/login">"Log in"</a></p>
         </main>
     }
@@ -80,13 +91,17 @@ pub fn SignupPage() -> impl IntoView {
 fn AuthForm(
     mode: AuthMode,
     next: Option<String>,
-    values: FormValues,
+    name: String,
+    email: String,
     error: Option<AppError>,
 ) -> impl IntoView {
     let sign_up = mode == AuthMode::SignUp;
-    let signal = |field: &str| RwSignal::new(field_error(&error, field));
-    let (name_error, email_error, password_error) =
-        (signal("name"), signal("email"), signal("password"));
+    let signal = |field: AuthField| RwSignal::new(field_error(&error, field));
+    let (name_error, email_error, password_error) = (
+        signal(AuthField::Name),
+        signal(AuthField::Email),
+        signal(AuthField::Password),
+    );
     let (name_ref, email_ref, password_ref): (InputRef, InputRef, InputRef) =
         (NodeRef::new(), NodeRef::new(), NodeRef::new());
     let password_check: Check = if sign_up {
@@ -127,11 +142,11 @@ fn AuthForm(
             {form_message(&error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
             {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}
             {sign_up.then(|| view! {
-                <TextField label="Name" name="name" autocomplete="name" value=values.value("name")
+                <TextField label="Name" name="name" autocomplete="name" value=name
                     error=name_error check=check_name node_ref=name_ref />
             })}
             <TextField label="Email" name="email" input_type="email" autocomplete="email"
-                value=values.value("email") error=email_error check=check_email node_ref=email_ref />
+                value=email error=email_error check=check_email node_ref=email_ref />
             <TextField label="Password" name="password" input_type="password"
                 autocomplete=if sign_up { "new-password" } else { "current-password" }
                 error=password_error check=password_check node_ref=password_ref />

@@ -1,6 +1,9 @@
 //! The POST side of Billing: the method of payment and invoice delivery.
 
-use super::{card, parse_invoice_email, store, CardState, InvoiceDelivery, PaymentMethod};
+use super::{
+    card, parse_invoice_email, store, BillingField, CardState, DeliveryChoice, InvoiceDelivery,
+    MethodChoice, PaymentMethod,
+};
 use crate::auth::Account;
 use crate::error::{AppError, AppResult};
 use crate::organizations::{gate::authorize, Action};
@@ -12,19 +15,12 @@ use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
 
+/// Billing's two forms, told apart by their `intent`.
 #[derive(Deserialize)]
 #[serde(tag = "intent", rename_all = "lowercase")]
 pub enum BillingForm {
-    Method {
-        #[serde(default)]
-        method: String,
-    },
-    Delivery {
-        #[serde(default)]
-        delivery: String,
-        #[serde(default)]
-        invoice_email: String,
-    },
+    Method(MethodChoice),
+    Delivery(DeliveryChoice),
 }
 
 pub async fn billing(
@@ -36,30 +32,16 @@ pub async fn billing(
 ) -> Response {
     let page = format!("/organizations/{org}/billing");
     match form {
-        BillingForm::Method { method } => match set_method(&state, &account, &org, &method).await {
+        BillingForm::Method(form) => match set_method(&state, &account, &org, &form.method).await {
             Ok(location) => see_other(&location),
-            Err(error) => {
-                let values = vec![
-                    ("intent".into(), "method".into()),
-                    ("method".into(), method),
-                ];
-                refused(&state, parts, error, values).await
-            }
+            Err(error) => refused(&state, parts, error, form).await,
         },
-        BillingForm::Delivery {
-            delivery,
-            invoice_email,
-        } => match set_delivery(&state, &account, &org, &delivery, &invoice_email).await {
-            Ok(()) => see_other(&format!("{page}?saved=delivery")),
-            Err(error) => {
-                let values = vec![
-                    ("intent".into(), "delivery".into()),
-                    ("delivery".into(), delivery),
-                    ("invoice_email".into(), invoice_email),
-                ];
-                refused(&state, parts, error, values).await
+        BillingForm::Delivery(form) => {
+            match set_delivery(&state, &account, &org, &form.delivery, &form.invoice_email).await {
+                Ok(()) => see_other(&format!("{page}?saved=delivery")),
+                Err(error) => refused(&state, parts, error, form).await,
             }
-        },
+        }
     }
 }
 
@@ -72,7 +54,7 @@ async fn set_method(
 ) -> AppResult<String> {
     let access = authorize(&state.db, account.id, org, Action::ManageBilling).await?;
     let method = PaymentMethod::parse(method)
-        .ok_or_else(|| AppError::field("method", "Choose a method of payment."))?;
+        .ok_or_else(|| AppError::field(BillingField::Method, "Choose a method of payment."))?;
     let saved = format!("/organizations/{org}/billing?saved=method");
     let now = state.clock.now();
     if method == PaymentMethod::Card {
@@ -95,11 +77,13 @@ async fn set_delivery(
     invoice_email: &str,
 ) -> AppResult<()> {
     let access = authorize(&state.db, account.id, org, Action::ManageBilling).await?;
-    let delivery = InvoiceDelivery::parse(delivery)
-        .ok_or_else(|| AppError::field("delivery", "Choose how invoices are delivered."))?;
+    let delivery = InvoiceDelivery::parse(delivery).ok_or_else(|| {
+        AppError::field(BillingField::Delivery, "Choose how invoices are delivered.")
+    })?;
     let email = match delivery {
         InvoiceDelivery::Email => Some(
-            parse_invoice_email(invoice_email).map_err(|m| AppError::field("invoice_email", m))?,
+            parse_invoice_email(invoice_email)
+                .map_err(|m| AppError::field(BillingField::InvoiceEmail, m))?,
         ),
         InvoiceDelivery::SnailMail => None,
     };

@@ -17,8 +17,43 @@ pub use store::{facts_in, missing as missing_for};
 
 use crate::error::AppError;
 use crate::organizations::Membership;
+use crate::validate::FormField;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// The fields of Billing's two forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BillingField {
+    Method,
+    Delivery,
+    InvoiceEmail,
+}
+
+impl FormField for BillingField {
+    fn name(self) -> &'static str {
+        match self {
+            BillingField::Method => "method",
+            BillingField::Delivery => "delivery",
+            BillingField::InvoiceEmail => "invoice_email",
+        }
+    }
+}
+
+/// "Method of payment" as posted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodChoice {
+    #[serde(default)]
+    pub method: String,
+}
+
+/// "Invoice delivery" as posted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryChoice {
+    #[serde(default)]
+    pub delivery: String,
+    #[serde(default)]
+    pub invoice_email: String,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PaymentMethod {

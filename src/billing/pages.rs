@@ -2,11 +2,12 @@
 //! delivered. Owner and Billing change them; the others see them.
 
 use super::{
-    fetch_billing, fetch_card_setup, parse_invoice_email, BillingView, CardSetupResult, CardView,
-    InvoiceDelivery, Missing, PaymentMethod, PaymentRow,
+    fetch_billing, fetch_card_setup, parse_invoice_email, BillingField, BillingView,
+    CardSetupResult, CardView, DeliveryChoice, InvoiceDelivery, MethodChoice, Missing,
+    PaymentMethod, PaymentRow,
 };
 use crate::error::{AppError, NOT_READY};
-use crate::forms::{field_error, form_message, use_form_feedback, FormFeedback, TextField};
+use crate::forms::{field_error, form_message, use_refused, Refused, TextField};
 use crate::organizations::Action;
 use crate::page::{load, org_param};
 use leptos::prelude::*;
@@ -43,9 +44,10 @@ pub fn BillingPage() -> impl IntoView {
     let org = org_param();
     let (saved, choose) =
         use_query_map().with_untracked(|q| (q.get("saved"), q.get("choose").is_some()));
-    let feedback = use_form_feedback();
+    let method = use_refused::<MethodChoice>();
+    let delivery = use_refused::<DeliveryChoice>();
     load(fetch_billing(org), move |view| {
-        billing_page(view, saved, choose, feedback)
+        billing_page(view, saved, choose, method, delivery)
     })
 }
 
@@ -53,12 +55,12 @@ fn billing_page(
     view: BillingView,
     saved: Option<String>,
     choose: bool,
-    feedback: FormFeedback,
+    method_refused: Option<Refused<MethodChoice>>,
+    delivery_refused: Option<Refused<DeliveryChoice>>,
 ) -> impl IntoView {
     let org = view.access.org.public_id.clone();
     let action = format!("/organizations/{org}/billing");
     let manage = view.access.may(Action::ManageBilling);
-    let posted = feedback.values.get("intent").map(str::to_owned);
     let saved_message = match saved.as_deref() {
         Some("method") => Some("Method of payment saved"),
         Some("delivery") => Some("Invoice delivery saved"),
@@ -66,18 +68,12 @@ fn billing_page(
     };
     // The method form is open until a method is chosen, when asked to
     // reopen it, and when it was just refused.
-    let open_choice =
-        manage && (view.method.is_none() || choose || posted.as_deref() == Some("method"));
-    let method_error = (posted.as_deref() == Some("method"))
-        .then(|| feedback.error.clone())
-        .flatten();
-    let delivery_error = (posted.as_deref() == Some("delivery"))
-        .then(|| feedback.error.clone())
-        .flatten();
-    let checked_method = feedback
-        .values
-        .get("method")
-        .and_then(PaymentMethod::parse)
+    let open_choice = manage && (view.method.is_none() || choose || method_refused.is_some());
+    let method_error = method_refused.as_ref().map(|r| r.error.clone());
+    let delivery_error = delivery_refused.as_ref().map(|r| r.error.clone());
+    let checked_method = method_refused
+        .as_ref()
+        .and_then(|r| PaymentMethod::parse(&r.form.method))
         .or(view.method);
     let method_section = if open_choice {
         view! {
@@ -109,16 +105,13 @@ fn billing_page(
     };
     let delivery_section = (view.method == Some(PaymentMethod::Invoice)).then(|| {
         if manage {
-            let delivery = feedback
-                .values
-                .get("delivery")
-                .map(str::to_owned)
+            let delivery = delivery_refused
+                .as_ref()
+                .map(|r| r.form.delivery.clone())
                 .or(view.delivery.map(|d| d.as_str().to_owned()));
-            let invoice_email = feedback
-                .values
-                .get("invoice_email")
-                .map(str::to_owned)
-                .unwrap_or(view.invoice_email.clone());
+            let invoice_email = delivery_refused
+                .as_ref()
+                .map_or_else(|| view.invoice_email.clone(), |r| r.form.invoice_email.clone());
             view! {
                 <DeliveryForm action=action.clone() settings=format!("/organizations/{org}/settings")
                     delivery=delivery invoice_email=invoice_email postal_address=view.postal_address.clone()
@@ -143,14 +136,13 @@ fn billing_page(
     let name = view.access.org.name.clone();
     // A refusal that the form it came from cannot show, because the page
     // does not offer that form (a role without the right, a stale page).
-    let shown_in_form = match posted.as_deref() {
-        Some("method") => open_choice,
-        Some("delivery") => manage && view.method == Some(PaymentMethod::Invoice),
-        _ => false,
+    let page_error = match (&method_refused, &delivery_refused) {
+        (Some(r), _) if !open_choice => Some(r.error.to_string()),
+        (_, Some(r)) if !(manage && view.method == Some(PaymentMethod::Invoice)) => {
+            Some(r.error.to_string())
+        }
+        _ => None,
     };
-    let page_error = (!shown_in_form)
-        .then(|| feedback.error.as_ref().map(ToString::to_string))
-        .flatten();
     view! {
         <Title text=format!("Billing · {name}") />
         <main class="billing">
@@ -191,7 +183,7 @@ fn MethodForm(
         ),
         None => "Paid automatically each month. The card is verified with a 1.00 EUR charge that is refunded.".to_owned(),
     };
-    let method_error = field_error(&error, "method");
+    let method_error = field_error(&error, BillingField::Method);
     let whole_error = form_message(&error);
     let options = [
         (PaymentMethod::Card, card_hint),
@@ -243,8 +235,8 @@ fn DeliveryForm(
     postal_address: Option<Vec<String>>,
     error: Option<AppError>,
 ) -> impl IntoView {
-    let delivery_error = RwSignal::new(field_error(&error, "delivery"));
-    let email_error = RwSignal::new(field_error(&error, "invoice_email"));
+    let delivery_error = RwSignal::new(field_error(&error, BillingField::Delivery));
+    let email_error = RwSignal::new(field_error(&error, BillingField::InvoiceEmail));
     let whole_error = form_message(&error);
     let email_ref = NodeRef::<leptos::html::Input>::new();
     let by_email_ref = NodeRef::<leptos::html::Input>::new();

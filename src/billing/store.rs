@@ -2,7 +2,8 @@
 //! that a write can check it in the same transaction.
 
 use super::{
-    BillingFacts, BillingView, CardState, CardView, InvoiceDelivery, Missing, PaymentMethod,
+    BillingFacts, BillingField, BillingView, CardState, CardView, InvoiceDelivery, Missing,
+    PaymentMethod,
 };
 use crate::clock::Timestamp;
 use crate::company::CompanyForm;
@@ -222,7 +223,7 @@ pub async fn set_delivery(
         && !crate::company::is_complete_in(&mut tx, access.id).await?
     {
         return Err(AppError::field(
-            "delivery",
+            BillingField::Delivery,
             "Invoices by snail mail go to the company address: fill in the company information in Settings first.",
         ));
     }
@@ -232,7 +233,7 @@ pub async fn set_delivery(
                 .map(|e| e.as_str().to_owned())
                 .ok_or_else(|| {
                     AppError::field(
-                        "invoice_email",
+                        BillingField::InvoiceEmail,
                         "Enter the email address invoices are sent to.",
                     )
                 })?

@@ -1,7 +1,7 @@
 //! Saving the company information (the Settings page's form posts through
 //! `crate::settings::handlers`).
 
-use super::{store, CompanyForm};
+use super::{store, CompanySave};
 use crate::auth::Account;
 use crate::error::{AppError, AppResult};
 use crate::organizations::{gate, Action};
@@ -13,18 +13,17 @@ pub async fn save(
     state: &AppState,
     account: &Account,
     org: &str,
-    form: &CompanyForm,
-    version: i64,
+    save: &CompanySave,
 ) -> AppResult<()> {
     let access =
         gate::authorize(&state.db, account.id, org, Action::EditCompanyInformation).await?;
-    let info = form.parse().map_err(AppError::Invalid)?;
+    let info = save.form.parse().map_err(AppError::Invalid)?;
     store::save(
         &state.db,
         &access,
         account.id,
         &info,
-        version,
+        save.version(),
         state.clock.now(),
     )
     .await

@@ -14,7 +14,8 @@ pub use store::{is_complete_in, load_in};
 use crate::error::AppError;
 use crate::organizations::Membership;
 use crate::validate::{
-    AddressLine, BusinessId, CompanyName, Country, Email, FieldError, Phone, PostalCode, VatNumber,
+    AddressLine, BusinessId, CompanyName, Country, Email, FieldError, FormField, Phone, PostalCode,
+    VatNumber,
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -42,33 +43,106 @@ pub struct CompanyForm {
     pub phone: String,
 }
 
-/// Form name and label of each field, in the order of the form.
-pub const FIELDS: [(&str, &str); 9] = [
-    ("company_name", "Company name"),
-    ("business_id", "Business identification number"),
-    ("vat_number", "VAT number"),
-    ("address", "Address"),
-    ("postal_code", "Postal code"),
-    ("city", "City"),
-    ("country", "Country"),
-    ("email", "Email"),
-    ("phone", "Phone"),
-];
+/// The fields of the company information form, in its order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CompanyField {
+    CompanyName,
+    BusinessId,
+    VatNumber,
+    Address,
+    PostalCode,
+    City,
+    Country,
+    Email,
+    Phone,
+}
+
+impl CompanyField {
+    pub const ALL: [CompanyField; 9] = [
+        CompanyField::CompanyName,
+        CompanyField::BusinessId,
+        CompanyField::VatNumber,
+        CompanyField::Address,
+        CompanyField::PostalCode,
+        CompanyField::City,
+        CompanyField::Country,
+        CompanyField::Email,
+        CompanyField::Phone,
+    ];
+
+    /// The label on the form (DESIGN.md's words).
+    pub fn label(self) -> &'static str {
+        match self {
+            CompanyField::CompanyName => "Company name",
+            CompanyField::BusinessId => "Business identification number",
+            CompanyField::VatNumber => "VAT number",
+            CompanyField::Address => "Address",
+            CompanyField::PostalCode => "Postal code",
+            CompanyField::City => "City",
+            CompanyField::Country => "Country",
+            CompanyField::Email => "Email",
+            CompanyField::Phone => "Phone",
+        }
+    }
+
+    /// Whether its rule depends on the country.
+    pub fn by_country(self) -> bool {
+        matches!(
+            self,
+            CompanyField::BusinessId
+                | CompanyField::VatNumber
+                | CompanyField::PostalCode
+                | CompanyField::Phone
+        )
+    }
+}
+
+impl FormField for CompanyField {
+    fn name(self) -> &'static str {
+        match self {
+            CompanyField::CompanyName => "company_name",
+            CompanyField::BusinessId => "business_id",
+            CompanyField::VatNumber => "vat_number",
+            CompanyField::Address => "address",
+            CompanyField::PostalCode => "postal_code",
+            CompanyField::City => "city",
+            CompanyField::Country => "country",
+            CompanyField::Email => "email",
+            CompanyField::Phone => "phone",
+        }
+    }
+}
 
 impl CompanyForm {
-    pub fn get(&self, field: &str) -> &str {
+    pub fn get(&self, field: CompanyField) -> &str {
         match field {
-            "company_name" => &self.company_name,
-            "business_id" => &self.business_id,
-            "vat_number" => &self.vat_number,
-            "address" => &self.address,
-            "postal_code" => &self.postal_code,
-            "city" => &self.city,
-            "country" => &self.country,
-            "email" => &self.email,
-            "phone" => &self.phone,
-            _ => "",
+            CompanyField::CompanyName => &self.company_name,
+            CompanyField::BusinessId => &self.business_id,
+            CompanyField::VatNumber => &self.vat_number,
+            CompanyField::Address => &self.address,
+            CompanyField::PostalCode => &self.postal_code,
+            CompanyField::City => &self.city,
+            CompanyField::Country => &self.country,
+            CompanyField::Email => &self.email,
+            CompanyField::Phone => &self.phone,
         }
+    }
+}
+
+/// The company information form as posted: the fields and the version
+/// they were loaded at (a save from an older version is refused).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanySave {
+    #[serde(flatten)]
+    pub form: CompanyForm,
+    #[serde(default)]
+    pub version: String,
+}
+
+impl CompanySave {
+    /// The version as a number; anything else matches no stored version.
+    pub fn version(&self) -> i64 {
+        self.version.parse().unwrap_or(-1)
     }
 }
 
@@ -87,68 +161,70 @@ pub struct CompanyInformation {
 }
 
 /// Checks one field; the fields that depend on the country read it from `form`.
-pub fn check_field(form: &CompanyForm, field: &str) -> Option<String> {
+pub fn check_field(form: &CompanyForm, field: CompanyField) -> Option<String> {
     let value = form.get(field);
     let country = Country::parse(&form.country);
     let needs_country = || Some("Choose the country first.".to_owned());
     match field {
-        "company_name" => CompanyName::parse(value).err(),
-        "business_id" => match country {
+        CompanyField::CompanyName => CompanyName::parse(value).err(),
+        CompanyField::BusinessId => match country {
             Ok(c) => BusinessId::parse(value, c).err(),
             Err(_) => needs_country(),
         },
-        "vat_number" => match country {
+        CompanyField::VatNumber => match country {
             Ok(c) => VatNumber::parse(value, c).err(),
             Err(_) if value.trim().is_empty() => None,
             Err(_) => needs_country(),
         },
-        "address" => AddressLine::parse(value, "Address", "Enter the street address.").err(),
-        "postal_code" => match country {
+        CompanyField::Address => {
+            AddressLine::parse(value, "Address", "Enter the street address.").err()
+        }
+        CompanyField::PostalCode => match country {
             Ok(c) => PostalCode::parse(value, c).err(),
             Err(_) => needs_country(),
         },
-        "city" => AddressLine::parse(value, "City", "Enter the city.").err(),
-        "country" => country.err(),
-        "email" => Email::parse(value).err(),
-        "phone" => match country {
+        CompanyField::City => AddressLine::parse(value, "City", "Enter the city.").err(),
+        CompanyField::Country => country.err(),
+        CompanyField::Email => Email::parse(value).err(),
+        CompanyField::Phone => match country {
             Ok(c) => Phone::parse(value, c).err(),
             Err(_) => needs_country(),
         },
-        _ => None,
     }
 }
 
 impl CompanyForm {
     /// All fields valid, or every field that is not, with why.
     pub fn parse(&self) -> Result<CompanyInformation, Vec<FieldError>> {
-        let errors: Vec<FieldError> = FIELDS
-            .iter()
-            .filter_map(|(field, _)| check_field(self, field).map(|m| FieldError::new(field, m)))
+        let errors: Vec<FieldError> = CompanyField::ALL
+            .into_iter()
+            .filter_map(|field| check_field(self, field).map(|m| FieldError::new(field, m)))
             .collect();
         if !errors.is_empty() {
             return Err(errors);
         }
+        use CompanyField as F;
         let country =
-            Country::parse(&self.country).map_err(|m| vec![FieldError::new("country", m)])?;
-        fn one<T>(field: &str, r: Result<T, String>) -> Result<T, Vec<FieldError>> {
+            Country::parse(&self.country).map_err(|m| vec![FieldError::new(F::Country, m)])?;
+        fn one<T>(field: CompanyField, r: Result<T, String>) -> Result<T, Vec<FieldError>> {
             r.map_err(|m| vec![FieldError::new(field, m)])
         }
         Ok(CompanyInformation {
-            company_name: one("company_name", CompanyName::parse(&self.company_name))?,
-            business_id: one("business_id", BusinessId::parse(&self.business_id, country))?,
-            vat_number: one("vat_number", VatNumber::parse(&self.vat_number, country))?,
+            company_name: one(F::CompanyName, CompanyName::parse(&self.company_name))?,
+            business_id: one(F::BusinessId, BusinessId::parse(&self.business_id, country))?,
+            vat_number: one(F::VatNumber, VatNumber::parse(&self.vat_number, country))?,
             address: one(
-                "address",
+                F::Address,
                 AddressLine::parse(&self.address, "Address", "Enter the street address."),
             )?,
-            postal_code: one("postal_code", PostalCode::parse(&self.postal_code, country))?,
+            postal_code: one(F::PostalCode, PostalCode::parse(&self.postal_code, country))?,
             city: one(
-                "city",
+                F::City,
                 AddressLine::parse(&self.city, "City", "Enter the city."),
             )?,
             country,
-            email: one("email", Email::parse(&self.email))?,
-            phone: one("phone", Phone::parse(&self.phone, country))?,
+            email: one(F::Email, Email::parse(&self.email))?,
+            phone: one(F::Phone, Phone::parse(&self.phone, country))?,
         })
     }
 }

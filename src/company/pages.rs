@@ -1,29 +1,22 @@
 //! The "Company information" part of Settings: a form for those who may
 //! edit it, the values read-only for the others.
 
-use super::{check_field, fetch_company, CompanyForm, StoredCompany, FIELDS};
+use super::{check_field, fetch_company, CompanyField, CompanyForm, CompanySave, StoredCompany};
 use crate::error::AppError;
-use crate::forms::{field_error, form_message, TextField};
+use crate::forms::{field_error, form_message, use_refused, Refused, TextField};
 use crate::organizations::{Action, Membership};
+use crate::validate::FormField;
 use crate::validate::{BusinessId, Country, VatNumber};
 use leptos::prelude::*;
 
-/// After a refused save: what was typed and why it was refused.
-#[derive(Clone, Debug)]
-pub struct CompanyFeedback {
-    pub form: CompanyForm,
-    pub version: i64,
-    pub error: AppError,
-}
-
 #[component]
 pub fn CompanyInformationSection(org: String, saved: bool) -> impl IntoView {
-    let feedback = use_context::<CompanyFeedback>();
+    let refused = use_refused::<CompanySave>();
     view! {
         <Suspense>
             {Suspend::new(async move {
                 match fetch_company(org).await {
-                    Ok((access, stored)) => company_view(access, stored, feedback, saved).into_any(),
+                    Ok((access, stored)) => company_view(access, stored, refused, saved).into_any(),
                     Err(error) => crate::page::error_page(error),
                 }
             })}
@@ -34,15 +27,15 @@ pub fn CompanyInformationSection(org: String, saved: bool) -> impl IntoView {
 fn company_view(
     access: Membership,
     stored: StoredCompany,
-    feedback: Option<CompanyFeedback>,
+    refused: Option<Refused<CompanySave>>,
     saved: bool,
 ) -> impl IntoView {
     if !access.may(Action::EditCompanyInformation) {
         return view! { <CompanyReadOnly form=stored.form /> }.into_any();
     }
     let action = format!("/organizations/{}/settings", access.org.public_id);
-    let (mut form, version, error) = match feedback {
-        Some(f) => (f.form, f.version, Some(f.error)),
+    let (mut form, version, error) = match refused {
+        Some(r) => (r.form.form.clone(), r.form.version(), Some(r.error)),
         None => (stored.form, stored.version, None),
     };
     if version == 0 && form.country.is_empty() && error.is_none() {
@@ -51,11 +44,6 @@ fn company_view(
     }
     view! { <CompanyFormIsland action form version error saved /> }.into_any()
 }
-
-/// The fields whose rule depends on the country.
-const BY_COUNTRY: [usize; 4] = [1, 2, 4, 8];
-const COUNTRY: usize = 6;
-const VAT: usize = 2;
 
 /// The company information form. In the browser each field is checked when
 /// it loses focus and again as it is corrected, with `check_field`, the
@@ -68,38 +56,40 @@ fn CompanyFormIsland(
     error: Option<AppError>,
     saved: bool,
 ) -> impl IntoView {
+    use CompanyField as F;
+    // Indexed by `field as usize`, in the order of `CompanyField::ALL`.
     let errors: [RwSignal<Option<String>>; 9] =
-        std::array::from_fn(|i| RwSignal::new(field_error(&error, FIELDS[i].0)));
+        CompanyField::ALL.map(|field| RwSignal::new(field_error(&error, field)));
     let inputs: [NodeRef<leptos::html::Input>; 9] = std::array::from_fn(|_| NodeRef::new());
     let country_ref = NodeRef::<leptos::html::Select>::new();
     let vat_suggestion = RwSignal::new(None::<String>);
 
     // What the form holds now, as the server would receive it.
     let current = move || {
-        let value = |i: usize| {
-            inputs[i]
+        let value = |field: CompanyField| {
+            inputs[field as usize]
                 .get_untracked()
                 .map(|el| el.value())
                 .unwrap_or_default()
         };
         CompanyForm {
-            company_name: value(0),
-            business_id: value(1),
-            vat_number: value(2),
-            address: value(3),
-            postal_code: value(4),
-            city: value(5),
+            company_name: value(F::CompanyName),
+            business_id: value(F::BusinessId),
+            vat_number: value(F::VatNumber),
+            address: value(F::Address),
+            postal_code: value(F::PostalCode),
+            city: value(F::City),
             country: country_ref
                 .get_untracked()
                 .map(|el| el.value())
                 .unwrap_or_default(),
-            email: value(7),
-            phone: value(8),
+            email: value(F::Email),
+            phone: value(F::Phone),
         }
     };
-    let check = move |i: usize| {
+    let check = move |field: CompanyField| {
         let form = current();
-        if i == 1 {
+        if field == F::BusinessId {
             // The VAT number follows from a Swedish organisationsnummer: offer it.
             let suggestion = Country::parse(&form.country)
                 .ok()
@@ -109,54 +99,56 @@ fn CompanyFormIsland(
                 .map(|vat| vat.to_string());
             vat_suggestion.set(suggestion);
         }
-        check_field(&form, FIELDS[i].0)
+        check_field(&form, field)
     };
     let on_country = move |_| {
-        errors[COUNTRY].set(check(COUNTRY));
-        for i in BY_COUNTRY {
+        errors[F::Country as usize].set(check(F::Country));
+        for field in CompanyField::ALL.into_iter().filter(|f| f.by_country()) {
+            let i = field as usize;
             let typed = inputs[i]
                 .get_untracked()
                 .is_some_and(|el| !el.value().is_empty());
             if typed || errors[i].get_untracked().is_some() {
-                errors[i].set(check(i));
+                errors[i].set(check(field));
             }
         }
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         let mut first_bad = None;
-        for (i, error) in errors.iter().enumerate() {
-            let problem = check(i);
+        for field in CompanyField::ALL {
+            let problem = check(field);
             if problem.is_some() && first_bad.is_none() {
-                first_bad = Some(i);
+                first_bad = Some(field);
             }
-            error.set(problem);
+            errors[field as usize].set(problem);
         }
-        if let Some(i) = first_bad {
+        if let Some(field) = first_bad {
             ev.prevent_default();
-            let _ = if i == COUNTRY {
+            let _ = if field == F::Country {
                 country_ref.get_untracked().map(|el| el.focus())
             } else {
-                inputs[i].get_untracked().map(|el| el.focus())
+                inputs[field as usize].get_untracked().map(|el| el.focus())
             };
         }
     };
     let use_suggestion = move |_| {
-        if let (Some(vat), Some(input)) =
-            (vat_suggestion.get_untracked(), inputs[VAT].get_untracked())
-        {
+        if let (Some(vat), Some(input)) = (
+            vat_suggestion.get_untracked(),
+            inputs[F::VatNumber as usize].get_untracked(),
+        ) {
             input.set_value(&vat);
-            errors[VAT].set(None);
+            errors[F::VatNumber as usize].set(None);
             vat_suggestion.set(None);
         }
     };
 
     let selected = form.country.clone();
-    let country_error = errors[COUNTRY];
-    let fields = FIELDS
-        .iter()
-        .enumerate()
-        .map(|(i, (field, label))| {
-            if i == COUNTRY {
+    let country_error = errors[F::Country as usize];
+    let fields = CompanyField::ALL
+        .into_iter()
+        .map(|field| {
+            let i = field as usize;
+            if field == F::Country {
                 return view! {
                     <div class="field">
                         <label for="field-country">"Country"</label>
@@ -174,21 +166,20 @@ fn CompanyFormIsland(
                 }
                 .into_any();
             }
-            let (input_type, autocomplete) = match *field {
-                "company_name" => ("text", "organization"),
-                "address" => ("text", "street-address"),
-                "postal_code" => ("text", "postal-code"),
-                "city" => ("text", "address-level2"),
-                "email" => ("email", "email"),
-                "phone" => ("tel", "tel"),
+            let (input_type, autocomplete) = match field {
+                F::CompanyName => ("text", "organization"),
+                F::Address => ("text", "street-address"),
+                F::PostalCode => ("text", "postal-code"),
+                F::City => ("text", "address-level2"),
+                F::Email => ("email", "email"),
+                F::Phone => ("tel", "tel"),
                 _ => ("text", "off"),
             };
-            let label = if i == VAT { "VAT number" } else { *label };
             view! {
-                <TextField label=label name=field input_type=input_type autocomplete=autocomplete
+                <TextField label=field.label() name=field.name() input_type=input_type autocomplete=autocomplete
                     value=form.get(field).to_owned() error=errors[i]
-                    check=Callback::new(move |_: String| check(i)) node_ref=inputs[i] />
-                {(i == VAT).then(|| view! {
+                    check=Callback::new(move |_: String| check(field)) node_ref=inputs[i] />
+                {(field == F::VatNumber).then(|| view! {
                     <p class="hint">"Optional. "
                         {move || vat_suggestion.get().map(|vat| view! {
                             <button type="button" class="link" on:click=use_suggestion>{format!("Use {vat}")}</button>
@@ -230,11 +221,11 @@ fn CompanyReadOnly(form: CompanyForm) -> impl IntoView {
         .unwrap_or_default();
     view! {
         <dl class="facts">
-            {FIELDS
-                .iter()
-                .map(|(field, label)| {
-                    let value = if *field == "country" { country.to_owned() } else { form.get(field).to_owned() };
-                    view! { <dt>{*label}</dt><dd dir="auto">{if value.is_empty() { "—".to_owned() } else { value }}</dd> }
+            {CompanyField::ALL
+                .into_iter()
+                .map(|field| {
+                    let value = if field == CompanyField::Country { country.to_owned() } else { form.get(field).to_owned() };
+                    view! { <dt>{field.label()}</dt><dd dir="auto">{if value.is_empty() { "—".to_owned() } else { value }}</dd> }
                 })
                 .collect_view()}
         </dl>

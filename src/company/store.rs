@@ -1,6 +1,6 @@
 //! Company information in SQLite, saved whole or not at all.
 
-use super::{CompanyForm, CompanyInformation, StoredCompany, FIELDS};
+use super::{CompanyField, CompanyForm, CompanyInformation, StoredCompany};
 use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::organizations::{activity, OrgAccess};
@@ -64,16 +64,16 @@ pub async fn save(
         ));
     }
     let after = CompanyForm::from(info);
-    let changed: Vec<&str> = FIELDS
-        .iter()
-        .filter(|(field, _)| {
+    let changed: Vec<&str> = CompanyField::ALL
+        .into_iter()
+        .filter(|&field| {
             before
                 .as_ref()
                 .map_or(!after.get(field).is_empty(), |(b, _)| {
                     b.get(field) != after.get(field)
                 })
         })
-        .map(|(_, label)| *label)
+        .map(CompanyField::label)
         .collect();
     if changed.is_empty() {
         return Ok(());

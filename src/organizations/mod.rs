@@ -18,9 +18,29 @@ mod store;
 pub use store::collaborators;
 
 use crate::error::AppError;
+use crate::validate::FormField;
 use leptos::prelude::*;
 pub use permissions::{Action, Role};
 use serde::{Deserialize, Serialize};
+
+/// The field of the "Create organization" and "Rename organization" forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameField {
+    Name,
+}
+
+impl FormField for NameField {
+    fn name(self) -> &'static str {
+        "name"
+    }
+}
+
+/// "Create organization" and "Rename organization" as posted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    pub name: String,
+}
 
 /// An organization as the sidebar and page headings show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,9 +1,12 @@
 //! The organization pages. They render on the server only; the name
 //! fields are the one island, checking themselves as they are typed.
 
-use super::{fetch_activity, fetch_collaborators, fetch_org_access, Action, Collaborator};
+use super::{
+    fetch_activity, fetch_collaborators, fetch_org_access, Action, Collaborator, NameField,
+    NameForm,
+};
 use crate::error::AppError;
-use crate::forms::{field_error, form_message, use_form_feedback, TextField};
+use crate::forms::{field_error, form_message, use_refused, TextField};
 use crate::page::{load, org_param};
 use crate::validate::OrganizationName;
 use leptos::prelude::*;
@@ -23,7 +26,7 @@ pub fn OrganizationNameForm(
     value: String,
     error: Option<AppError>,
 ) -> impl IntoView {
-    let name_error = RwSignal::new(field_error(&error, "name"));
+    let name_error = RwSignal::new(field_error(&error, NameField::Name));
     let name_ref = NodeRef::<leptos::html::Input>::new();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(input) = name_ref.get_untracked() {
@@ -48,14 +51,15 @@ pub fn OrganizationNameForm(
 
 #[component]
 pub fn CreateOrganizationPage() -> impl IntoView {
-    let feedback = use_form_feedback();
+    let refused = use_refused::<NameForm>();
+    let (value, error) = refused.map_or_else(Default::default, |r| (r.form.name, Some(r.error)));
     view! {
         <Title text="Create organization" />
         <main>
             <h1>"Create organization"</h1>
             <p>"An organization is what is billed: it has its own company information, payment method, collaborators and services."</p>
             <OrganizationNameForm action="/organizations/new".to_owned() intent=None button="Create".to_owned()
-                value=feedback.values.value("name") error=feedback.error />
+                value=value error=error />
         </main>
     }
 }

@@ -4,7 +4,7 @@
 use super::security::CspNonce;
 use super::state::AppState;
 use crate::error::AppError;
-use crate::forms::{FormFeedback, FormValues};
+use crate::forms::Refused;
 use axum::body::Body;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, Request, StatusCode};
@@ -20,23 +20,8 @@ pub fn provide_csp_nonce() {
     }
 }
 
-/// Renders the page at the request's path again with `feedback` in context,
-/// with the status that the error calls for.
-pub async fn render_with_feedback(
-    state: &AppState,
-    parts: Parts,
-    feedback: FormFeedback,
-) -> Response {
-    let status = feedback.error.as_ref().map(|e| e.status());
-    let error = feedback.error.clone();
-    let mut response = render(state, parts, feedback, status).await;
-    if let Some(error) = error {
-        error.add_headers(&mut response);
-    }
-    response
-}
-
-/// The same for a form whose feedback is a type of its own (company information).
+/// Renders the page at the request's path with `context` provided (the
+/// error page of a failed request, a refused form), with `status`.
 pub async fn render_with_context<C: Clone + Send + Sync + 'static>(
     state: &AppState,
     parts: Parts,
@@ -70,28 +55,31 @@ async fn render<C: Clone + Send + Sync + 'static>(
     response
 }
 
-/// A refused form: field errors, 403, 409 and our own faults re-render the
-/// page with what was typed and why; without a session, 401.
-pub async fn refused(
+/// A refused form: the page it came from, rendered again with what was
+/// typed (`form`, the form's posted type) and why it was refused, with the
+/// error's status; without a session, 401.
+pub async fn refused<F: Clone + Send + Sync + 'static>(
     state: &AppState,
     parts: Parts,
     error: AppError,
-    values: Vec<(String, String)>,
+    form: F,
 ) -> Response {
-    match error {
-        AppError::Unauthenticated => error.into_response(),
-        error => {
-            render_with_feedback(
-                state,
-                parts,
-                FormFeedback {
-                    values: FormValues(values),
-                    error: Some(error),
-                },
-            )
-            .await
-        }
+    if error == AppError::Unauthenticated {
+        return error.into_response();
     }
+    let status = error.status();
+    let mut response = render(
+        state,
+        parts,
+        Refused {
+            form,
+            error: error.clone(),
+        },
+        Some(status),
+    )
+    .await;
+    error.add_headers(&mut response);
+    response
 }
 
 /// 303 See Other: where a successful form post sends the browser.

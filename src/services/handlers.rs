@@ -1,6 +1,6 @@
 //! The POST side of Services: create and delete.
 
-use super::{store, ServiceForm};
+use super::{store, DeleteService, ServiceForm};
 use crate::auth::Account;
 use crate::error::{AppError, AppResult};
 use crate::organizations::{gate::authorize, Action};
@@ -12,17 +12,12 @@ use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
 
+/// The Services page's two forms, told apart by their `intent`.
 #[derive(Deserialize)]
 #[serde(tag = "intent", rename_all = "lowercase")]
 pub enum ServicesForm {
-    Create {
-        #[serde(flatten)]
-        form: ServiceForm,
-    },
-    Delete {
-        #[serde(default)]
-        service: String,
-    },
+    Create(ServiceForm),
+    Delete(DeleteService),
 }
 
 pub async fn services(
@@ -34,24 +29,13 @@ pub async fn services(
 ) -> Response {
     let page = format!("/organizations/{org}/services");
     match form {
-        ServicesForm::Create { form } => match create(&state, &account, &org, &form).await {
+        ServicesForm::Create(form) => match create(&state, &account, &org, &form).await {
             Ok(name) => see_other(&format!("{page}?created={name}")),
-            Err(error) => {
-                let values = vec![
-                    ("intent".into(), "create".into()),
-                    ("name".into(), form.name),
-                    ("plan".into(), form.plan),
-                    ("data_center".into(), form.data_center),
-                ];
-                refused(&state, parts, error, values).await
-            }
+            Err(error) => refused(&state, parts, error, form).await,
         },
-        ServicesForm::Delete { service } => match delete(&state, &account, &org, &service).await {
+        ServicesForm::Delete(form) => match delete(&state, &account, &org, &form.service).await {
             Ok(name) => see_other(&format!("{page}?deleted={name}")),
-            Err(error) => {
-                let values = vec![("intent".into(), "delete".into())];
-                refused(&state, parts, error, values).await
-            }
+            Err(error) => refused(&state, parts, error, form).await,
         },
     }
 }

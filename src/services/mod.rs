@@ -159,6 +159,31 @@ impl DataCenter {
     }
 }
 
+/// The fields of "Create service".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServiceField {
+    Name,
+    Plan,
+    DataCenter,
+}
+
+impl crate::validate::FormField for ServiceField {
+    fn name(self) -> &'static str {
+        match self {
+            ServiceField::Name => "name",
+            ServiceField::Plan => "plan",
+            ServiceField::DataCenter => "data_center",
+        }
+    }
+}
+
+/// "Delete service" as posted: the service's public id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteService {
+    #[serde(default)]
+    pub service: String,
+}
+
 /// The create form as posted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceForm {
@@ -181,10 +206,11 @@ pub struct NewService {
 impl ServiceForm {
     pub fn parse(&self) -> Result<NewService, Vec<crate::validate::FieldError>> {
         use crate::validate::FieldError;
-        let name = ServiceName::parse(&self.name).map_err(|m| FieldError::new("name", m));
-        let plan = Plan::parse(&self.plan).map_err(|m| FieldError::new("plan", m));
-        let data_center =
-            DataCenter::parse(&self.data_center).map_err(|m| FieldError::new("data_center", m));
+        let name =
+            ServiceName::parse(&self.name).map_err(|m| FieldError::new(ServiceField::Name, m));
+        let plan = Plan::parse(&self.plan).map_err(|m| FieldError::new(ServiceField::Plan, m));
+        let data_center = DataCenter::parse(&self.data_center)
+            .map_err(|m| FieldError::new(ServiceField::DataCenter, m));
         match (name, plan, data_center) {
             (Ok(name), Ok(plan), Ok(data_center)) => Ok(NewService {
                 name,

@@ -1,10 +1,13 @@
 //! The Services page: the list, "Create service" once billing is ready,
 //! and delete with a confirmation.
 
-use super::{fetch_services, Service, ServiceForm, ServiceName, ServicesView, DATA_CENTERS, PLANS};
+use super::{
+    fetch_services, DeleteService, Service, ServiceField, ServiceForm, ServiceName, ServicesView,
+    DATA_CENTERS, PLANS,
+};
 use crate::billing::pages::NotReadyNotice;
 use crate::error::AppError;
-use crate::forms::{field_error, form_message, use_form_feedback, FormFeedback, TextField};
+use crate::forms::{field_error, form_message, use_refused, Refused, TextField};
 use crate::organizations::Action;
 use crate::page::{load, org_param};
 use leptos::prelude::*;
@@ -21,35 +24,34 @@ pub fn ServicesPage() -> impl IntoView {
             .map(|n| format!("Service {n} created"))
             .or_else(|| named("deleted").map(|n| format!("Service {n} deleted")))
     });
-    let feedback = use_form_feedback();
+    let create = use_refused::<ServiceForm>();
+    let delete = use_refused::<DeleteService>();
     load(fetch_services(org), move |view| {
-        services_page(view, status, feedback)
+        services_page(view, status, create, delete)
     })
 }
 
 fn services_page(
     view: ServicesView,
     status: Option<String>,
-    feedback: FormFeedback,
+    create: Option<Refused<ServiceForm>>,
+    delete: Option<Refused<DeleteService>>,
 ) -> impl IntoView {
     let org = view.access.org.public_id.clone();
     let action = format!("/organizations/{org}/services");
     let manage = view.access.may(Action::ManageServices);
     let ready = view.missing.is_empty();
-    let refused_not_ready = matches!(feedback.error, Some(AppError::BillingNotReady));
-    // The notice says it; other refusals of the create form sit in the form.
-    let creating = manage && feedback.values.get("intent") == Some("create");
-    let page_error = (!creating && !refused_not_ready)
-        .then(|| form_message(&feedback.error))
-        .flatten();
-    let form_error = (creating && !refused_not_ready)
-        .then(|| feedback.error.clone())
-        .flatten();
-    let values = ServiceForm {
-        name: feedback.values.value("name"),
-        plan: feedback.values.value("plan"),
-        data_center: feedback.values.value("data_center"),
+    let create_error = create.as_ref().map(|r| r.error.clone());
+    let refused_not_ready = matches!(create_error, Some(AppError::BillingNotReady));
+    // The notice says "not ready"; other refusals of the create form sit in
+    // the form, if the role sees it; the rest at the top.
+    let (page_error, form_error) = match create_error {
+        Some(AppError::BillingNotReady) => (None, None),
+        Some(error) if manage => (None, Some(error)),
+        error => (form_message(&error), None),
     };
+    let page_error = page_error.or_else(|| form_message(&delete.as_ref().map(|r| r.error.clone())));
+    let values = create.map(|r| r.form).unwrap_or_default();
     let name = view.access.org.name.clone();
     view! {
         <Title text=format!("Services · {name}") />
@@ -144,9 +146,9 @@ fn CreateServiceForm(
     error: Option<AppError>,
     ready: bool,
 ) -> impl IntoView {
-    let name_error = RwSignal::new(field_error(&error, "name"));
-    let plan_error = field_error(&error, "plan");
-    let data_center_error = field_error(&error, "data_center");
+    let name_error = RwSignal::new(field_error(&error, ServiceField::Name));
+    let plan_error = field_error(&error, ServiceField::Plan);
+    let data_center_error = field_error(&error, ServiceField::DataCenter);
     let whole_error = form_message(&error);
     let name_ref = NodeRef::<leptos::html::Input>::new();
     let check_name = |value: String| ServiceName::parse(&value).err();

@@ -84,7 +84,7 @@ pub async fn create(
     .await?;
     if taken.is_some() {
         return Err(AppError::field(
-            "name",
+            super::ServiceField::Name,
             format!(
                 "There is already a service named {} in this organization.",
                 service.name

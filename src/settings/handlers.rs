@@ -1,14 +1,14 @@
 //! The POST side of the Settings page: one form per intent (company
 //! information, rename, delete), each refused beside its own fields.
 
+use super::{DeleteField, DeleteForm};
 use crate::auth::Account;
 use crate::billing::card::{settle_before_delete, Unsettled};
 use crate::clock::format_utc;
-use crate::company::pages::CompanyFeedback;
-use crate::company::CompanyForm;
+use crate::company::CompanySave;
 use crate::error::{AppError, AppResult};
-use crate::organizations::{gate, Action};
-use crate::server::render::{refused, render_with_context, see_other};
+use crate::organizations::{gate, Action, NameForm};
+use crate::server::render::{refused, see_other};
 use crate::server::AppState;
 use crate::validate::OrganizationName;
 use axum::extract::{Path, State};
@@ -17,23 +17,13 @@ use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
 
+/// The Settings page's three forms, told apart by their `intent`.
 #[derive(Deserialize)]
 #[serde(tag = "intent", rename_all = "lowercase")]
 pub enum SettingsForm {
-    Rename {
-        #[serde(default)]
-        name: String,
-    },
-    Delete {
-        #[serde(default)]
-        confirm: String,
-    },
-    Company {
-        #[serde(flatten)]
-        form: Box<CompanyForm>,
-        #[serde(default)]
-        version: String,
-    },
+    Rename(NameForm),
+    Delete(DeleteForm),
+    Company(Box<CompanySave>),
 }
 
 pub async fn settings(
@@ -44,33 +34,21 @@ pub async fn settings(
     Form(form): Form<SettingsForm>,
 ) -> Response {
     match form {
-        SettingsForm::Rename { name } => {
-            let result =
-                crate::organizations::handlers::rename(&state, &account, &org, &name).await;
-            match result {
+        SettingsForm::Rename(form) => {
+            match crate::organizations::handlers::rename(&state, &account, &org, &form.name).await {
                 Ok(()) => see_other(&format!("/organizations/{org}/settings?renamed=1")),
-                Err(error) => refused(&state, parts, error, vec![("name".into(), name)]).await,
+                Err(error) => refused(&state, parts, error, form).await,
             }
         }
-        SettingsForm::Company { form, version } => {
-            let version = version.parse::<i64>().unwrap_or(-1);
-            match crate::company::handlers::save(&state, &account, &org, &form, version).await {
+        SettingsForm::Company(form) => {
+            match crate::company::handlers::save(&state, &account, &org, &form).await {
                 Ok(()) => see_other(&format!("/organizations/{org}/settings?saved=1")),
-                Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-                    let status = error.status();
-                    let feedback = CompanyFeedback {
-                        form: *form,
-                        version,
-                        error,
-                    };
-                    render_with_context(&state, parts, feedback, status).await
-                }
-                Err(error) => refused(&state, parts, error, Vec::new()).await,
+                Err(error) => refused(&state, parts, error, *form).await,
             }
         }
-        SettingsForm::Delete { confirm } => match delete(&state, &account, &org, &confirm).await {
+        SettingsForm::Delete(form) => match delete(&state, &account, &org, &form.confirm).await {
             Ok(()) => see_other("/?deleted=1"),
-            Err(error) => refused(&state, parts, error, vec![("confirm".into(), confirm)]).await,
+            Err(error) => refused(&state, parts, error, form).await,
         },
     }
 }
@@ -82,7 +60,7 @@ async fn delete(state: &AppState, account: &Account, org: &str, confirm: &str) -
     let access = gate::authorize(&state.db, account.id, org, Action::RenameOrDelete).await?;
     if !OrganizationName::same(&access.org.name, confirm) {
         return Err(AppError::field(
-            "confirm",
+            DeleteField::Confirm,
             "Type the organization's name exactly as shown to delete it.",
         ));
     }

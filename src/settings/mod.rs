@@ -5,3 +5,26 @@
 #[cfg(feature = "ssr")]
 pub mod handlers;
 pub mod pages;
+
+use crate::validate::FormField;
+use serde::{Deserialize, Serialize};
+
+/// The field of "Delete organization".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeleteField {
+    /// The organization's name, typed to confirm.
+    Confirm,
+}
+
+impl FormField for DeleteField {
+    fn name(self) -> &'static str {
+        "confirm"
+    }
+}
+
+/// "Delete organization" as posted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    pub confirm: String,
+}

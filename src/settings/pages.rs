@@ -1,10 +1,12 @@
 //! The Settings page: company information first (what a new organization
 //! fills in), then, for Owners, renaming and deleting the organization.
 
+use super::{DeleteField, DeleteForm};
 use crate::company::pages::CompanyInformationSection;
-use crate::forms::{field_error, form_message, use_form_feedback, TextField};
+use crate::company::CompanySave;
+use crate::forms::{field_error, form_message, use_refused, TextField};
 use crate::organizations::pages::OrganizationNameForm;
-use crate::organizations::{fetch_org_access, Action, Membership};
+use crate::organizations::{fetch_org_access, Action, Membership, NameForm};
 use crate::page::{load, org_param, query_flag};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,29 +17,44 @@ pub fn SettingsPage() -> impl IntoView {
     let created = query_flag("created");
     let renamed = query_flag("renamed");
     let saved = query_flag("saved");
-    let feedback = use_form_feedback();
+    let rename = use_refused::<NameForm>();
+    let delete = use_refused::<DeleteForm>();
+    // A refusal whose form the role does not see is told at the top.
+    let unshown = [
+        rename.as_ref().map(|r| r.error.clone()),
+        delete.as_ref().map(|r| r.error.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .next();
+    let company_refusal = use_refused::<CompanySave>().map(|r| r.error);
     load(
         fetch_org_access(org, Action::View),
         move |access: Membership| {
             let base = format!("/organizations/{}/settings", access.org.public_id);
             let owner = access.may(Action::RenameOrDelete);
             let name = access.org.name.clone();
-            let rename_value = feedback
-                .values
-                .get("name")
-                .map(str::to_owned)
-                .unwrap_or_else(|| name.clone());
+            let rename_value = rename
+                .as_ref()
+                .map_or_else(|| name.clone(), |r| r.form.name.clone());
+            let rename_error = rename.as_ref().map(|r| r.error.clone());
             // A refused delete (wrong name, money still under way) is told beside its own form.
-            let deleting = feedback.values.get("confirm").is_some();
+            let delete_refusal = delete.as_ref().map(|r| r.error.clone());
             let delete_error = RwSignal::new(
-                deleting
-                    .then(|| {
-                        field_error(&feedback.error, "confirm")
-                            .or_else(|| form_message(&feedback.error))
-                    })
-                    .flatten(),
+                field_error(&delete_refusal, DeleteField::Confirm)
+                    .or_else(|| form_message(&delete_refusal)),
             );
-            let rename_error = feedback.error.clone().filter(|_| !deleting);
+            let delete_value = delete
+                .as_ref()
+                .map(|r| r.form.confirm.clone())
+                .unwrap_or_default();
+            let page_error = if owner {
+                None
+            } else if access.may(Action::EditCompanyInformation) {
+                form_message(&unshown)
+            } else {
+                form_message(&unshown).or_else(|| form_message(&company_refusal))
+            };
             view! {
                 <Title text=format!("Settings · {name}") />
                 <main>
@@ -46,7 +63,7 @@ pub fn SettingsPage() -> impl IntoView {
                     })}
                     {renamed.then(|| view! { <p class="status" role="status">"Organization renamed."</p> })}
                 // A refusal that no field of this page explains (a role without the right).
-                {(!owner).then(|| form_message(&feedback.error)).flatten().map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+                    {page_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
                     <h1>"Company information"</h1>
                     <CompanyInformationSection org=access.org.public_id.clone() saved=saved />
                     {owner.then(|| view! {
@@ -63,7 +80,7 @@ pub fn SettingsPage() -> impl IntoView {
                             <form method="post" action=format!("{base}#delete") class="narrow">
                                 <input type="hidden" name="intent" value="delete" />
                                 <TextField label="Type the organization's name to confirm" name="confirm"
-                                    value=feedback.values.value("confirm") error=delete_error
+                                    value=delete_value error=delete_error
                                     check=|_: String| None node_ref=NodeRef::new() />
                                 <div><button type="submit" class="danger">"Delete organization"</button></div>
                             </form>

@@ -10,19 +10,31 @@ pub use company::{luhn_ok, BusinessId, BusinessIdKind, Country, Phone, PostalCod
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// One field of one form, as an enum per form (`CompanyField::Phone`):
+/// field errors are keyed by it, so a misspelt field does not compile.
+pub trait FormField: Copy {
+    /// The field's `name` in the HTML form (and in the API's arguments).
+    fn name(self) -> &'static str;
+}
+
 /// Why a field was refused, in words for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
+    /// The field's name ([`FormField::name`]).
     pub field: String,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl FormField, message: impl Into<String>) -> Self {
         Self {
-            field: field.to_owned(),
+            field: field.name().to_owned(),
             message: message.into(),
         }
+    }
+
+    pub fn is_for(&self, field: impl FormField) -> bool {
+        self.field == field.name()
     }
 }
 
