@@ -17,7 +17,7 @@ pub struct Clock {
 fn system_now() -> Timestamp {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or_default()
 }
 
@@ -65,8 +65,7 @@ pub fn card_expires_at(month: u8, year: u16) -> Timestamp {
     time::Month::try_from(month)
         .ok()
         .and_then(|m| time::Date::from_calendar_date(year, m, 1).ok())
-        .map(|d| d.midnight().assume_utc().unix_timestamp())
-        .unwrap_or(0)
+        .map_or(0, |d| d.midnight().assume_utc().unix_timestamp())
 }
 
 /// Whether a card printed `month`/`year` has expired at `now`.

@@ -93,7 +93,7 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
     /// Serializing the error is the moment a server function answers with
-    /// it, so its HTTP status is set here, once for all of them (leptos_axum
+    /// it, so its HTTP status is set here, once for all of them (`leptos_axum`
     /// would answer 500 for any error).
     fn ser(&self) -> leptos::server_fn::Bytes {
         use leptos::server_fn::Encodes as _;

@@ -100,14 +100,14 @@ pub fn router(state: AppState, sandbox: &Sandbox) -> Router {
 /// `POST /test-clock/advance` (form `secs`), only when the configuration
 /// asks for it: browser tests use it to reach a card's expiry.
 fn test_clock(state: &AppState) -> Router<AppState> {
-    if !state.config.test_clock {
-        return Router::new();
-    }
-    tracing::warn!("ORGPANEL_TEST_CLOCK is on: anyone signed in can move the clock");
     #[derive(serde::Deserialize)]
     struct Advance {
         secs: i64,
     }
+    if !state.config.test_clock {
+        return Router::new();
+    }
+    tracing::warn!("ORGPANEL_TEST_CLOCK is on: anyone signed in can move the clock");
     Router::new().route(
         "/test-clock/advance",
         post(

@@ -49,13 +49,12 @@ async fn check_login(
             .await?;
     let (id, stored) = found.map_or((None, None), |(id, hash)| (Some(id), Some(hash)));
     let verified = password::verify(password_input.to_owned(), stored).await?;
-    match (id, verified) {
-        (Some(id), true) => Ok(id),
-        _ => {
-            throttle::record_failure(&state.db, &email.key(), address, now).await?;
-            tracing::info!(%address, "log-in failed");
-            Err(AppError::BadCredentials)
-        }
+    if let (Some(id), true) = (id, verified) {
+        Ok(id)
+    } else {
+        throttle::record_failure(&state.db, &email.key(), address, now).await?;
+        tracing::info!(%address, "log-in failed");
+        Err(AppError::BadCredentials)
     }
 }
 

@@ -48,6 +48,7 @@ pub struct Credentials {
 
 impl Credentials {
     /// What may be shown again: all but the password.
+    #[must_use]
     pub fn without_password(self) -> Self {
         Self {
             password: String::new(),

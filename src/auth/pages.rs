@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 
 type InputRef = NodeRef<leptos::html::Input>;
 
@@ -163,7 +164,7 @@ pub fn encode_query(value: &str) -> String {
         if byte.is_ascii_alphanumeric() || b"-_.~/".contains(&byte) {
             out.push(byte as char);
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            let _ = write!(out, "%{byte:02X}");
         }
     }
     out

@@ -12,6 +12,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use base64::Engine as _;
 use rand::RngCore as _;
 use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
 
 pub const COOKIE_NAME: &str = "orgpanel_session";
 pub const IDLE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
@@ -21,7 +22,10 @@ const TOUCH_INTERVAL_SECS: i64 = 60;
 
 fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    digest.iter().fold(String::with_capacity(64), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
 }
 
 /// Starts a session and returns the token for the cookie.
@@ -104,11 +108,9 @@ pub fn spawn_purge(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match delete_expired(&db, clock.now()).await {
-                Ok(0) => {}
-                Ok(purged) => tracing::info!(purged, "expired sessions purged"),
-                // Logged where it was made; the next round tries again.
-                Err(_) => {}
+            // An error is logged where it was made; the next round tries again.
+            if let Ok(purged @ 1..) = delete_expired(&db, clock.now()).await {
+                tracing::info!(purged, "expired sessions purged");
             }
             tokio::select! {
                 _ = stop.changed() => break,
@@ -131,6 +133,10 @@ pub fn token_from(headers: &HeaderMap) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
+/// The `Set-Cookie` of a new session.
+///
+/// # Panics
+/// Never: a token is base64url, which is always a valid header value.
 pub fn set_cookie(token: &str, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
@@ -139,6 +145,10 @@ pub fn set_cookie(token: &str, secure: bool) -> HeaderValue {
     .expect("a base64url token makes a valid header")
 }
 
+/// The `Set-Cookie` that ends the session in the browser.
+///
+/// # Panics
+/// Never: the value is a constant.
 pub fn clear_cookie(secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(

@@ -196,7 +196,7 @@ pub fn missing(facts: &BillingFacts) -> Vec<Missing> {
         Some(PaymentMethod::Invoice) => match facts.delivery {
             None => missing.push(Missing::InvoiceDelivery),
             Some(InvoiceDelivery::Email) if !facts.invoice_email => {
-                missing.push(Missing::InvoiceEmail)
+                missing.push(Missing::InvoiceEmail);
             }
             // Snail mail goes to the company address, which is part of the
             // company information above.
@@ -383,7 +383,7 @@ mod tests {
     }
 
     /// DESIGN.md's rule, written out independently of `missing`.
-    fn ready_by_the_rule(f: &BillingFacts) -> bool {
+    fn ready_by_the_rule(f: BillingFacts) -> bool {
         let card_ready = f.method == Some(PaymentMethod::Card) && f.card == CardState::Valid;
         let invoice_ready = f.method == Some(PaymentMethod::Invoice)
             && match f.delivery {
@@ -401,7 +401,7 @@ mod tests {
         let mut ready = 0;
         for facts in &all {
             let missing = missing(facts);
-            assert_eq!(missing.is_empty(), ready_by_the_rule(facts), "{facts:?}");
+            assert_eq!(missing.is_empty(), ready_by_the_rule(*facts), "{facts:?}");
             ready += usize::from(missing.is_empty());
             // Never the same thing twice, and always something that can be fixed.
             let mut unique = missing.clone();

@@ -196,6 +196,10 @@ pub fn check_field(form: &CompanyForm, field: CompanyField) -> Option<String> {
 impl CompanyForm {
     /// All fields valid, or every field that is not, with why.
     pub fn parse(&self) -> Result<CompanyInformation, Vec<FieldError>> {
+        use CompanyField as F;
+        fn one<T>(field: CompanyField, r: Result<T, String>) -> Result<T, Vec<FieldError>> {
+            r.map_err(|m| vec![FieldError::new(field, m)])
+        }
         let errors: Vec<FieldError> = CompanyField::ALL
             .into_iter()
             .filter_map(|field| check_field(self, field).map(|m| FieldError::new(field, m)))
@@ -203,12 +207,8 @@ impl CompanyForm {
         if !errors.is_empty() {
             return Err(errors);
         }
-        use CompanyField as F;
         let country =
             Country::parse(&self.country).map_err(|m| vec![FieldError::new(F::Country, m)])?;
-        fn one<T>(field: CompanyField, r: Result<T, String>) -> Result<T, Vec<FieldError>> {
-            r.map_err(|m| vec![FieldError::new(field, m)])
-        }
         Ok(CompanyInformation {
             company_name: one(F::CompanyName, CompanyName::parse(&self.company_name))?,
             business_id: one(F::BusinessId, BusinessId::parse(&self.business_id, country))?,

@@ -40,7 +40,7 @@ fn company_view(
     };
     if version == 0 && form.country.is_empty() && error.is_none() {
         // Most organizations here are Swedish; the list offers the others.
-        form.country = "SE".to_owned();
+        "SE".clone_into(&mut form.country);
     }
     view! { <CompanyFormIsland action form version error saved /> }.into_any()
 }

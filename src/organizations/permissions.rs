@@ -72,16 +72,16 @@ impl Action {
 
 /// May a member with `role` do `action` in their organization?
 pub fn may(role: Role, action: Action) -> bool {
-    use Action::*;
-    use Role::*;
+    use Action as A;
+    use Role::{Admin, Billing, Member, Owner};
     match action {
-        View => true,
-        EditCompanyInformation => matches!(role, Owner | Admin | Billing),
-        ManageBilling => matches!(role, Owner | Billing),
-        ManageCollaborators => matches!(role, Owner | Admin),
-        ManageServices => matches!(role, Owner | Admin | Member),
-        ManageApiKeys | SeeActivity => matches!(role, Owner | Admin),
-        RenameOrDelete => role == Owner,
+        A::View => true,
+        A::EditCompanyInformation => matches!(role, Owner | Admin | Billing),
+        A::ManageBilling => matches!(role, Owner | Billing),
+        A::ManageCollaborators => matches!(role, Owner | Admin),
+        A::ManageServices => matches!(role, Owner | Admin | Member),
+        A::ManageApiKeys | A::SeeActivity => matches!(role, Owner | Admin),
+        A::RenameOrDelete => role == Owner,
     }
 }
 

@@ -58,25 +58,24 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         .cloned();
     let response = next.run(request).await;
     let status = response.status();
-    let mut failure = match response.extensions().get::<RequestFailure>() {
-        Some(failure) => failure.clone(),
-        None => {
-            let is_page = response
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
-            let refused = status.is_client_error() && status != StatusCode::NOT_FOUND
-                || status.is_server_error();
-            if is_page || !refused {
-                return response;
-            }
-            tracing::info!(%status, path = %uri.path(), "request refused before it reached a page");
-            RequestFailure {
-                status: status.as_u16(),
-                message: plain_sentence(status).to_owned(),
-                back: None,
-            }
+    let mut failure = if let Some(failure) = response.extensions().get::<RequestFailure>() {
+        failure.clone()
+    } else {
+        let is_page = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+        let refused =
+            status.is_client_error() && status != StatusCode::NOT_FOUND || status.is_server_error();
+        if is_page || !refused {
+            return response;
+        }
+        tracing::info!(%status, path = %uri.path(), "request refused before it reached a page");
+        RequestFailure {
+            status: status.as_u16(),
+            message: plain_sentence(status).to_owned(),
+            back: None,
         }
     };
     if failure.status < 500 {

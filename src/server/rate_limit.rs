@@ -37,7 +37,9 @@ impl RateLimit {
         let Some(at) = limit_th_newest else {
             return Ok(());
         };
-        let retry_after_secs = (at + self.window_secs - now).max(1) as u64;
+        let retry_after_secs = u64::try_from(at + self.window_secs - now)
+            .unwrap_or(0)
+            .max(1);
         let minutes = retry_after_secs.div_ceil(60);
         Err(AppError::TooManyRequests {
             message: format!(

@@ -371,7 +371,7 @@ fn mod11_check_digit(digits: &[u8], weights: &[u32]) -> Option<u8> {
     match 11 - sum % 11 {
         11 => Some(0),
         10 => None,
-        check => Some(check as u8),
+        check => u8::try_from(check).ok(),
     }
 }
 
@@ -838,7 +838,7 @@ mod tests {
         assert!(Country::parse("Sweden").is_err());
         let names: Vec<_> = Country::all().map(|(_, name)| name).collect();
         let mut sorted = names.clone();
-        sorted.sort();
+        sorted.sort_unstable();
         assert_eq!(names, sorted, "the list is sorted by name");
     }
 

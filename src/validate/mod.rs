@@ -667,7 +667,7 @@ mod tests {
     #[test]
     fn format_characters_are_general_category_cf() {
         use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
-        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+        for c in (0..=0x0010_FFFF).filter_map(char::from_u32) {
             assert_eq!(
                 is_format_character(c),
                 c.general_category() == GeneralCategory::Format,

@@ -62,7 +62,7 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_take_the_same_s
          INSERT INTO organizations (public_id, name, created_by, created_at)
          SELECT printf('seed%012d', i), printf('Organization %04d', i), ?, 0 FROM n",
     )
-    .bind((ORGANIZATIONS - 1) as i64)
+    .bind(i64::try_from(ORGANIZATIONS - 1).unwrap())
     .bind(account_id)
     .execute(&mut *tx)
     .await
@@ -80,7 +80,7 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_take_the_same_s
          INSERT INTO accounts (name, email, email_key, password_hash, created_at)
          SELECT printf('Person %03d', i), printf('p%03d@example.com', i), printf('p%03d@example.com', i), 'unused', 0 FROM n",
     )
-    .bind((COLLABORATORS - 1) as i64)
+    .bind(i64::try_from(COLLABORATORS - 1).unwrap())
     .execute(&mut *tx)
     .await
     .unwrap();

@@ -118,6 +118,9 @@ async fn a_name_is_stored_normalized_and_deleted_by_typing_it_as_shown() {
     app.stop().await;
 }
 
+/// What is typed, and what is stored: business id, postal code, phone, VAT number.
+type Stored<'a> = (&'a str, &'a str, &'a str, Option<&'a str>);
+
 #[tokio::test]
 async fn numbers_and_addresses_in_their_national_forms() {
     let app = TestApp::start().await;
@@ -149,8 +152,6 @@ async fn numbers_and_addresses_in_their_national_forms() {
         0
     );
 
-    // (what is typed, what is stored: business id, postal code, phone, VAT number)
-    type Stored<'a> = (&'a str, &'a str, &'a str, Option<&'a str>);
     let cases: [(&[(&str, &str)], Stored); 4] = [
         (
             &[

@@ -94,7 +94,6 @@ pub async fn reconcile(state: &AppState) -> AppResult<usize> {
 /// that fails (the provider down, a bad row) is logged and tried again
 /// later, waiting longer each time (at most an hour), without stopping the others.
 pub async fn refund_due(state: &AppState) -> AppResult<usize> {
-    let now = state.clock.now();
     /// A refund that is due, and the charge it refunds.
     #[derive(sqlx::FromRow)]
     struct Due {
@@ -102,6 +101,7 @@ pub async fn refund_due(state: &AppState) -> AppResult<usize> {
         provider_payment: String,
         organization_id: i64,
     }
+    let now = state.clock.now();
     let due: Vec<Due> = sqlx::query_as(
         "SELECT j.payment_id, p.provider_payment, p.organization_id
            FROM refund_jobs j JOIN payments p ON p.id = j.payment_id

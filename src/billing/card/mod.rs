@@ -46,7 +46,9 @@ async fn card_in(
 }
 
 fn view(row: &CardRow, now: Timestamp) -> CardView {
-    let (month, year) = (row.exp_month as u8, row.exp_year as u16);
+    // Out of range (never stored by the provider) reads as long expired.
+    let month = u8::try_from(row.exp_month).unwrap_or(0);
+    let year = u16::try_from(row.exp_year).unwrap_or(0);
     CardView {
         brand: row.brand.clone(),
         last4: row.last4.clone(),

@@ -311,7 +311,7 @@ pub(super) async fn record_outcome(
                         &added,
                         now,
                     )
-                    .await?
+                    .await?;
                 }
                 Some(old) => {
                     let detail = format!("{added}, replaces the card ending in {}", old.last4);
@@ -323,7 +323,7 @@ pub(super) async fn record_outcome(
                         &detail,
                         now,
                     )
-                    .await?
+                    .await?;
                 }
             }
         }
@@ -384,7 +384,7 @@ pub async fn settle_before_delete(
         match outcome {
             Ok(SetupOutcome::Open) | Err(_) => page_open = true,
             Ok(outcome) => {
-                record_outcome(state, organization_id, setup.id, setup.account_id, outcome).await?
+                record_outcome(state, organization_id, setup.id, setup.account_id, outcome).await?;
             }
         }
     }

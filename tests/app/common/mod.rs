@@ -55,7 +55,7 @@ pub struct TestApp {
     pub base: String,
     pub running: Running,
     pub clock: Clock,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -110,7 +110,7 @@ impl TestApp {
             base: format!("http://{}", running.addr),
             running,
             clock,
-            _dir: dir,
+            dir,
             stop: Some(stop),
         }
     }
@@ -123,7 +123,7 @@ impl TestApp {
         }
         let _ = (&mut self.running.task).await;
         let before = self.running.state.config.clone();
-        Self::start_in(self._dir, self.clock, move |config| {
+        Self::start_in(self.dir, self.clock, move |config| {
             config.refund_delay = before.refund_delay;
             config.trusted_proxies = before.trusted_proxies;
         })
@@ -134,7 +134,7 @@ impl TestApp {
     pub fn database_files(&self) -> Vec<u8> {
         let mut bytes = Vec::new();
         for name in ["orgpanel.db", "orgpanel.db-wal"] {
-            if let Ok(file) = std::fs::read(self._dir.path().join(name)) {
+            if let Ok(file) = std::fs::read(self.dir.path().join(name)) {
                 bytes.extend(file);
             }
         }
@@ -155,6 +155,7 @@ impl TestApp {
     }
 
     /// A browser-like client with its own cookie jar.
+    #[expect(clippy::unused_self, reason = "a client is made for one test app")]
     pub fn client(&self) -> Client {
         Client::builder()
             .cookie_store(true)
