@@ -57,8 +57,8 @@ pub struct CardErrors {
 /// the PAN) and the lengths it issues. Source: the brands' published IIN
 /// ranges (ISO/IEC 7812), as payment providers document them.
 fn brand(number: &str) -> Option<(&'static str, &'static [usize])> {
-    let prefix = |n: usize| number.get(..n).and_then(|p| p.parse::<u32>().ok());
     const LONG: &[usize] = &[16, 17, 18, 19];
+    let prefix = |n: usize| number.get(..n).and_then(|p| p.parse::<u32>().ok());
     if number.starts_with('4') {
         Some(("Visa", &[13, 16, 19]))
     } else if matches!(prefix(2), Some(51..=55)) || matches!(prefix(4), Some(2221..=2720)) {
@@ -68,7 +68,7 @@ fn brand(number: &str) -> Option<(&'static str, &'static [usize])> {
     } else if matches!(prefix(4), Some(6011))
         || matches!(prefix(3), Some(644..=649))
         || matches!(prefix(2), Some(65))
-        || matches!(prefix(6), Some(622126..=622925))
+        || matches!(prefix(6), Some(622_126..=622_925))
     {
         Some(("Discover", LONG))
     } else if matches!(prefix(4), Some(3528..=3589)) {
@@ -107,7 +107,7 @@ pub fn check_card(
             None => {
                 errors.number = Some(
                     "This type of card is not accepted: use Visa, Mastercard, American Express, Discover, JCB, Diners Club or UnionPay.",
-                )
+                );
             }
             Some((brand, lengths)) => {
                 if !lengths.contains(&number.len()) || !luhn_ok(number.as_bytes()) {

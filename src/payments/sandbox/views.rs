@@ -177,7 +177,7 @@ mod tests {
         ));
         // In a double-quoted attribute, `"` is escaped too: the value cannot
         // be closed early.
-        let attribute = r#"&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot; 'a' &amp; co"#;
+        let attribute = "&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot; 'a' &amp; co";
         assert!(html.contains(&format!(
             r#"<a href="https://x.test/back?a=1&amp;b={attribute}">"#
         )));
