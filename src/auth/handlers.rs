@@ -36,18 +36,24 @@ async fn check_login(
     password_input: &str,
     address: &str,
 ) -> AppResult<i64> {
+    /// An account's id and PHC password hash.
+    #[derive(sqlx::FromRow)]
+    struct Found {
+        id: i64,
+        password_hash: String,
+    }
     let email = Email::parse(email).map_err(|m| AppError::field(AuthField::Email, m))?;
     if password_input.is_empty() {
         return Err(AppError::field(AuthField::Password, "Enter your password."));
     }
     let now = state.clock.now();
     throttle::check(&state.db, &email.key(), address, now).await?;
-    let found: Option<(i64, String)> =
+    let found: Option<Found> =
         sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email_key = ?")
             .bind(email.key())
             .fetch_optional(&state.db.read)
             .await?;
-    let (id, stored) = found.map_or((None, None), |(id, hash)| (Some(id), Some(hash)));
+    let (id, stored) = found.map_or((None, None), |f| (Some(f.id), Some(f.password_hash)));
     let verified = password::verify(password_input.to_owned(), stored).await?;
     if let (Some(id), true) = (id, verified) {
         Ok(id)

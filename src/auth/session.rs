@@ -45,8 +45,16 @@ pub async fn create(db: &Db, account_id: i64, now: Timestamp) -> AppResult<Strin
 
 /// The account behind a live session token, touching the session.
 pub async fn account(db: &Db, token: &str, now: Timestamp) -> AppResult<Option<Account>> {
+    /// A live session and its account.
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        name: String,
+        email: String,
+        last_seen_at: Timestamp,
+    }
     let hash = token_hash(token);
-    let row: Option<(i64, String, String, i64)> = sqlx::query_as(
+    let row: Option<Row> = sqlx::query_as(
         "SELECT a.id, a.name, a.email, s.last_seen_at
            FROM sessions s JOIN accounts a ON a.id = s.account_id
           WHERE s.token_hash = ? AND s.created_at > ? AND s.last_seen_at > ?",
@@ -56,17 +64,21 @@ pub async fn account(db: &Db, token: &str, now: Timestamp) -> AppResult<Option<A
     .bind(now - IDLE_TIMEOUT_SECS)
     .fetch_optional(&db.read)
     .await?;
-    let Some((id, name, email, last_seen_at)) = row else {
+    let Some(row) = row else {
         return Ok(None);
     };
-    if now - last_seen_at >= TOUCH_INTERVAL_SECS {
+    if now - row.last_seen_at >= TOUCH_INTERVAL_SECS {
         sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
             .bind(now)
             .bind(&hash)
             .execute(&db.write)
             .await?;
     }
-    Ok(Some(Account { id, name, email }))
+    Ok(Some(Account {
+        id: row.id,
+        name: row.name,
+        email: row.email,
+    }))
 }
 
 pub async fn delete(db: &Db, token: &str) -> AppResult<()> {
@@ -103,7 +115,7 @@ pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(10 *
 /// Purges expired sessions at start and every [`PURGE_EVERY`], until `stop` changes.
 pub fn spawn_purge(
     db: Db,
-    clock: crate::server::Clock,
+    clock: crate::clock::Clock,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {

@@ -16,7 +16,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 pub use self::{config::Config, db::Db, state::AppState};
-pub use crate::clock::Clock;
 
 /// Forms are small; anything larger is refused before it is read.
 const MAX_BODY_BYTES: usize = 64 * 1024;
