@@ -532,3 +532,61 @@ async fn renaming_is_validated_logged_and_the_log_is_append_only() {
     assert!(tampered.is_err(), "activity rows cannot be changed");
     app.stop().await;
 }
+
+/// What a server function sends to the browser names an organization by its
+/// public id only: its sequential database id stays on the server.
+#[tokio::test]
+async fn server_functions_never_send_the_internal_organization_id() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    for path in [
+        FetchOverview::PATH,
+        FetchCompany::PATH,
+        FetchCollaborators::PATH,
+        FetchActivity::PATH,
+        FetchBilling::PATH,
+        FetchServices::PATH,
+    ] {
+        let (status, body) = call(&app, &owner, path, &[("org", &org)]).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let mut keys = Vec::new();
+        collect_keys(&json, &mut keys);
+        assert!(
+            !keys.iter().any(|k| k == "id"),
+            "{path} sends an `id`: {body}"
+        );
+        assert!(body.contains(&org), "{path} names the organization: {body}");
+    }
+    let (_, body) = call(
+        &app,
+        &owner,
+        FetchOrgAccess::PATH,
+        &[("org", &org), ("action", "View")],
+    )
+    .await;
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"org": {"public_id": org, "name": "Example AB"}, "role": "Owner"})
+    );
+}
+
+/// Every object key in `value`, at any depth.
+fn collect_keys(value: &serde_json::Value, keys: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                keys.push(key.clone());
+                collect_keys(inner, keys);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for inner in items {
+                collect_keys(inner, keys);
+            }
+        }
+        _ => {}
+    }
+}
