@@ -18,6 +18,24 @@ use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_query_map};
 use leptos_router::{path, SsrMode};
 
+/// A form is sent once: a second click while the next page loads (a slow
+/// connection) would send it again and make a second organization, or
+/// report a conflict with the first. Marked only once every handler has
+/// run, so a form an island refused (a field to fix) stays sendable.
+const SUBMIT_ONCE: &str = r#"addEventListener("submit", function (e) {
+  var form = e.target;
+  if (form.dataset.sent) { e.preventDefault(); return; }
+  setTimeout(function () {
+    if (e.defaultPrevented) return;
+    form.dataset.sent = "1";
+    setTimeout(function () { delete form.dataset.sent; }, 10000);
+  }, 0);
+});
+addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-sent]").forEach(function (f) { delete f.dataset.sent; });
+});"#;
+
+/// The document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::render::provide_csp_nonce();
@@ -31,6 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href=stylesheet />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options islands=true />
+                <script nonce=leptos::nonce::use_nonce() inner_html=SUBMIT_ONCE></script>
                 <MetaTags />
             </head>
             <body>

@@ -52,3 +52,27 @@ test("a zero-width organization name is refused with a reason", async ({ page })
   await expect(page.getByText("cannot contain invisible formatting characters")).toBeVisible();
   await expect(page.getByRole("heading", { name: "Create organization" })).toBeVisible();
 });
+
+test("two clicks on a slow connection send a form once; a form the browser refused can be sent after the fix", async ({ page }) => {
+  await signUp(page, "Anna Berg", uniqueEmail("twice"));
+  await page.getByRole("link", { name: "Create organization" }).first().click();
+  const create = page.getByRole("button", { name: "Create" });
+  // Refused in the browser (no name): the form must stay sendable.
+  await create.click();
+  await expect(page.getByText("Enter the organization's name.")).toBeVisible();
+  let posts = 0;
+  await page.route("**/organizations/new", async (route) => {
+    if (route.request().method() === "POST") {
+      posts += 1;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+    await route.continue();
+  });
+  await page.getByLabel("Organization name").fill("Slow Twice AB");
+  await create.click({ noWaitAfter: true });
+  await page.waitForTimeout(300);
+  await create.click({ noWaitAfter: true });
+  await expect(page.getByRole("heading", { name: "Company information" })).toBeVisible();
+  expect(posts).toBe(1);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Slow Twice AB" })).toHaveCount(1);
+});

@@ -60,12 +60,17 @@ async fn render<C: Clone + Send + Sync + 'static>(
 /// error's status; without a session, 401.
 pub async fn refused<F: Clone + Send + Sync + 'static>(
     state: &AppState,
-    parts: Parts,
+    mut parts: Parts,
     error: AppError,
     form: F,
 ) -> Response {
     if error == AppError::Unauthenticated {
         return error.into_response();
+    }
+    // The page's own notes of success (`?saved=1`) must not stand beside a
+    // refusal: the page is rendered at its bare path.
+    if let Ok(path) = parts.uri.path().parse() {
+        parts.uri = path;
     }
     let status = error.status();
     let mut response = render(

@@ -202,3 +202,45 @@ async fn a_wrong_method_gets_a_page_and_log_out_without_a_session_goes_to_log_in
     super::common::assert_redirect(&response, "/login");
     app.stop().await;
 }
+
+/// A refusal is shown at the form's bare address: success notes in the
+/// query string that was posted to (`?saved=1`) do not stand beside it.
+#[tokio::test]
+async fn a_refused_form_shows_no_success_note_from_the_address_it_was_posted_to() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example AB").await;
+    let response = app
+        .post_form(
+            &anna,
+            &format!("/organizations/{org}/settings?saved=1&renamed=1&created=1"),
+            &[("intent", "rename"), ("name", "")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("Enter the organization&#x27;s name.")
+            || html.contains("Enter the organization's name."),
+        "{html}"
+    );
+    for note in [
+        "Company information saved",
+        "Organization renamed.",
+        "Organization created.",
+    ] {
+        assert!(!html.contains(note), "{note} beside a refusal");
+    }
+}
+
+/// A file missing under `/pkg` (a page from before a deploy asking for an
+/// old bundle) is not cached, so it is found once it is there.
+#[tokio::test]
+async fn a_missing_bundle_file_is_not_cached() {
+    let app = TestApp::start_configured(|config| config.leptos.hash_files = true).await;
+    let response = app
+        .get(&app.client(), "/pkg/orgpanel.0123456789abcdef.css")
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+}
