@@ -21,6 +21,8 @@ pub mod validate;
 
 // Server infrastructure, knowing no feature.
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod payments;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -5,6 +5,7 @@
 use crate::app::{shell, App};
 use crate::auth::handlers as auth;
 use crate::clock::Clock;
+use crate::mail::Mailer;
 use crate::organizations::handlers as organizations;
 use crate::payments::sandbox::Sandbox;
 use crate::server::{assets, security, with_error_pages, AppState, Config, Db};
@@ -171,6 +172,10 @@ pub async fn start(
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.leptos.site_addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let mailer = Mailer::new(
+        config.smtp_url.as_ref().map(|url| url.0.as_str()),
+        &config.mail_from,
+    )?;
     let sandbox = Sandbox::new(
         db.read.clone(),
         db.write.clone(),
@@ -183,12 +188,21 @@ pub async fn start(
         clock,
         payments: Arc::new(sandbox.clone()),
         refunds_due: Arc::default(),
+        mail_due: Arc::default(),
         shell: |options| shell(options).into_any(),
     };
     let app = router(state.clone(), &sandbox).into_make_service_with_connect_info::<SocketAddr>();
     let (stop_refunds, stopped) = tokio::sync::watch::channel(false);
     let refunds = crate::billing::card::spawn_refunds(state.clone(), stopped.clone());
-    let purge = crate::auth::session::spawn_purge(state.db.clone(), state.clock.clone(), stopped);
+    let purge =
+        crate::auth::session::spawn_purge(state.db.clone(), state.clock.clone(), stopped.clone());
+    let outbox = crate::mail::spawn(
+        state.db.clone(),
+        state.clock.clone(),
+        mailer,
+        state.mail_due.clone(),
+        stopped,
+    );
     let db = state.db.clone();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
@@ -197,6 +211,7 @@ pub async fn start(
         let _ = stop_refunds.send(true);
         let _ = refunds.await;
         let _ = purge.await;
+        let _ = outbox.await;
         db.close().await;
         served
     });

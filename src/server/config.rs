@@ -5,11 +5,24 @@ use leptos::config::LeptosOptions;
 use std::time::Duration;
 use url::Url;
 
+/// An SMTP server's URL. It may hold a password, so it is never printed.
+#[derive(Clone)]
+pub struct SmtpUrl(pub String);
+
+impl std::fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SmtpUrl(…)")
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: String,
     pub public_url: Url,
-    pub smtp_url: Option<String>,
+    /// `ORGPANEL_SMTP_URL`, as lettre reads it; unset: emails wait in the outbox.
+    pub smtp_url: Option<SmtpUrl>,
+    /// `ORGPANEL_MAIL_FROM`: the sender of invitations and notices.
+    pub mail_from: String,
     pub refund_delay: Duration,
     /// `ORGPANEL_TEST_CLOCK=1`: lets browser tests move the clock forward
     /// (`POST /test-clock/advance`). Never set in production.
@@ -57,7 +70,9 @@ impl Config {
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://orgpanel.db".into()),
             public_url,
-            smtp_url: var("ORGPANEL_SMTP_URL"),
+            smtp_url: var("ORGPANEL_SMTP_URL").map(SmtpUrl),
+            mail_from: var("ORGPANEL_MAIL_FROM")
+                .unwrap_or_else(|| "Orgpanel <no-reply@localhost>".to_owned()),
             refund_delay,
             test_clock,
             test_clock_start,
@@ -139,6 +154,7 @@ mod tests {
             database_url: String::new(),
             public_url: Url::parse("http://127.0.0.1:3000").unwrap(),
             smtp_url: None,
+            mail_from: "Orgpanel <no-reply@localhost>".to_owned(),
             refund_delay: Duration::from_secs(60),
             test_clock: false,
             test_clock_start: None,

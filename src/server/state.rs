@@ -20,6 +20,8 @@ pub struct AppState {
     pub payments: Arc<dyn PaymentProvider>,
     /// Wakes the refund worker when a verification charge was recorded.
     pub refunds_due: Arc<tokio::sync::Notify>,
+    /// Wakes the outbox worker when a message was written.
+    pub mail_due: Arc<tokio::sync::Notify>,
     pub shell: Shell,
 }
 

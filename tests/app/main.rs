@@ -7,6 +7,7 @@ mod cards;
 mod common;
 mod company;
 mod failures;
+mod mail;
 mod organizations;
 mod scale;
 mod security;

@@ -3,12 +3,16 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use orgpanel::clock::Clock;
+use orgpanel::server::config::SmtpUrl;
 use orgpanel::server::Config;
 use orgpanel::startup::{self, Running};
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
+use smtp::SmtpServer;
 use std::time::Duration;
 
 const PUBLIC_URL: &str = "http://127.0.0.1:3000";
@@ -55,6 +59,8 @@ pub struct TestApp {
     pub base: String,
     pub running: Running,
     pub clock: Clock,
+    /// The SMTP server the panel sends its email to.
+    pub smtp: SmtpServer,
     dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -72,12 +78,14 @@ impl TestApp {
     /// With the configuration changed by `configure`.
     pub async fn start_configured(configure: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        Self::start_in(dir, Clock::starting_at(TEST_START), configure).await
+        let smtp = SmtpServer::start().await;
+        Self::start_in(dir, Clock::starting_at(TEST_START), smtp, configure).await
     }
 
     async fn start_in(
         dir: tempfile::TempDir,
         clock: Clock,
+        smtp: SmtpServer,
         configure: impl FnOnce(&mut Config),
     ) -> Self {
         capture_logs();
@@ -92,7 +100,8 @@ impl TestApp {
         let mut config = Config {
             database_url: format!("sqlite://{}", dir.path().join("orgpanel.db").display()),
             public_url: url::Url::parse(PUBLIC_URL).expect("url"),
-            smtp_url: None,
+            smtp_url: Some(SmtpUrl(smtp.url())),
+            mail_from: "Orgpanel <no-reply@localhost>".to_owned(),
             refund_delay: Duration::from_secs(60),
             test_clock: false,
             test_clock_start: None,
@@ -110,6 +119,7 @@ impl TestApp {
             base: format!("http://{}", running.addr),
             running,
             clock,
+            smtp,
             dir,
             stop: Some(stop),
         }
@@ -123,9 +133,10 @@ impl TestApp {
         }
         let _ = (&mut self.running.task).await;
         let before = self.running.state.config.clone();
-        Self::start_in(self.dir, self.clock, move |config| {
+        Self::start_in(self.dir, self.clock, self.smtp, move |config| {
             config.refund_delay = before.refund_delay;
             config.trusted_proxies = before.trusted_proxies;
+            config.smtp_url = before.smtp_url;
         })
         .await
     }

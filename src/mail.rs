@@ -1,0 +1,258 @@
+//! Email, through a durable outbox (DESIGN.md, "Real parts").
+//!
+//! A message is written to the `outbox` table in the same transaction as
+//! what causes it ([`enqueue`]), so it exists exactly when that change
+//! does. A worker ([`spawn`]) sends what is due over SMTP with lettre,
+//! retries a failure later (30 s, 1, 2, 4 … minutes, at most an hour apart:
+//! an SMTP server down for a while loses nothing) and marks each message
+//! sent once. With no SMTP configured, messages stay in the outbox and each
+//! is logged at info (links included), once a day, for a laptop without mail.
+
+use crate::clock::{Clock, Timestamp};
+use crate::error::AppResult;
+use crate::server::db::Db;
+use crate::validate::Email;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::Body;
+use lettre::message::Mailbox;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why a message has not left: shown in `last_error`, and cleared when an
+/// SMTP server is configured.
+const NO_SMTP: &str = "no SMTP server configured (ORGPANEL_SMTP_URL)";
+const DAY: i64 = 86_400;
+
+/// Writes a plain-text message to `to` inside the caller's transaction: it
+/// is sent only if that transaction commits.
+pub async fn enqueue(
+    tx: &mut sqlx::SqliteConnection,
+    to: &Email,
+    subject: &str,
+    body: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(to.as_str())
+    .bind(subject)
+    .bind(body)
+    .bind(now)
+    .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// How the outbox sends: over SMTP to `ORGPANEL_SMTP_URL` as
+/// `ORGPANEL_MAIL_FROM`, or, without a URL, not at all.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for Mailer {
+    /// Never the URL: it may hold the SMTP password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer")
+            .field("smtp", &self.transport.is_some())
+            .field("from", &self.from.to_string())
+            .finish()
+    }
+}
+
+impl Mailer {
+    /// `smtp_url` as lettre reads it (`smtp://host:port` unencrypted,
+    /// `smtp://…?tls=required` with STARTTLS, `smtps://user:pass@host` over
+    /// TLS); `from` a mailbox such as `Orgpanel <no-reply@example.com>`.
+    pub fn new(smtp_url: Option<&str>, from: &str) -> Result<Self, String> {
+        let from = from
+            .parse::<Mailbox>()
+            .map_err(|e| format!("ORGPANEL_MAIL_FROM is not a mailbox ({e}): {from:?}"))?;
+        let transport = match smtp_url {
+            None => None,
+            Some(url) => Some(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    // The URL may hold a password: only the reason is told.
+                    .map_err(|e| format!("ORGPANEL_SMTP_URL cannot be used: {e}"))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build(),
+            ),
+        };
+        Ok(Self { transport, from })
+    }
+
+    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+        let Some(transport) = &self.transport else {
+            return Err(NO_SMTP.to_owned());
+        };
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(recipient(to)?)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(readable(body))
+            .map_err(|e| format!("message not built: {e}"))?;
+        transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The text as it is (8-bit UTF-8, RFC 6152), so the message reads as
+/// written; lettre's own choice of encoding if a line is too long for that.
+fn readable(body: &str) -> Body {
+    Body::new_with_encoding(body.to_owned(), ContentTransferEncoding::EightBit)
+        .unwrap_or_else(Body::new)
+}
+
+/// The stored address as SMTP takes it: an international domain in its
+/// ASCII form (IDNA, RFC 5891), the local part as it is.
+fn recipient(stored: &str) -> Result<Mailbox, String> {
+    let (local, domain) = stored
+        .rsplit_once('@')
+        .ok_or_else(|| format!("not an address: {stored:?}"))?;
+    let domain = idna::domain_to_ascii(domain).map_err(|e| format!("domain: {e}"))?;
+    format!("{local}@{domain}")
+        .parse::<Mailbox>()
+        .map_err(|e| format!("not an address ({e}): {stored:?}"))
+}
+
+/// How long to wait after the `attempts`-th failure: 30 s, 1, 2, 4 …
+/// minutes, at most an hour.
+fn retry_delay(attempts: i64) -> i64 {
+    (30_i64 << attempts.clamp(0, 7)).min(3600)
+}
+
+/// A message that is due.
+#[derive(sqlx::FromRow)]
+struct Due {
+    id: i64,
+    recipient: String,
+    subject: String,
+    body: String,
+    attempts: i64,
+}
+
+/// Sends every message that is due (at most 50 a round); returns how many
+/// were sent. One that fails is tried again later without holding up the
+/// others.
+pub async fn send_due(db: &Db, mailer: &Mailer, now: Timestamp) -> AppResult<usize> {
+    let due: Vec<Due> = sqlx::query_as(
+        "SELECT id, recipient, subject, body, attempts FROM outbox
+          WHERE sent_at IS NULL AND next_attempt_at <= ?
+          ORDER BY next_attempt_at, id LIMIT 50",
+    )
+    .bind(now)
+    .fetch_all(&db.read)
+    .await?;
+    let mut sent = 0;
+    for message in due {
+        match mailer
+            .send(&message.recipient, &message.subject, &message.body)
+            .await
+        {
+            Ok(()) => {
+                sqlx::query("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND sent_at IS NULL")
+                    .bind(now)
+                    .bind(message.id)
+                    .execute(&db.write)
+                    .await?;
+                sent += 1;
+            }
+            Err(error) if error == NO_SMTP => {
+                tracing::info!(
+                    to = %message.recipient,
+                    subject = %message.subject,
+                    body = %message.body,
+                    "email kept in the outbox: no SMTP server configured"
+                );
+                sqlx::query("UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?")
+                    .bind(NO_SMTP)
+                    .bind(now + DAY)
+                    .bind(message.id)
+                    .execute(&db.write)
+                    .await?;
+            }
+            Err(error) => {
+                let delay = retry_delay(message.attempts);
+                tracing::warn!(%error, id = message.id, retry_in_secs = delay, "email not sent; will retry");
+                sqlx::query(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                )
+                .bind(&error)
+                .bind(now + delay)
+                .bind(message.id)
+                .execute(&db.write)
+                .await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Sends what is due now (messages kept while no SMTP was configured
+/// included), whenever `wake` is notified, and every second, until `stop`
+/// changes.
+pub fn spawn(
+    db: Db,
+    clock: Clock,
+    mailer: Mailer,
+    wake: Arc<tokio::sync::Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if mailer.transport.is_some() {
+            let released = sqlx::query(
+                "UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND last_error = ?",
+            )
+            .bind(clock.now())
+            .bind(NO_SMTP)
+            .execute(&db.write)
+            .await;
+            if let Err(error) = released {
+                tracing::warn!(%error, "kept emails not released");
+            }
+        }
+        loop {
+            // An error is logged where it was made; the next round tries again.
+            let _ = send_due(&db, &mailer, clock.now()).await;
+            tokio::select! {
+                _ = stop.changed() => break,
+                () = wake.notified() => {}
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_longer_each_time_up_to_an_hour() {
+        let delays: Vec<i64> = (0..10).map(retry_delay).collect();
+        assert_eq!(&delays[..4], &[30, 60, 120, 240]);
+        assert!(delays.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(delays[9], 3600);
+    }
+
+    #[test]
+    fn an_international_domain_is_sent_in_its_ascii_form() {
+        let mailbox = recipient("anna@bücher.example").unwrap();
+        assert_eq!(mailbox.email.to_string(), "anna@xn--bcher-kva.example");
+        assert!(recipient("no-at-sign").is_err());
+    }
+
+    #[test]
+    fn the_sender_must_be_a_mailbox() {
+        assert!(Mailer::new(None, "Orgpanel <no-reply@localhost>").is_ok());
+        assert!(Mailer::new(None, "not a mailbox").is_err());
+    }
+}
