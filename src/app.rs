@@ -4,10 +4,9 @@
 use crate::auth::current_account;
 use crate::auth::pages::{LoginPage, SignupPage};
 use crate::billing::pages::{BillingPage, CardResultPage};
+use crate::collaborators::pages::{CollaboratorsPage, InvitationPage};
 use crate::error::RequestFailure;
-use crate::organizations::pages::{
-    ActivityPage, ApiKeysPage, CollaboratorsPage, CreateOrganizationPage,
-};
+use crate::organizations::pages::{ActivityPage, ApiKeysPage, CreateOrganizationPage};
 use crate::organizations::{fetch_my_organizations, OrgSummary};
 use crate::overview::OverviewPage;
 use crate::services::pages::ServicesPage;
@@ -84,6 +83,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=crate::page::NotFound>
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/signup") view=SignupPage />
+                <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async />
                 // Async: pages arrive whole, so they read the same with JavaScript off.
                 <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=Home ssr=SsrMode::Async />

@@ -30,6 +30,7 @@ pub mod server;
 // Features, each above those it uses.
 pub mod auth;
 pub mod billing;
+pub mod collaborators;
 pub mod company;
 pub mod organizations;
 pub mod services;

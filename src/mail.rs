@@ -12,8 +12,7 @@ use crate::clock::{Clock, Timestamp};
 use crate::error::AppResult;
 use crate::server::db::Db;
 use crate::validate::Email;
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::Body;
+use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
@@ -94,7 +93,7 @@ impl Mailer {
             .to(recipient(to)?)
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
-            .body(readable(body))
+            .body(body.to_owned())
             .map_err(|e| format!("message not built: {e}"))?;
         transport
             .send(message)
@@ -102,13 +101,6 @@ impl Mailer {
             .map(|_| ())
             .map_err(|e| e.to_string())
     }
-}
-
-/// The text as it is (8-bit UTF-8, RFC 6152), so the message reads as
-/// written; lettre's own choice of encoding if a line is too long for that.
-fn readable(body: &str) -> Body {
-    Body::new_with_encoding(body.to_owned(), ContentTransferEncoding::EightBit)
-        .unwrap_or_else(Body::new)
 }
 
 /// The stored address as SMTP takes it: an international domain in its

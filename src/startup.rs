@@ -37,6 +37,14 @@ pub fn router(state: AppState, sandbox: &Sandbox) -> Router {
         .route("/logout", post(auth::logout))
         .route("/organizations/new", post(organizations::create))
         .route(
+            "/organizations/{org}/collaborators",
+            post(crate::collaborators::handlers::collaborators),
+        )
+        .route(
+            "/invitations/{token}",
+            post(crate::collaborators::handlers::accept),
+        )
+        .route(
             "/organizations/{org}/settings",
             post(crate::settings::handlers::settings),
         )

@@ -169,13 +169,32 @@ async fn start_session(
     }
 }
 
-pub async fn logout(State(state): State<AppState>, parts: Parts) -> Response {
+/// "Log out", optionally with where to go after logging in again (an
+/// invitation opened while logged in as someone else).
+#[derive(serde::Deserialize)]
+pub struct LogoutForm {
+    next: Option<String>,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    parts: Parts,
+    // A log-out without a form body (an old page, a script) still logs out.
+    form: Result<Form<LogoutForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
     if let Some(token) = session::token_from(&parts.headers) {
         if let Err(error) = session::delete(&state.db, &token).await {
             return error.into_response();
         }
     }
-    let mut response = see_other("/login");
+    let next = form
+        .ok()
+        .and_then(|Form(form)| form.next.filter(|next| local_path(next).is_some()));
+    let to = match next {
+        Some(next) => format!("/login?next={}", crate::auth::pages::encode_query(&next)),
+        None => "/login".to_owned(),
+    };
+    let mut response = see_other(&to);
     response.headers_mut().insert(
         header::SET_COOKIE,
         session::clear_cookie(state.config.secure_cookies()),
@@ -192,6 +211,8 @@ fn is_public(path: &str) -> bool {
     ) || path.starts_with("/pkg/")
         // The payment provider's pages: the provider has no panel session.
         || path.starts_with("/sandbox-pay/")
+        // An invitation is opened before its invitee has an account.
+        || path.starts_with("/invitations/")
 }
 
 /// Puts the signed-in [`Account`] in the request's extensions; sends a

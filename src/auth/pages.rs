@@ -50,7 +50,13 @@ fn refused_credentials() -> (Option<String>, String, String, Option<AppError>) {
             refused.form.email,
             Some(refused.error),
         ),
-        None => (next_path(None), String::new(), String::new(), None),
+        // An invitation sends its address along.
+        None => (
+            next_path(None),
+            String::new(),
+            use_query_map().with_untracked(|q| q.get("email").unwrap_or_default()),
+            None,
+        ),
     }
 }
 

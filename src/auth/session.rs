@@ -7,12 +7,9 @@
 use super::Account;
 use crate::clock::Timestamp;
 use crate::error::AppResult;
+use crate::ids::{new_token, token_hash};
 use crate::server::db::Db;
 use axum::http::{header, HeaderMap, HeaderValue};
-use base64::Engine as _;
-use rand::RngCore as _;
-use sha2::{Digest, Sha256};
-use std::fmt::Write as _;
 
 pub const COOKIE_NAME: &str = "orgpanel_session";
 pub const IDLE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
@@ -20,19 +17,9 @@ pub const ABSOLUTE_TIMEOUT_SECS: i64 = 7 * 24 * 60 * 60;
 /// `last_seen_at` is written at most this often, to spare the writer.
 const TOUCH_INTERVAL_SECS: i64 = 60;
 
-fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().fold(String::with_capacity(64), |mut hex, b| {
-        let _ = write!(hex, "{b:02x}");
-        hex
-    })
-}
-
 /// Starts a session and returns the token for the cookie.
 pub async fn create(db: &Db, account_id: i64, now: Timestamp) -> AppResult<String> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let token = new_token();
     sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)")
         .bind(token_hash(&token))
         .bind(account_id)

@@ -118,13 +118,6 @@ pub async fn fetch_org_access(org: String, action: Action) -> Result<Membership,
 }
 
 #[server]
-pub async fn fetch_collaborators(org: String) -> Result<(Membership, Vec<Collaborator>), AppError> {
-    let (state, _, access) = gate::access(&org, Action::View).await?;
-    let collaborators = store::collaborators(&state.db, access.id).await?;
-    Ok((access.membership(), collaborators))
-}
-
-#[server]
 pub async fn fetch_activity(org: String) -> Result<(Membership, Vec<ActivityEntry>), AppError> {
     let (state, _, access) = gate::access(&org, Action::SeeActivity).await?;
     let entries = activity::list(&state.db, access.id).await?;

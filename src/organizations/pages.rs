@@ -1,10 +1,7 @@
 //! The organization pages. They render on the server only; the name
 //! fields are the one island, checking themselves as they are typed.
 
-use super::{
-    fetch_activity, fetch_collaborators, fetch_org_access, Action, Collaborator, NameField,
-    NameForm,
-};
+use super::{fetch_activity, fetch_org_access, Action, Collaborator, NameField, NameForm};
 use crate::error::AppError;
 use crate::forms::{field_error, form_message, use_refused, TextField};
 use crate::page::{load, org_param};
@@ -82,21 +79,6 @@ pub fn CollaboratorTable(collaborators: Vec<Collaborator>) -> impl IntoView {
             </table>
         </div>
     }
-}
-
-#[component]
-pub fn CollaboratorsPage() -> impl IntoView {
-    let org = org_param();
-    load(fetch_collaborators(org), |(access, collaborators)| {
-        view! {
-            <Title text=format!("Collaborators · {}", access.org.name) />
-            <main>
-                <h1>"Collaborators"</h1>
-                <CollaboratorTable collaborators=collaborators />
-                <p class="muted">"Inviting collaborators is not available yet."</p>
-            </main>
-        }
-    })
 }
 
 #[component]

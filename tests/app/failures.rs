@@ -166,7 +166,7 @@ async fn a_wrong_method_gets_a_page_and_log_out_without_a_session_goes_to_log_in
     let response = app
         .post_form(
             &anna,
-            &format!("/organizations/{org}/collaborators"),
+            &format!("/organizations/{org}/activity"),
             &[("x", "1")],
         )
         .await;

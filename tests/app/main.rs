@@ -4,6 +4,7 @@
 mod auth;
 mod billing;
 mod cards;
+mod collaborators;
 mod common;
 mod company;
 mod failures;

@@ -6,10 +6,9 @@ use super::common;
 use common::{assert_redirect, location, TestApp};
 use leptos::server_fn::ServerFn;
 use orgpanel::billing::FetchBilling;
+use orgpanel::collaborators::FetchCollaborators;
 use orgpanel::company::FetchCompany;
-use orgpanel::organizations::{
-    FetchActivity, FetchCollaborators, FetchMyOrganizations, FetchOrgAccess,
-};
+use orgpanel::organizations::{FetchActivity, FetchMyOrganizations, FetchOrgAccess};
 use orgpanel::overview::FetchOverview;
 use orgpanel::services::FetchServices;
 use reqwest::{Client, StatusCode};

@@ -92,6 +92,47 @@ impl Drop for SmtpServer {
     }
 }
 
+/// The text of a message as its `Content-Transfer-Encoding` says
+/// (RFC 2045: quoted-printable or base64; anything else as it came).
+fn decode(message: &Received) -> String {
+    use base64::Engine as _;
+    let encoding = message
+        .header("Content-Transfer-Encoding")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match encoding.as_str() {
+        "quoted-printable" => {
+            let joined = message.body.replace("=\n", "");
+            let mut bytes = Vec::with_capacity(joined.len());
+            let mut rest = joined.as_bytes();
+            while let Some((&first, tail)) = rest.split_first() {
+                match (
+                    first,
+                    tail.get(..2).and_then(|hex| std::str::from_utf8(hex).ok()),
+                ) {
+                    (b'=', Some(hex)) if u8::from_str_radix(hex, 16).is_ok() => {
+                        bytes.push(u8::from_str_radix(hex, 16).unwrap_or_default());
+                        rest = &tail[2..];
+                    }
+                    _ => {
+                        bytes.push(first);
+                        rest = tail;
+                    }
+                }
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        "base64" => {
+            let compact: String = message.body.split_whitespace().collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(compact)
+                .unwrap_or_default();
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        _ => message.body.clone(),
+    }
+}
+
 async fn serve(listener: TcpListener, received: Arc<Mutex<Vec<Received>>>) {
     while let Ok((stream, _)) = listener.accept().await {
         let received = Arc::clone(&received);
@@ -134,11 +175,13 @@ async fn session(
             }
             let text = data.join("\n");
             let (headers, body) = text.split_once("\n\n").unwrap_or((&text, ""));
-            received.lock().expect("smtp messages").push(Received {
+            let mut message = Received {
                 to: std::mem::take(&mut to),
                 headers: headers.to_owned(),
                 body: body.to_owned(),
-            });
+            };
+            message.body = decode(&message);
+            received.lock().expect("smtp messages").push(message);
             b"250 kept\r\n"
         } else if command.starts_with("QUIT") {
             writer.write_all(b"221 bye\r\n").await?;

@@ -1,0 +1,163 @@
+//! The POST side of Collaborators (invite, resend, revoke) and of
+//! `/invitations/{token}` (accept).
+
+use super::store::{self, Sent};
+use super::{InviteField, InviteForm, PendingForm};
+use crate::auth::Account;
+use crate::error::{AppError, AppResult};
+use crate::organizations::{gate, Action, Role};
+use crate::server::render::{refused, see_other};
+use crate::server::AppState;
+use crate::validate::Email;
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+
+/// The Collaborators page's forms, told apart by their `intent`.
+#[derive(Deserialize)]
+#[serde(tag = "intent", rename_all = "lowercase")]
+pub enum CollaboratorsForm {
+    Invite(InviteForm),
+    Resend(PendingForm),
+    Revoke(PendingForm),
+}
+
+pub async fn collaborators(
+    State(state): State<AppState>,
+    Extension(account): Extension<Account>,
+    Path(org): Path<String>,
+    parts: Parts,
+    Form(form): Form<CollaboratorsForm>,
+) -> Response {
+    let page = format!("/organizations/{org}/collaborators");
+    match form {
+        CollaboratorsForm::Invite(form) => {
+            match invite(&state, &account, &org, &form.email, &form.role).await {
+                Ok(Sent::New) => see_other(&format!("{page}?sent=1")),
+                Ok(Sent::Again) => see_other(&format!("{page}?resent=1")),
+                Err(error) => refused(&state, parts, error, form).await,
+            }
+        }
+        CollaboratorsForm::Resend(form) => {
+            match resend(&state, &account, &org, &form.email).await {
+                Ok(()) => see_other(&format!("{page}?resent=1")),
+                Err(error) => refused(&state, parts, error, form).await,
+            }
+        }
+        CollaboratorsForm::Revoke(form) => {
+            match revoke(&state, &account, &org, &form.email).await {
+                Ok(()) => see_other(&format!("{page}?revoked=1")),
+                Err(error) => refused(&state, parts, error, form).await,
+            }
+        }
+    }
+}
+
+/// Owners invite any role; Admins any but Owner.
+async fn invite(
+    state: &AppState,
+    account: &Account,
+    org: &str,
+    email: &str,
+    role: &str,
+) -> AppResult<Sent> {
+    let access = gate::authorize(&state.db, account.id, org, Action::ManageCollaborators).await?;
+    let email = Email::parse(email);
+    let role = Role::parse(role)
+        .ok_or("Choose a role.".to_owned())
+        .and_then(|role| {
+            if role == Role::Owner && access.role != Role::Owner {
+                Err("Only an Owner can invite an Owner.".to_owned())
+            } else {
+                Ok(role)
+            }
+        });
+    let (email, role) = match (email, role) {
+        (Ok(email), Ok(role)) => (email, role),
+        (email, role) => {
+            let errors = [
+                email
+                    .err()
+                    .map(|m| crate::validate::FieldError::new(InviteField::Email, m)),
+                role.err()
+                    .map(|m| crate::validate::FieldError::new(InviteField::Role, m)),
+            ];
+            return Err(AppError::Invalid(errors.into_iter().flatten().collect()));
+        }
+    };
+    let public_url = state.config.public_url.as_str().trim_end_matches('/');
+    let sent = store::invite(
+        &state.db,
+        &access,
+        account,
+        &email,
+        role,
+        public_url,
+        state.clock.now(),
+    )
+    .await?;
+    state.mail_due.notify_one();
+    Ok(sent)
+}
+
+/// The pending invitation of `email` again, with a new link.
+async fn resend(state: &AppState, account: &Account, org: &str, email: &str) -> AppResult<()> {
+    let access = gate::authorize(&state.db, account.id, org, Action::ManageCollaborators).await?;
+    let email = Email::parse(email).map_err(|m| AppError::field(InviteField::Email, m))?;
+    let role = store::pending(&state.db, access.id, state.clock.now())
+        .await?
+        .into_iter()
+        .find(|p| Email::parse(&p.email).is_ok_and(|e| e.key() == email.key()))
+        .map(|p| p.role)
+        .ok_or_else(|| {
+            AppError::Conflict(format!(
+                "There is no pending invitation for {email}: it was accepted or revoked meanwhile."
+            ))
+        })?;
+    if role == Role::Owner && access.role != Role::Owner {
+        return Err(AppError::Forbidden(
+            "Only an Owner can invite an Owner.".to_owned(),
+        ));
+    }
+    let public_url = state.config.public_url.as_str().trim_end_matches('/');
+    store::invite(
+        &state.db,
+        &access,
+        account,
+        &email,
+        role,
+        public_url,
+        state.clock.now(),
+    )
+    .await?;
+    state.mail_due.notify_one();
+    Ok(())
+}
+
+async fn revoke(state: &AppState, account: &Account, org: &str, email: &str) -> AppResult<()> {
+    let access = gate::authorize(&state.db, account.id, org, Action::ManageCollaborators).await?;
+    let email = Email::parse(email).map_err(|m| AppError::field(InviteField::Email, m))?;
+    store::revoke(&state.db, &access, account.id, &email, state.clock.now()).await
+}
+
+/// `POST /invitations/{token}`: "Accept invitation". Without a session the
+/// visitor is sent to log in and back.
+pub async fn accept(
+    State(state): State<AppState>,
+    account: Option<Extension<Account>>,
+    Path(token): Path<String>,
+) -> Response {
+    let Some(Extension(account)) = account else {
+        return see_other(&format!("/login?next=/invitations/{token}"));
+    };
+    match store::accept(&state.db, &token, &account, state.clock.now()).await {
+        Ok(org) => see_other(&format!("/organizations/{org}?joined=1")),
+        // The invitation's page says why: no longer valid, or for someone else.
+        Err(AppError::NotFound | AppError::Forbidden(_)) => {
+            see_other(&format!("/invitations/{token}"))
+        }
+        Err(error) => error.into_response(),
+    }
+}

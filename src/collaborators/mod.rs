@@ -1,0 +1,137 @@
+//! Collaborators: the members of an organization and the invitations that
+//! bring new ones (DESIGN.md, "Collaborators and invitations"). An
+//! invitation is a link emailed through the outbox; its token works once,
+//! for 7 days, and the database keeps only its hash.
+
+#[cfg(feature = "ssr")]
+pub mod handlers;
+pub mod pages;
+#[cfg(feature = "ssr")]
+mod store;
+
+/// What is said of an invitation that cannot be used, whatever the reason
+/// (used, revoked, replaced, expired, or never made).
+pub const NO_LONGER_VALID: &str = "This invitation is no longer valid";
+
+use crate::error::AppError;
+use crate::organizations::{Collaborator, Membership, Role};
+use crate::validate::FormField;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// How long an invitation link works.
+pub const INVITATION_DAYS: i64 = 7;
+
+/// The fields of "Invite collaborator".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InviteField {
+    Email,
+    Role,
+}
+
+impl FormField for InviteField {
+    fn name(self) -> &'static str {
+        match self {
+            InviteField::Email => "email",
+            InviteField::Role => "role",
+        }
+    }
+}
+
+/// "Invite collaborator" as posted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub role: String,
+}
+
+/// "Resend" or "Revoke" of a pending invitation, named by its address.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingForm {
+    #[serde(default)]
+    pub email: String,
+}
+
+/// An invitation not yet accepted, as "Pending invitations" lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingInvitation {
+    pub email: String,
+    pub role: Role,
+    /// UTC, "2026-12-05 12:00 UTC".
+    pub expires: String,
+}
+
+/// The Collaborators page: the members, and for those who manage them the
+/// pending invitations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollaboratorsView {
+    pub access: Membership,
+    pub members: Vec<Collaborator>,
+    /// `None` for a role that does not manage collaborators.
+    pub pending: Option<Vec<PendingInvitation>>,
+}
+
+/// Who is looking at an invitation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Viewer {
+    /// No session: sign up or log in first.
+    Visitor,
+    /// Signed in with the invited address.
+    Invitee,
+    /// Signed in with another address (shown, to say why not).
+    Other { email: String },
+}
+
+/// A valid invitation, as `/invitations/{token}` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub organization: String,
+    pub role: Role,
+    pub email: String,
+    pub viewer: Viewer,
+}
+
+/// The roles an invitation or a role change may give, with the words for them.
+pub fn role_options() -> [(Role, &'static str); 4] {
+    [
+        (
+            Role::Member,
+            "Member: sees everything, creates and deletes services",
+        ),
+        (Role::Billing, "Billing: company information and billing"),
+        (
+            Role::Admin,
+            "Admin: everything but billing, renaming and deleting",
+        ),
+        (Role::Owner, "Owner: everything"),
+    ]
+}
+
+#[server]
+pub async fn fetch_collaborators(org: String) -> Result<CollaboratorsView, AppError> {
+    use crate::organizations::{collaborators, gate, Action};
+    let (state, _, access) = gate::access(&org, Action::View).await?;
+    let members = collaborators(&state.db, access.id).await?;
+    let pending = if access.may(Action::ManageCollaborators) {
+        Some(store::pending(&state.db, access.id, state.clock.now()).await?)
+    } else {
+        None
+    };
+    Ok(CollaboratorsView {
+        access: access.membership(),
+        members,
+        pending,
+    })
+}
+
+/// The invitation behind `token`; `NotFound` when it is used, revoked,
+/// replaced, expired or never existed (the same answer for each).
+#[server]
+pub async fn fetch_invitation(token: String) -> Result<InvitationView, AppError> {
+    let state = use_context::<crate::server::AppState>()
+        .ok_or_else(|| AppError::internal("AppState missing from context"))?;
+    let account = crate::auth::current_account();
+    store::invitation(&state.db, &token, account.as_ref(), state.clock.now()).await
+}

@@ -1,0 +1,244 @@
+//! The Collaborators page (members, "Invite collaborator", "Pending
+//! invitations") and `/invitations/{token}`, where an invitation is accepted.
+
+use super::{
+    fetch_collaborators, fetch_invitation, role_options, CollaboratorsView, InvitationView,
+    InviteField, InviteForm, PendingForm, PendingInvitation, Viewer, NO_LONGER_VALID,
+};
+use crate::auth::pages::encode_query;
+use crate::error::AppError;
+use crate::forms::{field_error, form_message, use_refused, Refused, TextField};
+use crate::organizations::pages::CollaboratorTable;
+use crate::organizations::{Action, Role};
+use crate::page::{error_page, load, org_param};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn CollaboratorsPage() -> impl IntoView {
+    let org = org_param();
+    let status = use_query_map().with_untracked(|q| {
+        [
+            ("sent", "Invitation sent"),
+            ("resent", "Invitation sent again, with a new link"),
+            ("revoked", "Invitation revoked"),
+        ]
+        .into_iter()
+        .find(|(flag, _)| q.get(flag).is_some())
+        .map(|(_, text)| text)
+    });
+    let invite = use_refused::<InviteForm>();
+    let pending = use_refused::<PendingForm>();
+    load(fetch_collaborators(org), move |view| {
+        collaborators_page(view, status, invite, pending)
+    })
+}
+
+fn collaborators_page(
+    view: CollaboratorsView,
+    status: Option<&'static str>,
+    invite: Option<Refused<InviteForm>>,
+    pending_refused: Option<Refused<PendingForm>>,
+) -> impl IntoView {
+    let name = view.access.org.name.clone();
+    let action = format!("/organizations/{}/collaborators", view.access.org.public_id);
+    let manage = view.access.may(Action::ManageCollaborators);
+    // A refusal the page shows no form for (a role without the right, a
+    // Resend or Revoke of an invitation gone meanwhile) is told at the top.
+    let page_error = pending_refused.map(|r| r.error.to_string()).or_else(|| {
+        invite
+            .as_ref()
+            .filter(|_| !manage)
+            .map(|r| r.error.to_string())
+    });
+    let invite_section = view.pending.clone().filter(|_| manage).map(|pending| {
+        view! {
+            <section aria-labelledby="invite-heading" class="panel">
+                <h2 id="invite-heading">"Invite collaborator"</h2>
+                <InviteCollaborator action=action.clone() inviter=view.access.role refused=invite.clone() />
+            </section>
+            <PendingInvitations action=action.clone() pending=pending />
+        }
+    });
+    view! {
+        <Title text=format!("Collaborators · {name}") />
+        <main>
+            <h1>"Collaborators"</h1>
+            {status.map(|m| view! { <p class="status" role="status">{m}</p> })}
+            {page_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+            <CollaboratorTable collaborators=view.members />
+            {invite_section}
+        </main>
+    }
+}
+
+/// "Invite collaborator": an address and a role (an Owner only by an Owner).
+#[component]
+fn InviteCollaborator(
+    action: String,
+    inviter: Role,
+    refused: Option<Refused<InviteForm>>,
+) -> impl IntoView {
+    let (typed, error) = match refused {
+        Some(r) => (r.form, Some(r.error)),
+        None => (InviteForm::default(), None),
+    };
+    let email_error = RwSignal::new(field_error(&error, InviteField::Email));
+    let role_error = field_error(&error, InviteField::Role);
+    let chosen = Role::parse(&typed.role).unwrap_or(Role::Member);
+    let options = role_options()
+        .into_iter()
+        .filter(|(role, _)| *role != Role::Owner || inviter == Role::Owner)
+        .map(|(role, words)| {
+            view! { <option value=role.as_str() selected=role == chosen>{words}</option> }
+        })
+        .collect_view();
+    view! {
+        <form method="post" action=action novalidate class="narrow">
+            {form_message(&error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+            <input type="hidden" name="intent" value="invite" />
+            <TextField label="Email" name="email" input_type="email" value=typed.email
+                error=email_error check=|_: String| None node_ref=NodeRef::new() />
+            <div class="field">
+                <label for="field-role">"Role"</label>
+                <select id="field-role" name="role"
+                    aria-invalid=role_error.as_ref().map(|_| "true")
+                    aria-describedby=role_error.as_ref().map(|_| "field-role-error")>
+                    {options}
+                </select>
+                {role_error.map(|m| view! { <p class="field-error" id="field-role-error">{m}</p> })}
+            </div>
+            <div><button type="submit" class="primary">"Send invitation"</button></div>
+        </form>
+    }
+}
+
+#[component]
+fn PendingInvitations(action: String, pending: Vec<PendingInvitation>) -> impl IntoView {
+    let body = if pending.is_empty() {
+        view! { <p class="muted">"No pending invitations."</p> }.into_any()
+    } else {
+        let rows = pending
+            .into_iter()
+            .map(|p| {
+                let button = |intent: &'static str, label: &'static str| {
+                    view! {
+                        <form method="post" action=action.clone() class="inline">
+                            <input type="hidden" name="intent" value=intent />
+                            <input type="hidden" name="email" value=p.email.clone() />
+                            <button type="submit" aria-label=format!("{label} the invitation of {}", p.email)>{label}</button>
+                        </form>
+                    }
+                };
+                view! {
+                    <tr>
+                        <td class="email">{p.email.clone()}</td>
+                        <td class="nowrap">{p.role.to_string()}</td>
+                        <td class="nowrap">{p.expires.clone()}</td>
+                        <td class="actions">{button("resend", "Resend")} {button("revoke", "Revoke")}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="table-wrap">
+                <table>
+                    <thead>
+                        <tr><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <section aria-labelledby="pending-heading">
+            <h2 id="pending-heading">"Pending invitations"</h2>
+            {body}
+        </section>
+    }
+}
+
+/// `/invitations/{token}`: the organization and the role, and the way to
+/// accept it as the signed-in account, or to sign up or log in first.
+#[component]
+pub fn InvitationPage() -> impl IntoView {
+    let token = use_params_map().with_untracked(|p| p.get("token").unwrap_or_default());
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                match fetch_invitation(token.clone()).await {
+                    Ok(invitation) => invitation_page(invitation, &token).into_any(),
+                    Err(AppError::NotFound) => no_longer_valid().into_any(),
+                    Err(error) => error_page(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn invitation_page(invitation: InvitationView, token: &str) -> impl IntoView {
+    let here = format!("/invitations/{token}");
+    let InvitationView {
+        organization,
+        role,
+        email,
+        viewer,
+    } = invitation;
+    let way = match viewer {
+        Viewer::Visitor => {
+            let query = format!("email={}&next={}", encode_query(&email), encode_query(&here));
+            view! {
+                <p>"The invitation is for " <strong>{email.clone()}</strong> ". Sign up, or log in if you have an account, with that address to accept it."</p>
+                <p class="buttons">
+                    <a class="button primary" href=format!("/signup?{query}")>"Sign up"</a>
+                    <a class="button" href=format!("/login?{query}")>"Log in"</a>
+                </p>
+            }
+            .into_any()
+        }
+        Viewer::Invitee => view! {
+            <form method="post" action=here.clone()>
+                <button type="submit" class="primary">"Accept invitation"</button>
+            </form>
+        }
+        .into_any(),
+        Viewer::Other { email: mine } => view! {
+            <p class="alert" role="alert">"This invitation is for " <strong>{email.clone()}</strong>
+                ", and you are logged in as " <strong>{mine}</strong> ". Log out, then log in or sign up with the invited address."</p>
+            <form method="post" action="/logout">
+                <input type="hidden" name="next" value=here.clone() />
+                <button type="submit">"Log out"</button>
+            </form>
+        }
+        .into_any(),
+    };
+    view! {
+        <Title text=format!("Invitation to {organization}") />
+        <main class="auth">
+            <a class="brand" href="/">"Orgpanel"</a>
+            <h1>"Join " <bdi>{organization.clone()}</bdi></h1>
+            <p class="lead">"You are invited to " <bdi>{organization}</bdi> " as " <strong>{role.to_string()}</strong> "."</p>
+            {way}
+        </main>
+    }
+}
+
+/// The same page for a used, revoked, replaced, expired or made-up token.
+fn no_longer_valid() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Invitation" />
+        <main class="auth">
+            <a class="brand" href="/">"Orgpanel"</a>
+            <h1>{NO_LONGER_VALID}</h1>
+            <p>"It was used, revoked, replaced by a newer one, or it expired. Ask whoever invited you to send a new one."</p>
+            <p><a href="/">"Go to Orgpanel"</a></p>
+        </main>
+    }
+}

@@ -1,0 +1,289 @@
+//! Invitations in SQLite. Each change writes its activity entry, and an
+//! invitation its email, in the same transaction.
+
+use super::{InvitationView, PendingInvitation, Viewer, INVITATION_DAYS};
+use crate::auth::Account;
+use crate::clock::{format_utc, Timestamp};
+use crate::error::{AppError, AppResult};
+use crate::ids::{new_token, token_hash};
+use crate::organizations::{activity, OrgAccess, Role};
+use crate::server::db::Db;
+use crate::validate::Email;
+
+const DAY: i64 = 86_400;
+
+/// The pending invitations of an organization, by address.
+pub async fn pending(
+    db: &Db,
+    organization_id: i64,
+    now: Timestamp,
+) -> AppResult<Vec<PendingInvitation>> {
+    /// A pending invitation as stored.
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        email: String,
+        role: String,
+        expires_at: Timestamp,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT email, role, expires_at FROM invitations
+          WHERE organization_id = ? AND status = 'pending' AND expires_at > ?
+          ORDER BY email_key",
+    )
+    .bind(organization_id)
+    .bind(now)
+    .fetch_all(&db.read)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(PendingInvitation {
+                role: parse_role(&row.role)?,
+                email: row.email,
+                expires: format_utc(row.expires_at),
+            })
+        })
+        .collect()
+}
+
+fn parse_role(stored: &str) -> AppResult<Role> {
+    Role::parse(stored).ok_or_else(|| AppError::internal(format!("unknown role {stored:?}")))
+}
+
+/// How an invitation came to be sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sent {
+    New,
+    /// The address had a pending invitation: it got a new link.
+    Again,
+}
+
+/// Invites `email` as `role`: a new invitation, or, when the address has a
+/// pending one, that one again with a new token (the old link dies) and the
+/// role now chosen. Refused for a member's address. The email is written
+/// to the outbox in the same transaction.
+pub async fn invite(
+    db: &Db,
+    access: &OrgAccess,
+    inviter: &Account,
+    email: &Email,
+    role: Role,
+    public_url: &str,
+    now: Timestamp,
+) -> AppResult<Sent> {
+    let mut tx = db.write.begin().await?;
+    let member: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id
+                         WHERE m.organization_id = ? AND a.email_key = ?)",
+    )
+    .bind(access.id)
+    .bind(email.key())
+    .fetch_one(&mut *tx)
+    .await?;
+    if member {
+        return Err(AppError::field(
+            super::InviteField::Email,
+            format!("{email} is already a collaborator."),
+        ));
+    }
+    let token = new_token();
+    let expires_at = now + INVITATION_DAYS * DAY;
+    // An expired invitation is no longer pending: it makes way for a new one.
+    sqlx::query(
+        "UPDATE invitations SET status = 'revoked', finished_at = ?
+          WHERE organization_id = ? AND email_key = ? AND status = 'pending' AND expires_at <= ?",
+    )
+    .bind(now)
+    .bind(access.id)
+    .bind(email.key())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let renewed = sqlx::query(
+        "UPDATE invitations SET token_hash = ?, role = ?, expires_at = ?, invited_by = ?
+          WHERE organization_id = ? AND email_key = ? AND status = 'pending'",
+    )
+    .bind(token_hash(&token))
+    .bind(role.as_str())
+    .bind(expires_at)
+    .bind(inviter.id)
+    .bind(access.id)
+    .bind(email.key())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let sent = if renewed == 0 {
+        sqlx::query(
+            "INSERT INTO invitations (organization_id, email, email_key, role, token_hash, invited_by, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(access.id)
+        .bind(email.as_str())
+        .bind(email.key())
+        .bind(role.as_str())
+        .bind(token_hash(&token))
+        .bind(inviter.id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        Sent::New
+    } else {
+        Sent::Again
+    };
+    let (action, detail) = match sent {
+        Sent::New => ("Collaborator invited", format!("{email} as {role}")),
+        Sent::Again => ("Invitation sent again", format!("{email} as {role}")),
+    };
+    activity::record(&mut tx, access.id, inviter.id, action, &detail, now).await?;
+    let subject = format!("Invitation to {} on Orgpanel", access.org.name);
+    let body = format!(
+        "{inviter} invited you to join {org} on Orgpanel as {role}.\n\n\
+         Accept the invitation:\n{public_url}/invitations/{token}\n\n\
+         The link works once, for {INVITATION_DAYS} days. If you did not expect this \
+         invitation, you can ignore this email.\n",
+        inviter = inviter.name,
+        org = access.org.name,
+    );
+    crate::mail::enqueue(&mut tx, email, &subject, &body, now).await?;
+    tx.commit().await?;
+    Ok(sent)
+}
+
+/// Revokes the pending invitation of `email`: its link dies.
+pub async fn revoke(
+    db: &Db,
+    access: &OrgAccess,
+    account_id: i64,
+    email: &Email,
+    now: Timestamp,
+) -> AppResult<()> {
+    let mut tx = db.write.begin().await?;
+    let revoked = sqlx::query(
+        "UPDATE invitations SET status = 'revoked', finished_at = ?
+          WHERE organization_id = ? AND email_key = ? AND status = 'pending'",
+    )
+    .bind(now)
+    .bind(access.id)
+    .bind(email.key())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if revoked == 0 {
+        return Err(AppError::Conflict(format!(
+            "There is no pending invitation for {email}: it was accepted or revoked meanwhile."
+        )));
+    }
+    activity::record(
+        &mut tx,
+        access.id,
+        account_id,
+        "Invitation revoked",
+        email.as_str(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A usable invitation, as found by its token.
+#[derive(sqlx::FromRow)]
+struct Found {
+    id: i64,
+    organization_id: i64,
+    public_id: String,
+    name: String,
+    email: String,
+    email_key: String,
+    role: String,
+}
+
+async fn find(conn: &mut sqlx::SqliteConnection, token: &str, now: Timestamp) -> AppResult<Found> {
+    let found: Option<Found> = sqlx::query_as(
+        "SELECT i.id, i.organization_id, o.public_id, o.name, i.email, i.email_key, i.role
+           FROM invitations i JOIN organizations o ON o.id = i.organization_id
+          WHERE i.token_hash = ? AND i.status = 'pending' AND i.expires_at > ?
+            AND o.deleted_at IS NULL",
+    )
+    .bind(token_hash(token))
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    found.ok_or(AppError::NotFound)
+}
+
+/// The signed-in account's email key, read fresh.
+async fn email_key_of(conn: &mut sqlx::SqliteConnection, account_id: i64) -> AppResult<String> {
+    Ok(
+        sqlx::query_scalar("SELECT email_key FROM accounts WHERE id = ?")
+            .bind(account_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// The invitation behind `token` as `account` (if any) sees it.
+pub async fn invitation(
+    db: &Db,
+    token: &str,
+    account: Option<&Account>,
+    now: Timestamp,
+) -> AppResult<InvitationView> {
+    let mut conn = db.read.acquire().await?;
+    let found = find(&mut conn, token, now).await?;
+    let viewer = match account {
+        None => Viewer::Visitor,
+        Some(account) if email_key_of(&mut conn, account.id).await? == found.email_key => {
+            Viewer::Invitee
+        }
+        Some(account) => Viewer::Other {
+            email: account.email.clone(),
+        },
+    };
+    Ok(InvitationView {
+        organization: found.name,
+        role: parse_role(&found.role)?,
+        email: found.email,
+        viewer,
+    })
+}
+
+/// Accepts the invitation behind `token` for `account`, whose address must
+/// be the invited one; returns the organization's public id.
+pub async fn accept(db: &Db, token: &str, account: &Account, now: Timestamp) -> AppResult<String> {
+    let mut tx = db.write.begin().await?;
+    let found = find(&mut tx, token, now).await?;
+    if email_key_of(&mut tx, account.id).await? != found.email_key {
+        return Err(AppError::Forbidden(format!(
+            "This invitation is for {}, and you are logged in as {}. Log out, then open the link again.",
+            found.email, account.email
+        )));
+    }
+    let role = parse_role(&found.role)?;
+    sqlx::query(
+        "INSERT INTO memberships (organization_id, account_id, role, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (organization_id, account_id) DO NOTHING",
+    )
+    .bind(found.organization_id)
+    .bind(account.id)
+    .bind(role.as_str())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE invitations SET status = 'accepted', finished_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(found.id)
+        .execute(&mut *tx)
+        .await?;
+    activity::record(
+        &mut tx,
+        found.organization_id,
+        account.id,
+        "Invitation accepted",
+        &format!("{} joined as {role}", found.email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(found.public_id)
+}
