@@ -7,7 +7,7 @@ use crate::billing::pages::{BillingPage, CardResultPage};
 use crate::collaborators::pages::{CollaboratorsPage, InvitationPage};
 use crate::error::RequestFailure;
 use crate::organizations::pages::{ActivityPage, ApiKeysPage, CreateOrganizationPage};
-use crate::organizations::{fetch_my_organizations, OrgSummary};
+use crate::organizations::{fetch_my_organizations, Action, Membership};
 use crate::overview::OverviewPage;
 use crate::services::pages::ServicesPage;
 use crate::settings::pages::SettingsPage;
@@ -160,7 +160,7 @@ fn SignedInLayout() -> impl IntoView {
                 <Suspense>
                     {Suspend::new(async move {
                         let orgs = fetch_my_organizations().await.unwrap_or_default();
-                        let current = current_id.and_then(|id| orgs.iter().find(|o| o.public_id == id).cloned());
+                        let current = current_id.and_then(|id| orgs.iter().find(|o| o.org.public_id == id).cloned());
                         view! { <OrganizationList orgs=orgs current=current.clone() /> <OrganizationMenu current=current /> }
                     })}
                 </Suspense>
@@ -182,15 +182,15 @@ fn SignedInLayout() -> impl IntoView {
 }
 
 #[component]
-fn OrganizationList(orgs: Vec<OrgSummary>, current: Option<OrgSummary>) -> impl IntoView {
-    let current_id = current.as_ref().map(|o| o.public_id.clone());
+fn OrganizationList(orgs: Vec<Membership>, current: Option<Membership>) -> impl IntoView {
+    let current_id = current.as_ref().map(|o| o.org.public_id.clone());
     let path = use_location().pathname.get_untracked();
     view! {
         <ul class="orgs">
             {orgs.is_empty().then(|| view! { <li class="muted">"No organizations yet"</li> })}
             {orgs
                 .into_iter()
-                .map(|org| {
+                .map(|Membership { org, .. }| {
                     let here = current_id.as_deref() == Some(org.public_id.as_str());
                     view! {
                         <li>
@@ -200,7 +200,7 @@ fn OrganizationList(orgs: Vec<OrgSummary>, current: Option<OrgSummary>) -> impl 
                 })
                 .collect_view()}
         </ul>
-        {current.map(|org| {
+        {current.map(|Membership { org, .. }| {
             let overview = format!("/organizations/{}", org.public_id);
             let services = format!("{overview}/services");
             let on_services = path == services;
@@ -215,22 +215,24 @@ fn OrganizationList(orgs: Vec<OrgSummary>, current: Option<OrgSummary>) -> impl 
     }
 }
 
-/// The organization menu at the bottom of the sidebar. A popover opens
-/// without JavaScript and closes on Escape or a click outside.
+/// The organization menu at the bottom of the sidebar: what the role may
+/// open. A popover opens without JavaScript and closes on Escape or a
+/// click outside.
 #[component]
-fn OrganizationMenu(current: Option<OrgSummary>) -> impl IntoView {
+fn OrganizationMenu(current: Option<Membership>) -> impl IntoView {
     let (items, name) = match &current {
-        Some(org) => {
+        Some(Membership { org, role }) => {
             let base = format!("/organizations/{}", org.public_id);
             let links = [
-                ("Collaborators", "collaborators"),
-                ("Settings", "settings"),
-                ("Billing", "billing"),
-                ("API keys", "api-keys"),
-                ("Activity", "activity"),
+                ("Collaborators", "collaborators", Action::View),
+                ("Settings", "settings", Action::View),
+                ("Billing", "billing", Action::View),
+                ("API keys", "api-keys", Action::ManageApiKeys),
+                ("Activity", "activity", Action::SeeActivity),
             ]
             .into_iter()
-            .map(|(label, page)| view! { <a href=format!("{base}/{page}")>{label}</a> })
+            .filter(|(_, _, action)| crate::organizations::permissions::may(*role, *action))
+            .map(|(label, page, _)| view! { <a href=format!("{base}/{page}")>{label}</a> })
             .collect_view();
             let menu = view! { <nav aria-label="Organization menu">{links}</nav> }.into_any();
             (menu, org.name.clone())
@@ -254,11 +256,19 @@ fn OrganizationMenu(current: Option<OrgSummary>) -> impl IntoView {
 #[component]
 fn Home() -> impl IntoView {
     let name = current_account().map(|a| a.name).unwrap_or_default();
-    let deleted = use_query_map().with_untracked(|q| q.get("deleted").is_some());
+    let note = use_query_map().with_untracked(|q| {
+        if q.get("deleted").is_some() {
+            Some("Organization deleted.")
+        } else if q.get("left").is_some() {
+            Some("You left the organization.")
+        } else {
+            None
+        }
+    });
     view! {
         <Title text="Home" />
         <main>
-            {deleted.then(|| view! { <p class="status" role="status">"Organization deleted."</p> })}
+            {note.map(|note| view! { <p class="status" role="status">{note}</p> })}
             <h1>"Welcome, " <bdi>{name}</bdi></h1>
             <Suspense>
                 {Suspend::new(async move {
@@ -274,7 +284,7 @@ fn Home() -> impl IntoView {
                             <ul class="org-links">
                                 {orgs
                                     .into_iter()
-                                    .map(|o| view! { <li><a href=format!("/organizations/{}", o.public_id) dir="auto">{o.name}</a></li> })
+                                    .map(|o| view! { <li><a href=format!("/organizations/{}", o.org.public_id) dir="auto">{o.org.name}</a></li> })
                                     .collect_view()}
                             </ul>
                         }

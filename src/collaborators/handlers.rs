@@ -2,7 +2,7 @@
 //! `/invitations/{token}` (accept).
 
 use super::store::{self, Sent};
-use super::{InviteField, InviteForm, PendingForm};
+use super::{InviteField, InviteForm, PendingForm, RoleForm};
 use crate::auth::Account;
 use crate::error::{AppError, AppResult};
 use crate::organizations::{gate, Action, Role};
@@ -22,6 +22,10 @@ pub enum CollaboratorsForm {
     Invite(InviteForm),
     Resend(PendingForm),
     Revoke(PendingForm),
+    Role(RoleForm),
+    Remove(PendingForm),
+    /// The signed-in account leaves; no fields.
+    Leave {},
 }
 
 pub async fn collaborators(
@@ -52,6 +56,23 @@ pub async fn collaborators(
                 Err(error) => refused(&state, parts, error, form).await,
             }
         }
+        CollaboratorsForm::Role(form) => {
+            match change_role(&state, &account, &org, &form.email, &form.role).await {
+                Ok(()) => see_other(&format!("{page}?role=1")),
+                Err(error) => refused(&state, parts, error, form).await,
+            }
+        }
+        CollaboratorsForm::Remove(form) => {
+            match remove(&state, &account, &org, &form.email).await {
+                Ok(true) => see_other("/?left=1"),
+                Ok(false) => see_other(&format!("{page}?removed=1")),
+                Err(error) => refused(&state, parts, error, form).await,
+            }
+        }
+        CollaboratorsForm::Leave {} => match remove(&state, &account, &org, &account.email).await {
+            Ok(_) => see_other("/?left=1"),
+            Err(error) => refused(&state, parts, error, PendingForm::default()).await,
+        },
     }
 }
 
@@ -140,6 +161,45 @@ async fn revoke(state: &AppState, account: &Account, org: &str, email: &str) -> 
     let access = gate::authorize(&state.db, account.id, org, Action::ManageCollaborators).await?;
     let email = Email::parse(email).map_err(|m| AppError::field(InviteField::Email, m))?;
     store::revoke(&state.db, &access, account.id, &email, state.clock.now()).await
+}
+
+/// Owners change anyone's role; Admins those of Admins, Billing and
+/// Members, and never to Owner. The last Owner keeps the role.
+async fn change_role(
+    state: &AppState,
+    account: &Account,
+    org: &str,
+    email: &str,
+    role: &str,
+) -> AppResult<()> {
+    let access = gate::authorize(&state.db, account.id, org, Action::ManageCollaborators).await?;
+    let email = Email::parse(email).map_err(|m| AppError::field(InviteField::Email, m))?;
+    let role =
+        Role::parse(role).ok_or_else(|| AppError::field(InviteField::Role, "Choose a role."))?;
+    store::change_role(
+        &state.db,
+        &access,
+        account.id,
+        &email,
+        role,
+        state.clock.now(),
+    )
+    .await
+}
+
+/// Removes a member (anyone may remove themselves: that is leaving);
+/// returns whether the signed-in account left.
+async fn remove(state: &AppState, account: &Account, org: &str, email: &str) -> AppResult<bool> {
+    let email = Email::parse(email).map_err(|m| AppError::field(InviteField::Email, m))?;
+    let own = Email::parse(&account.email).is_ok_and(|own| own.key() == email.key());
+    let action = if own {
+        Action::View
+    } else {
+        Action::ManageCollaborators
+    };
+    let access = gate::authorize(&state.db, account.id, org, action).await?;
+    store::remove(&state.db, &access, account.id, &email, state.clock.now()).await?;
+    Ok(own)
 }
 
 /// `POST /invitations/{token}`: "Accept invitation". Without a session the

@@ -54,6 +54,15 @@ pub struct PendingForm {
     pub email: String,
 }
 
+/// "Change role" of a member, named by their address.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub role: String,
+}
+
 /// An invitation not yet accepted, as "Pending invitations" lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingInvitation {

@@ -3,12 +3,13 @@
 
 use super::{
     fetch_collaborators, fetch_invitation, role_options, CollaboratorsView, InvitationView,
-    InviteField, InviteForm, PendingForm, PendingInvitation, Viewer, NO_LONGER_VALID,
+    InviteField, InviteForm, PendingForm, PendingInvitation, RoleForm, Viewer, NO_LONGER_VALID,
 };
 use crate::auth::pages::encode_query;
 use crate::error::AppError;
 use crate::forms::{field_error, form_message, use_refused, Refused, TextField};
 use crate::organizations::pages::CollaboratorTable;
+use crate::organizations::Collaborator;
 use crate::organizations::{Action, Role};
 use crate::page::{error_page, load, org_param};
 use leptos::prelude::*;
@@ -23,15 +24,23 @@ pub fn CollaboratorsPage() -> impl IntoView {
             ("sent", "Invitation sent"),
             ("resent", "Invitation sent again, with a new link"),
             ("revoked", "Invitation revoked"),
+            ("role", "Role changed"),
+            ("removed", "Collaborator removed"),
         ]
         .into_iter()
         .find(|(flag, _)| q.get(flag).is_some())
         .map(|(_, text)| text)
     });
     let invite = use_refused::<InviteForm>();
-    let pending = use_refused::<PendingForm>();
+    // Resend, Revoke, Remove, Leave and Change role are told at the top.
+    let other = use_refused::<PendingForm>()
+        .map(|r| r.error)
+        .or_else(|| use_refused::<RoleForm>().map(|r| r.error));
+    let you = crate::auth::current_account()
+        .map(|a| a.email)
+        .unwrap_or_default();
     load(fetch_collaborators(org), move |view| {
-        collaborators_page(view, status, invite, pending)
+        collaborators_page(view, status, invite, other, &you)
     })
 }
 
@@ -39,14 +48,15 @@ fn collaborators_page(
     view: CollaboratorsView,
     status: Option<&'static str>,
     invite: Option<Refused<InviteForm>>,
-    pending_refused: Option<Refused<PendingForm>>,
+    other_refusal: Option<AppError>,
+    you: &str,
 ) -> impl IntoView {
     let name = view.access.org.name.clone();
     let action = format!("/organizations/{}/collaborators", view.access.org.public_id);
     let manage = view.access.may(Action::ManageCollaborators);
     // A refusal the page shows no form for (a role without the right, a
     // Resend or Revoke of an invitation gone meanwhile) is told at the top.
-    let page_error = pending_refused.map(|r| r.error.to_string()).or_else(|| {
+    let page_error = other_refusal.map(|error| error.to_string()).or_else(|| {
         invite
             .as_ref()
             .filter(|_| !manage)
@@ -67,9 +77,84 @@ fn collaborators_page(
             <h1>"Collaborators"</h1>
             {status.map(|m| view! { <p class="status" role="status">{m}</p> })}
             {page_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
-            <CollaboratorTable collaborators=view.members />
+            {if manage {
+                view! { <MembersTable action=action.clone() actor=view.access.role you=you.to_owned() members=view.members /> }.into_any()
+            } else {
+                view! { <CollaboratorTable collaborators=view.members /> }.into_any()
+            }}
             {invite_section}
+            <section aria-labelledby="leave-heading">
+                <h2 id="leave-heading">"Leave organization"</h2>
+                <p class="muted">"You lose access to " <bdi>{name.clone()}</bdi> " at once. An Owner or Admin can invite you again."</p>
+                <form method="post" action=action.clone() class="inline">
+                    <input type="hidden" name="intent" value="leave" />
+                    <button type="submit" class="danger">"Leave organization"</button>
+                </form>
+            </section>
         </main>
+    }
+}
+
+/// The members with a "Change role" control and "Remove" each, where the
+/// actor may: an Admin leaves Owners alone and makes no one an Owner.
+#[component]
+fn MembersTable(
+    action: String,
+    actor: Role,
+    you: String,
+    members: Vec<Collaborator>,
+) -> impl IntoView {
+    let rows = members
+        .into_iter()
+        .map(|member| {
+            let may = actor == Role::Owner || member.role != Role::Owner;
+            let yourself = member.email.eq_ignore_ascii_case(&you);
+            let select_id = format!("role-of-{}", member.email);
+            let role_cell = if may {
+                let options = role_options()
+                    .into_iter()
+                    .filter(|(role, _)| *role != Role::Owner || actor == Role::Owner)
+                    .map(|(role, _)| view! { <option value=role.as_str() selected=role == member.role>{role.to_string()}</option> })
+                    .collect_view();
+                view! {
+                    <form method="post" action=action.clone() class="inline role">
+                        <input type="hidden" name="intent" value="role" />
+                        <input type="hidden" name="email" value=member.email.clone() />
+                        <label class="visually-hidden" for=select_id.clone()>{format!("Role of {}", member.name)}</label>
+                        <select id=select_id name="role">{options}</select>
+                        <button type="submit">"Change role"</button>
+                    </form>
+                }
+                .into_any()
+            } else {
+                view! { {member.role.to_string()} }.into_any()
+            };
+            let remove = (may && !yourself).then(|| view! {
+                <form method="post" action=action.clone() class="inline">
+                    <input type="hidden" name="intent" value="remove" />
+                    <input type="hidden" name="email" value=member.email.clone() />
+                    <button type="submit" aria-label=format!("Remove {}", member.name)>"Remove"</button>
+                </form>
+            });
+            view! {
+                <tr>
+                    <td dir="auto">{member.name.clone()}</td>
+                    <td class="email">{member.email.clone()}</td>
+                    <td class="nowrap">{role_cell}</td>
+                    <td class="actions">{remove}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table>
+                <thead>
+                    <tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }
 

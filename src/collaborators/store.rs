@@ -287,3 +287,144 @@ pub async fn accept(db: &Db, token: &str, account: &Account, now: Timestamp) -> 
     tx.commit().await?;
     Ok(found.public_id)
 }
+
+/// A member as a change of membership finds them.
+#[derive(sqlx::FromRow)]
+struct Member {
+    account_id: i64,
+    email: String,
+    role: String,
+}
+
+async fn member(
+    conn: &mut sqlx::SqliteConnection,
+    organization_id: i64,
+    email: &Email,
+) -> AppResult<(Member, Role)> {
+    let found: Option<Member> = sqlx::query_as(
+        "SELECT m.account_id, a.email, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id
+          WHERE m.organization_id = ? AND a.email_key = ?",
+    )
+    .bind(organization_id)
+    .bind(email.key())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let found = found.ok_or_else(|| {
+        AppError::Conflict(format!(
+            "{email} is no longer a collaborator: the page was out of date."
+        ))
+    })?;
+    let role = parse_role(&found.role)?;
+    Ok((found, role))
+}
+
+/// Refuses the change when it would leave the organization without an
+/// Owner. Counted inside the caller's write transaction, so two Owners
+/// demoting each other at once cannot both succeed.
+async fn keep_an_owner(
+    conn: &mut sqlx::SqliteConnection,
+    access: &OrgAccess,
+    losing: Role,
+) -> AppResult<()> {
+    if losing != Role::Owner {
+        return Ok(());
+    }
+    let owners: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM memberships WHERE organization_id = ? AND role = 'owner'",
+    )
+    .bind(access.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if owners <= 1 {
+        return Err(AppError::Conflict(format!(
+            "{} must keep an Owner: make someone else an Owner first.",
+            access.org.name
+        )));
+    }
+    Ok(())
+}
+
+/// What an Admin may not do to an Owner, or make of anyone.
+fn admin_limits(actor: Role, target: Role, to: Option<Role>) -> AppResult<()> {
+    if actor == Role::Owner {
+        return Ok(());
+    }
+    if target == Role::Owner {
+        return Err(AppError::Forbidden(
+            "Only an Owner can change or remove an Owner.".to_owned(),
+        ));
+    }
+    if to == Some(Role::Owner) {
+        return Err(AppError::Forbidden(
+            "Only an Owner can make someone an Owner.".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Gives the member with `email` the role `to`.
+pub async fn change_role(
+    db: &Db,
+    access: &OrgAccess,
+    account_id: i64,
+    email: &Email,
+    to: Role,
+    now: Timestamp,
+) -> AppResult<()> {
+    let mut tx = db.write.begin().await?;
+    let (target, from) = member(&mut tx, access.id, email).await?;
+    admin_limits(access.role, from, Some(to))?;
+    if from == to {
+        return Ok(());
+    }
+    keep_an_owner(&mut tx, access, from).await?;
+    sqlx::query("UPDATE memberships SET role = ? WHERE organization_id = ? AND account_id = ?")
+        .bind(to.as_str())
+        .bind(access.id)
+        .bind(target.account_id)
+        .execute(&mut *tx)
+        .await?;
+    activity::record(
+        &mut tx,
+        access.id,
+        account_id,
+        "Role changed",
+        &format!("{}: {from} → {to}", target.email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes the member with `email` (or, when it is the actor, leaves).
+pub async fn remove(
+    db: &Db,
+    access: &OrgAccess,
+    account_id: i64,
+    email: &Email,
+    now: Timestamp,
+) -> AppResult<()> {
+    let mut tx = db.write.begin().await?;
+    let (target, role) = member(&mut tx, access.id, email).await?;
+    if target.account_id != account_id {
+        admin_limits(access.role, role, None)?;
+    }
+    keep_an_owner(&mut tx, access, role).await?;
+    sqlx::query("DELETE FROM memberships WHERE organization_id = ? AND account_id = ?")
+        .bind(access.id)
+        .bind(target.account_id)
+        .execute(&mut *tx)
+        .await?;
+    let (action, detail) = if target.account_id == account_id {
+        (
+            "Left the organization",
+            format!("{} ({role})", target.email),
+        )
+    } else {
+        ("Collaborator removed", format!("{} ({role})", target.email))
+    };
+    activity::record(&mut tx, access.id, account_id, action, &detail, now).await?;
+    tx.commit().await?;
+    Ok(())
+}

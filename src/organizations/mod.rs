@@ -103,9 +103,9 @@ pub struct ActivityEntry {
     pub what: String,
 }
 
-/// Every organization the signed-in account belongs to, by name.
+/// Every organization the signed-in account belongs to, by name, with its role.
 #[server]
-pub async fn fetch_my_organizations() -> Result<Vec<OrgSummary>, AppError> {
+pub async fn fetch_my_organizations() -> Result<Vec<Membership>, AppError> {
     let (state, account) = gate::context()?;
     store::organizations_of(&state.db, account.id).await
 }

@@ -1,23 +1,44 @@
 //! Organizations and their members in SQLite. Other features reach an
 //! organization only through [`super::gate`].
 
-use super::{activity, Collaborator, OrgAccess, OrgSummary, Role};
+use super::{activity, Collaborator, Membership, OrgAccess, OrgSummary, Role};
 use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_public_id;
 use crate::server::db::Db;
 use crate::validate::OrganizationName;
 
-pub async fn organizations_of(db: &Db, account_id: i64) -> AppResult<Vec<OrgSummary>> {
-    Ok(sqlx::query_as(
-        "SELECT o.public_id, o.name
+/// Every organization of the account with its role there, by name.
+pub async fn organizations_of(db: &Db, account_id: i64) -> AppResult<Vec<Membership>> {
+    /// A membership as stored.
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        public_id: String,
+        name: String,
+        role: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT o.public_id, o.name, m.role
            FROM memberships m JOIN organizations o ON o.id = m.organization_id
           WHERE m.account_id = ?
           ORDER BY o.name COLLATE NOCASE, o.id",
     )
     .bind(account_id)
     .fetch_all(&db.read)
-    .await?)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let role = Role::parse(&row.role)
+                .ok_or_else(|| AppError::internal(format!("unknown role {:?}", row.role)))?;
+            Ok(Membership {
+                org: OrgSummary {
+                    public_id: row.public_id,
+                    name: row.name,
+                },
+                role,
+            })
+        })
+        .collect()
 }
 
 pub async fn collaborators(db: &Db, organization_id: i64) -> AppResult<Vec<Collaborator>> {
