@@ -9,6 +9,7 @@ mod common;
 mod company;
 mod failures;
 mod mail;
+mod matrix;
 mod organizations;
 mod scale;
 mod security;
