@@ -24,12 +24,21 @@ export default defineConfig({
     // Moves the server's clock: runs alone, after everything else.
     { name: "clock", testMatch: /clock\.spec\.ts/, dependencies: ["panel"] },
   ],
-  webServer: {
-    command: `bash ../scripts/serve-e2e ${port}`,
-    url: `http://127.0.0.1:${port}/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      // The SMTP server the panel sends to; tests read what arrived over HTTP.
+      command: "node smtp-sink.mjs",
+      url: "http://127.0.0.1:3126/messages",
+      reuseExistingServer: false,
+      timeout: 10_000,
+    },
+    {
+      command: `bash ../scripts/serve-e2e ${port}`,
+      url: `http://127.0.0.1:${port}/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

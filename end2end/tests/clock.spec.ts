@@ -1,7 +1,7 @@
 // Moves the server's clock, so it runs alone after every other test (see
 // the "clock" project in playwright.config.ts).
 import { expect, test } from "@playwright/test";
-import { continueWithCard, logIn, newOrganization, openMenu, saveCompany, screenshots, typeCard, watchErrors } from "./helpers";
+import { continueWithCard, invite, logIn, newOrganization, openMenu, saveCompany, screenshots, signUp, typeCard, uniqueEmail, watchErrors } from "./helpers";
 
 const DAY = 86_400;
 
@@ -48,4 +48,18 @@ test("a card warns before it expires, then stops services until it is replaced",
   await expect(page.getByRole("alert")).toHaveCount(0);
   await expect(page.getByText("Billing is ready: services can be created.")).toBeVisible();
   expect(errors).toEqual([]);
+});
+
+test("an invitation is no longer valid after 7 days", async ({ page, browser }) => {
+  await newOrganization(page, "Expiring AB", "inviter");
+  await openMenu(page, "Collaborators");
+  const email = uniqueEmail("late");
+  const path = await invite(page, email, "member");
+  const response = await page.request.post("/test-clock/advance", { form: { secs: String(7 * DAY + 1) } });
+  expect(response.status()).toBe(204);
+  const late = await (await browser.newContext()).newPage();
+  await signUp(late, "Lena Late", email);
+  await late.goto(path);
+  await expect(late.getByRole("heading", { name: "This invitation is no longer valid" })).toBeVisible();
+  await expect(late.getByRole("button", { name: "Accept invitation" })).toHaveCount(0);
 });

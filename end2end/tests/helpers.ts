@@ -100,3 +100,31 @@ export async function typeCard(page: Page, number: string, expiry = "12/30", cvc
   await page.getByLabel("Security code (CVC)").fill(cvc);
   await page.getByRole("button", { name: "Accept 1 EUR" }).click();
 }
+
+/** Waits for the newest email to `to` at the test SMTP server (end2end/smtp-sink.mjs). */
+export async function emailTo(to: string): Promise<{ subject: string; body: string }> {
+  for (let i = 0; i < 100; i++) {
+    const response = await fetch(`http://127.0.0.1:3126/messages?to=${encodeURIComponent(to)}`);
+    const messages = (await response.json()) as { subject: string; body: string }[];
+    if (messages.length > 0) return messages[messages.length - 1];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no email to ${to}`);
+}
+
+/** The invitation link in an email, as a path of the panel. */
+export function invitationPath(body: string): string {
+  const url = /https?:\/\/\S+\/invitations\/\S+/.exec(body)?.[0];
+  if (!url) throw new Error(`no invitation link in ${body}`);
+  return new URL(url).pathname;
+}
+
+/** Invites `email` as `role` ("admin", "billing" …) from the Collaborators page; returns the link's path. */
+export async function invite(page: Page, email: string, role: string): Promise<string> {
+  const form = page.locator("form").filter({ has: page.getByRole("button", { name: "Send invitation" }) });
+  await form.getByLabel("Email").fill(email);
+  await form.getByLabel("Role").selectOption(role);
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByRole("status")).toHaveText("Invitation sent");
+  return invitationPath((await emailTo(email)).body);
+}

@@ -102,21 +102,17 @@ pub struct InvitationView {
     pub viewer: Viewer,
 }
 
-/// The roles an invitation or a role change may give, with the words for them.
-pub fn role_options() -> [(Role, &'static str); 4] {
-    [
-        (
-            Role::Member,
-            "Member: sees everything, creates and deletes services",
-        ),
-        (Role::Billing, "Billing: company information and billing"),
-        (
-            Role::Admin,
-            "Admin: everything but billing, renaming and deleting",
-        ),
-        (Role::Owner, "Owner: everything"),
-    ]
+/// The roles `actor` may give (an invitation, a role change): only an
+/// Owner makes an Owner. Least first.
+pub fn roles_to_give(actor: Role) -> Vec<Role> {
+    [Role::Member, Role::Billing, Role::Admin, Role::Owner]
+        .into_iter()
+        .filter(|role| *role != Role::Owner || actor == Role::Owner)
+        .collect()
 }
+
+/// What each role may, in one line (DESIGN.md, "Roles").
+pub const ROLES_IN_SHORT: &str = "A Member sees everything and creates services; Billing keeps the company information and billing; an Admin does everything but billing, renaming and deleting; an Owner does everything.";
 
 #[server]
 pub async fn fetch_collaborators(org: String) -> Result<CollaboratorsView, AppError> {

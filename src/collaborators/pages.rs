@@ -2,8 +2,9 @@
 //! invitations") and `/invitations/{token}`, where an invitation is accepted.
 
 use super::{
-    fetch_collaborators, fetch_invitation, role_options, CollaboratorsView, InvitationView,
+    fetch_collaborators, fetch_invitation, roles_to_give, CollaboratorsView, InvitationView,
     InviteField, InviteForm, PendingForm, PendingInvitation, RoleForm, Viewer, NO_LONGER_VALID,
+    ROLES_IN_SHORT,
 };
 use crate::auth::pages::encode_query;
 use crate::error::AppError;
@@ -111,10 +112,9 @@ fn MembersTable(
             let yourself = member.email.eq_ignore_ascii_case(&you);
             let select_id = format!("role-of-{}", member.email);
             let role_cell = if may {
-                let options = role_options()
+                let options = roles_to_give(actor)
                     .into_iter()
-                    .filter(|(role, _)| *role != Role::Owner || actor == Role::Owner)
-                    .map(|(role, _)| view! { <option value=role.as_str() selected=role == member.role>{role.to_string()}</option> })
+                    .map(|role| view! { <option value=role.as_str() selected=role == member.role>{role.to_string()}</option> })
                     .collect_view();
                 view! {
                     <form method="post" action=action.clone() class="inline role">
@@ -172,13 +172,14 @@ fn InviteCollaborator(
     let email_error = RwSignal::new(field_error(&error, InviteField::Email));
     let role_error = field_error(&error, InviteField::Role);
     let chosen = Role::parse(&typed.role).unwrap_or(Role::Member);
-    let options = role_options()
+    let options = roles_to_give(inviter)
         .into_iter()
-        .filter(|(role, _)| *role != Role::Owner || inviter == Role::Owner)
-        .map(|(role, words)| {
-            view! { <option value=role.as_str() selected=role == chosen>{words}</option> }
-        })
+        .map(|role| view! { <option value=role.as_str() selected=role == chosen>{role.to_string()}</option> })
         .collect_view();
+    let described = match role_error {
+        Some(_) => "field-role-hint field-role-error",
+        None => "field-role-hint",
+    };
     view! {
         <form method="post" action=action novalidate class="narrow">
             {form_message(&error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
@@ -189,9 +190,10 @@ fn InviteCollaborator(
                 <label for="field-role">"Role"</label>
                 <select id="field-role" name="role"
                     aria-invalid=role_error.as_ref().map(|_| "true")
-                    aria-describedby=role_error.as_ref().map(|_| "field-role-error")>
+                    aria-describedby=described>
                     {options}
                 </select>
+                <p class="hint" id="field-role-hint">{ROLES_IN_SHORT}</p>
                 {role_error.map(|m| view! { <p class="field-error" id="field-role-error">{m}</p> })}
             </div>
             <div><button type="submit" class="primary">"Send invitation"</button></div>
