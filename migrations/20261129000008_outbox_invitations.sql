@@ -35,3 +35,10 @@ CREATE TABLE invitations (
 -- One pending invitation per address and organization: inviting again resends it.
 CREATE UNIQUE INDEX invitations_one_pending
     ON invitations(organization_id, email_key) WHERE status = 'pending';
+
+-- Invitation emails per organization, for the hourly limit.
+CREATE TABLE invitation_emails (
+    organization_id INTEGER NOT NULL REFERENCES organizations(id),
+    at              INTEGER NOT NULL
+) STRICT;
+CREATE INDEX invitation_emails_by_organization ON invitation_emails(organization_id, at);

@@ -5,7 +5,9 @@
 //! does. A worker ([`spawn`]) sends what is due over SMTP with lettre,
 //! retries a failure later (30 s, 1, 2, 4 … minutes, at most an hour apart:
 //! an SMTP server down for a while loses nothing) and marks each message
-//! sent once. With no SMTP configured, messages stay in the outbox and each
+//! sent once (a message the server refuses for good, such as an address it
+//! does not take, is given up and kept with why), keeping the record of it but not its text (an invitation's
+//! link is a secret). With no SMTP configured, messages stay in the outbox and each
 //! is logged at info (links included), once a day, for a laptop without mail.
 
 use crate::clock::{Clock, Timestamp};
@@ -84,23 +86,32 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
-    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), Failure> {
         let Some(transport) = &self.transport else {
-            return Err(NO_SMTP.to_owned());
+            return Err(Failure::Later(NO_SMTP.to_owned()));
         };
         let message = Message::builder()
             .from(self.from.clone())
-            .to(recipient(to)?)
+            .to(recipient(to).map_err(Failure::Never)?)
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_owned())
-            .map_err(|e| format!("message not built: {e}"))?;
-        transport
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| Failure::Never(format!("message not built: {e}")))?;
+        transport.send(message).await.map(|_| ()).map_err(|e| {
+            // A 5xx answer to the recipient or the message will not change.
+            if e.is_permanent() {
+                Failure::Never(e.to_string())
+            } else {
+                Failure::Later(e.to_string())
+            }
+        })
     }
+}
+
+/// Why a message did not leave: worth trying again later, or never.
+enum Failure {
+    Later(String),
+    Never(String),
 }
 
 /// The stored address as SMTP takes it: an international domain in its
@@ -150,14 +161,15 @@ pub async fn send_due(db: &Db, mailer: &Mailer, now: Timestamp) -> AppResult<usi
             .await
         {
             Ok(()) => {
-                sqlx::query("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND sent_at IS NULL")
+                // The text (its links are secrets) is not kept once sent.
+                sqlx::query("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, body = '' WHERE id = ? AND sent_at IS NULL")
                     .bind(now)
                     .bind(message.id)
                     .execute(&db.write)
                     .await?;
                 sent += 1;
             }
-            Err(error) if error == NO_SMTP => {
+            Err(Failure::Later(error)) if error == NO_SMTP => {
                 tracing::info!(
                     to = %message.recipient,
                     subject = %message.subject,
@@ -171,7 +183,18 @@ pub async fn send_due(db: &Db, mailer: &Mailer, now: Timestamp) -> AppResult<usi
                     .execute(&db.write)
                     .await?;
             }
-            Err(error) => {
+            Err(Failure::Never(error)) => {
+                tracing::warn!(%error, id = message.id, "email cannot be sent; given up");
+                sqlx::query(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                )
+                .bind(format!("given up: {error}"))
+                .bind(i64::MAX)
+                .bind(message.id)
+                .execute(&db.write)
+                .await?;
+            }
+            Err(Failure::Later(error)) => {
                 let delay = retry_delay(message.attempts);
                 tracing::warn!(%error, id = message.id, retry_in_secs = delay, "email not sent; will retry");
                 sqlx::query(

@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::organizations::pages::CollaboratorTable;
 use crate::organizations::{Collaborator, Membership};
-use crate::page::{load, org_param};
+use crate::page::{load, org_param, query_flag};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -78,11 +78,14 @@ fn GettingStarted(org: String, checklist: Checklist) -> impl IntoView {
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let org = org_param();
-    load(fetch_overview(org), |data| {
+    let joined = query_flag("joined");
+    load(fetch_overview(org), move |data| {
         let name = data.access.org.name.clone();
+        let welcome = format!("You joined {name} as {}.", data.access.role);
         view! {
             <Title text=name.clone() />
             <main>
+                {joined.then(|| view! { <p class="status" role="status" dir="auto">{welcome}</p> })}
                 <h1 dir="auto">{name}</h1>
                 <section aria-labelledby="getting-started">
                     <h2 id="getting-started">"Getting started"</h2>

@@ -99,7 +99,7 @@ pub fn router(state: AppState, sandbox: &Sandbox) -> Router {
                     .get::<axum::extract::ConnectInfo<SocketAddr>>()
                     .map(|peer| config.client_address(peer.0.ip(), request.headers()).to_string())
                     .unwrap_or_default();
-                tracing::info_span!("request", id, client, method = %request.method(), path = %request.uri().path())
+                tracing::info_span!("request", id, client, method = %request.method(), path = %crate::server::loggable_path(request.uri().path()))
             }
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

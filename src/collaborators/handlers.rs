@@ -85,7 +85,12 @@ async fn invite(
     role: &str,
 ) -> AppResult<Sent> {
     let access = gate::authorize(&state.db, account.id, org, Action::ManageCollaborators).await?;
-    let email = Email::parse(email);
+    // Someone else's address: "your" in the parser's words would mislead.
+    let email = if email.trim().is_empty() {
+        Err("Enter the email address to invite.".to_owned())
+    } else {
+        Email::parse(email)
+    };
     let role = Role::parse(role)
         .ok_or("Choose a role.".to_owned())
         .and_then(|role| {

@@ -69,7 +69,7 @@ fn collaborators_page(
                 <h2 id="invite-heading">"Invite collaborator"</h2>
                 <InviteCollaborator action=action.clone() inviter=view.access.role refused=invite.clone() />
             </section>
-            <PendingInvitations action=action.clone() pending=pending />
+            <PendingInvitations action=action.clone() actor=view.access.role pending=pending />
         }
     });
     view! {
@@ -202,7 +202,11 @@ fn InviteCollaborator(
 }
 
 #[component]
-fn PendingInvitations(action: String, pending: Vec<PendingInvitation>) -> impl IntoView {
+fn PendingInvitations(
+    action: String,
+    actor: Role,
+    pending: Vec<PendingInvitation>,
+) -> impl IntoView {
     let body = if pending.is_empty() {
         view! { <p class="muted">"No pending invitations."</p> }.into_any()
     } else {
@@ -223,7 +227,11 @@ fn PendingInvitations(action: String, pending: Vec<PendingInvitation>) -> impl I
                         <td class="email">{p.email.clone()}</td>
                         <td class="nowrap">{p.role.to_string()}</td>
                         <td class="nowrap">{p.expires.clone()}</td>
-                        <td class="actions">{button("resend", "Resend")} {button("revoke", "Revoke")}</td>
+                        // An Owner's invitation is an Owner's to resend or revoke.
+                        <td class="actions">
+                            {(p.role != Role::Owner || actor == Role::Owner)
+                                .then(|| view! { {button("resend", "Resend")} {button("revoke", "Revoke")} })}
+                        </td>
                     </tr>
                 }
             })

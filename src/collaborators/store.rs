@@ -6,11 +6,20 @@ use crate::auth::Account;
 use crate::clock::{format_utc, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_token, token_hash};
-use crate::organizations::{activity, OrgAccess, Role};
+use crate::organizations::{activity, gate, Action, OrgAccess, Role};
 use crate::server::db::Db;
+use crate::server::rate_limit::RateLimit;
 use crate::validate::Email;
 
 const DAY: i64 = 86_400;
+
+/// Invitation emails (new and sent again) an organization may send per
+/// hour: a team's worth, not a mailing list's.
+pub const INVITATION_EMAILS: RateLimit = RateLimit {
+    limit: 50,
+    window_secs: 3600,
+    refusal: "Too many invitations sent from this organization.",
+};
 
 /// The pending invitations of an organization, by address.
 pub async fn pending(
@@ -71,6 +80,24 @@ pub async fn invite(
     now: Timestamp,
 ) -> AppResult<Sent> {
     let mut tx = db.write.begin().await?;
+    let access =
+        &gate::authorize_in(&mut tx, access, inviter.id, Action::ManageCollaborators).await?;
+    if role == Role::Owner && access.role != Role::Owner {
+        return Err(AppError::field(
+            super::InviteField::Role,
+            "Only an Owner can invite an Owner.",
+        ));
+    }
+    let counted: Option<Timestamp> = sqlx::query_scalar(
+        "SELECT at FROM invitation_emails WHERE organization_id = ? AND at > ?
+          ORDER BY at DESC LIMIT 1 OFFSET ?",
+    )
+    .bind(access.id)
+    .bind(INVITATION_EMAILS.window_start(now))
+    .bind(INVITATION_EMAILS.offset())
+    .fetch_optional(&mut *tx)
+    .await?;
+    INVITATION_EMAILS.check(counted, now)?;
     let member: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id
                          WHERE m.organization_id = ? AND a.email_key = ?)",
@@ -84,6 +111,20 @@ pub async fn invite(
             super::InviteField::Email,
             format!("{email} is already a collaborator."),
         ));
+    }
+    let pending_role: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM invitations
+          WHERE organization_id = ? AND email_key = ? AND status = 'pending' AND expires_at > ?",
+    )
+    .bind(access.id)
+    .bind(email.key())
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if pending_role.as_deref() == Some("owner") && access.role != Role::Owner {
+        return Err(AppError::Forbidden(format!(
+            "{email} is invited as an Owner: only an Owner can change or resend that invitation."
+        )));
     }
     let token = new_token();
     let expires_at = now + INVITATION_DAYS * DAY;
@@ -145,6 +186,11 @@ pub async fn invite(
         org = access.org.name,
     );
     crate::mail::enqueue(&mut tx, email, &subject, &body, now).await?;
+    sqlx::query("INSERT INTO invitation_emails (organization_id, at) VALUES (?, ?)")
+        .bind(access.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(sent)
 }
@@ -158,6 +204,20 @@ pub async fn revoke(
     now: Timestamp,
 ) -> AppResult<()> {
     let mut tx = db.write.begin().await?;
+    let access =
+        &gate::authorize_in(&mut tx, access, account_id, Action::ManageCollaborators).await?;
+    let pending_role: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM invitations WHERE organization_id = ? AND email_key = ? AND status = 'pending'",
+    )
+    .bind(access.id)
+    .bind(email.key())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if pending_role.as_deref() == Some("owner") && access.role != Role::Owner {
+        return Err(AppError::Forbidden(format!(
+            "{email} is invited as an Owner: only an Owner can revoke that invitation."
+        )));
+    }
     let revoked = sqlx::query(
         "UPDATE invitations SET status = 'revoked', finished_at = ?
           WHERE organization_id = ? AND email_key = ? AND status = 'pending'",
@@ -372,6 +432,8 @@ pub async fn change_role(
     now: Timestamp,
 ) -> AppResult<()> {
     let mut tx = db.write.begin().await?;
+    let access =
+        &gate::authorize_in(&mut tx, access, account_id, Action::ManageCollaborators).await?;
     let (target, from) = member(&mut tx, access.id, email).await?;
     admin_limits(access.role, from, Some(to))?;
     if from == to {
@@ -408,6 +470,8 @@ pub async fn remove(
     let mut tx = db.write.begin().await?;
     let (target, role) = member(&mut tx, access.id, email).await?;
     if target.account_id != account_id {
+        let access =
+            gate::authorize_in(&mut tx, access, account_id, Action::ManageCollaborators).await?;
         admin_limits(access.role, role, None)?;
     }
     keep_an_owner(&mut tx, access, role).await?;

@@ -68,3 +68,37 @@ pub async fn authorize(
     }
     Ok(access)
 }
+
+/// The gate again inside a write transaction: `access` as it stands now,
+/// for a change whose rules depend on the actor's role (who may change
+/// whose role). A role changed, or a membership removed, since
+/// [`authorize`] read it is seen here, so a request in flight cannot act
+/// with a role its actor no longer has.
+pub async fn authorize_in(
+    conn: &mut sqlx::SqliteConnection,
+    access: &OrgAccess,
+    account_id: i64,
+    action: Action,
+) -> AppResult<OrgAccess> {
+    let role: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM memberships WHERE organization_id = ? AND account_id = ?",
+    )
+    .bind(access.id)
+    .bind(account_id)
+    .fetch_optional(conn)
+    .await?;
+    let role = role.ok_or(AppError::NotFound)?;
+    let role =
+        Role::parse(&role).ok_or_else(|| AppError::internal(format!("unknown role {role:?}")))?;
+    let now = OrgAccess {
+        role,
+        ..access.clone()
+    };
+    if !now.may(action) {
+        return Err(AppError::Forbidden(format!(
+            "Your role in {} ({role}) does not allow this. An Owner of the organization can change your role.",
+            now.org.name
+        )));
+    }
+    Ok(now)
+}

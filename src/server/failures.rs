@@ -71,7 +71,7 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         if is_page || !refused {
             return response;
         }
-        tracing::info!(%status, path = %uri.path(), "request refused before it reached a page");
+        tracing::info!(%status, path = %super::loggable_path(uri.path()), "request refused before it reached a page");
         RequestFailure {
             status: status.as_u16(),
             message: plain_sentence(status).to_owned(),

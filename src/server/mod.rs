@@ -17,6 +17,21 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 pub use self::{config::Config, db::Db, state::AppState};
 
+/// Paths whose last segment is a secret (an invitation's token): logged
+/// without it.
+const SECRET_PATHS: [&str; 1] = ["/invitations/"];
+
+/// `path` as it may be logged: a token in it replaced by `…`.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match SECRET_PATHS
+        .iter()
+        .find(|prefix| path.starts_with(**prefix))
+    {
+        Some(prefix) => format!("{prefix}…").into(),
+        None => path.into(),
+    }
+}
+
 /// Forms are small; anything larger is refused before it is read.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 

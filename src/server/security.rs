@@ -53,7 +53,7 @@ pub async fn refuse_cross_site(
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     if !safe && is_cross_site(&request, &state.config.public_origin()) {
-        tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-site request refused");
+        tracing::warn!(method = %request.method(), path = %super::loggable_path(request.uri().path()), "cross-site request refused");
         return (
             StatusCode::FORBIDDEN,
             "Cross-site requests are not allowed.",

@@ -534,3 +534,140 @@ async fn the_organization_menu_shows_each_role_what_it_may_open() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_admin_neither_downgrades_nor_revokes_an_owners_invitation() {
+    let app = TestApp::start().await;
+    let olga = app.user("Olga", "owner@example.com").await;
+    let org = app.create_org(&olga, "Example AB").await;
+    let team = app.team(&org).await;
+    let admin = &team[0].1;
+    invited(&app, &olga, &org, "next.owner@example.com", "owner").await;
+    let status = invite(&app, admin, &org, "next.owner@example.com", "member")
+        .await
+        .status();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let status = post(
+        &app,
+        admin,
+        &org,
+        &[("intent", "revoke"), ("email", "next.owner@example.com")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.count("SELECT count(*) FROM invitations WHERE status = 'pending' AND role = 'owner'")
+            .await,
+        1
+    );
+}
+
+/// A request already on its way acts with the role its sender has when it
+/// is written, not the one it had when it arrived.
+#[tokio::test]
+async fn a_demoted_owner_in_flight_makes_no_one_an_owner() {
+    for _ in 0..15 {
+        let app = TestApp::start().await;
+        let anna = app.user("Anna", "anna@example.com").await;
+        let org = app.create_org(&anna, "Example AB").await;
+        let bert = app.user("Bert", "bert@example.com").await;
+        app.add_member(&org, "bert@example.com", "owner").await;
+        app.user("Mia", "mia@example.com").await;
+        app.add_member(&org, "mia@example.com", "member").await;
+        let demote = [
+            ("intent", "role"),
+            ("email", "bert@example.com"),
+            ("role", "admin"),
+        ];
+        let promote = [
+            ("intent", "role"),
+            ("email", "mia@example.com"),
+            ("role", "owner"),
+        ];
+        let _ = tokio::join!(
+            post(&app, &anna, &org, &demote),
+            post(&app, &bert, &org, &promote)
+        );
+        let order: Vec<String> = sqlx::query_scalar(
+            "SELECT detail FROM activity WHERE action = 'Role changed' ORDER BY id",
+        )
+        .fetch_all(app.db())
+        .await
+        .unwrap();
+        let demoted = order.iter().position(|d| d.starts_with("bert@"));
+        let promoted = order.iter().position(|d| d.starts_with("mia@"));
+        if let (Some(demoted), Some(promoted)) = (demoted, promoted) {
+            assert!(
+                promoted < demoted,
+                "Bert made Mia an Owner after he was demoted: {order:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn invitation_emails_are_limited_per_organization() {
+    let app = TestApp::start().await;
+    let olga = app.user("Olga", "owner@example.com").await;
+    let org = app.create_org(&olga, "Example AB").await;
+    for i in 0..50 {
+        let status = invite(&app, &olga, &org, &format!("p{i}@example.com"), "member")
+            .await
+            .status();
+        assert_eq!(status, StatusCode::SEE_OTHER, "invitation {i}");
+    }
+    let response = invite(&app, &olga, &org, "one.more@example.com", "member").await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many invitations sent from this organization."));
+    assert_eq!(app.count("SELECT count(*) FROM invitations").await, 50);
+}
+
+#[tokio::test]
+async fn a_link_stays_out_of_the_log_and_of_the_outbox_once_sent() {
+    let app = TestApp::start().await;
+    let olga = app.user("Olga", "owner@example.com").await;
+    let org = app.create_org(&olga, "Example AB").await;
+    let path = invited(&app, &olga, &org, "quiet@example.com", "member").await;
+    let token = path.strip_prefix("/invitations/").unwrap().to_owned();
+    // Probes a mail scanner or a stranger might send.
+    let client = app.client();
+    let _ = client
+        .request(reqwest::Method::OPTIONS, app.url(&path))
+        .send()
+        .await
+        .unwrap();
+    let _ = client
+        .post(app.url(&path))
+        .header("Sec-Fetch-Site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    let _ = app.get(&client, &path).await;
+    for _ in 0..50 {
+        if app
+            .count("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL")
+            .await
+            == 1
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        !super::common::logs().contains(&token),
+        "the token is in the log"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM outbox WHERE body LIKE '%{token}%'"
+        ))
+        .await,
+        0,
+        "the sent email's text is not kept"
+    );
+}

@@ -123,3 +123,27 @@ async fn without_smtp_a_message_stays_in_the_outbox_and_is_logged() {
     );
     assert!(app.smtp.messages().is_empty());
 }
+
+#[tokio::test]
+async fn a_message_the_server_refuses_for_good_is_given_up_not_retried() {
+    let app = TestApp::start().await;
+    write(&app, "nobody.here@example.com", "Invitation", "Welcome").await;
+    for _ in 0..50 {
+        if app
+            .count("SELECT count(*) FROM outbox WHERE attempts > 0")
+            .await
+            > 0
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.clock.advance(7200);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM outbox WHERE attempts = 1 AND sent_at IS NULL AND last_error LIKE 'given up:%550%'")
+            .await,
+        1,
+        "tried once, kept with why"
+    );
+}

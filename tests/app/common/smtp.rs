@@ -162,8 +162,14 @@ async fn session(
         } else if command.starts_with("RCPT TO") {
             let address = line[8..].trim().trim_start_matches(':').trim();
             let address = address.split_whitespace().next().unwrap_or_default();
-            to.push(address.trim_matches(|c| c == '<' || c == '>').to_owned());
-            b"250 OK\r\n"
+            let address = address.trim_matches(|c| c == '<' || c == '>').to_owned();
+            // An address that does not exist here, for good (RFC 5321's 550).
+            if address.starts_with("nobody.here@") {
+                b"550 no such mailbox\r\n"
+            } else {
+                to.push(address);
+                b"250 OK\r\n"
+            }
         } else if command.starts_with("DATA") {
             writer.write_all(b"354 go on\r\n").await?;
             let mut data = Vec::new();
