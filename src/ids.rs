@@ -8,6 +8,15 @@ use rand::RngCore as _;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
+/// A customer number candidate: 7 digits, the first not 0, drawn at
+/// random (so numbers say nothing of how many customers there are). The
+/// caller makes sure it is free.
+pub fn new_customer_number() -> String {
+    let mut bytes = [0u8; 4];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    (1_000_000 + u32::from_le_bytes(bytes) % 9_000_000).to_string()
+}
+
 /// A secret token: 256 random bits of the operating system's generator, as
 /// 43 characters of base64url (RFC 4648, no padding).
 pub fn new_token() -> String {

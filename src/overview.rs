@@ -87,6 +87,7 @@ pub fn OverviewPage() -> impl IntoView {
             <main>
                 {joined.then(|| view! { <p class="status" role="status" dir="auto">{welcome}</p> })}
                 <h1 dir="auto">{name}</h1>
+                <p class="muted">"Customer number " <strong class="customer-number">{data.access.org.customer_number.clone()}</strong></p>
                 <section aria-labelledby="getting-started">
                     <h2 id="getting-started">"Getting started"</h2>
                     <GettingStarted org=data.access.org.public_id.clone() checklist=data.checklist />

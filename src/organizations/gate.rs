@@ -37,11 +37,12 @@ pub async fn authorize(
     struct Row {
         id: i64,
         public_id: String,
+        customer_number: String,
         name: String,
         role: String,
     }
     let row: Option<Row> = sqlx::query_as(
-        "SELECT o.id, o.public_id, o.name, m.role
+        "SELECT o.id, o.public_id, o.customer_number, o.name, m.role
            FROM organizations o JOIN memberships m ON m.organization_id = o.id
           WHERE o.public_id = ? AND m.account_id = ?",
     )
@@ -56,6 +57,7 @@ pub async fn authorize(
         id: row.id,
         org: OrgSummary {
             public_id: row.public_id,
+            customer_number: row.customer_number,
             name: row.name,
         },
         role,

@@ -47,6 +47,8 @@ pub struct NameForm {
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct OrgSummary {
     pub public_id: String,
+    /// 7 digits: what the customer quotes, and the API's username.
+    pub customer_number: String,
     pub name: String,
 }
 

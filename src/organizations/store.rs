@@ -4,7 +4,7 @@
 use super::{activity, Collaborator, Membership, OrgAccess, OrgSummary, Role};
 use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
-use crate::ids::new_public_id;
+use crate::ids::{new_customer_number, new_public_id};
 use crate::server::db::Db;
 use crate::validate::OrganizationName;
 
@@ -14,11 +14,12 @@ pub async fn organizations_of(db: &Db, account_id: i64) -> AppResult<Vec<Members
     #[derive(sqlx::FromRow)]
     struct Row {
         public_id: String,
+        customer_number: String,
         name: String,
         role: String,
     }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT o.public_id, o.name, m.role
+        "SELECT o.public_id, o.customer_number, o.name, m.role
            FROM memberships m JOIN organizations o ON o.id = m.organization_id
           WHERE m.account_id = ?
           ORDER BY o.name COLLATE NOCASE, o.id",
@@ -33,6 +34,7 @@ pub async fn organizations_of(db: &Db, account_id: i64) -> AppResult<Vec<Members
             Ok(Membership {
                 org: OrgSummary {
                     public_id: row.public_id,
+                    customer_number: row.customer_number,
                     name: row.name,
                 },
                 role,
@@ -81,10 +83,25 @@ pub async fn create(
 ) -> AppResult<String> {
     let public_id = new_public_id();
     let mut tx = db.write.begin().await?;
+    // Drawn until free: on the single writer nobody takes it in between.
+    let customer_number = loop {
+        let candidate = new_customer_number();
+        let taken: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM organizations WHERE customer_number = ?)",
+        )
+        .bind(&candidate)
+        .fetch_one(&mut *tx)
+        .await?;
+        if !taken {
+            break candidate;
+        }
+    };
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO organizations (public_id, name, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO organizations (public_id, customer_number, name, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(&public_id)
+    .bind(&customer_number)
     .bind(name.as_str())
     .bind(account_id)
     .bind(now)

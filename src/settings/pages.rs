@@ -65,6 +65,7 @@ pub fn SettingsPage() -> impl IntoView {
                 // A refusal that no field of this page explains (a role without the right).
                     {page_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
                     <h1>"Company information"</h1>
+                    <p class="muted">"Customer number " <strong class="customer-number">{access.org.customer_number.clone()}</strong></p>
                     <CompanyInformationSection org=access.org.public_id.clone() saved=saved />
                     {owner.then(|| view! {
                         <section aria-labelledby="rename">

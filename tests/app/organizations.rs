@@ -566,9 +566,13 @@ async fn server_functions_never_send_the_internal_organization_id() {
     )
     .await;
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let number = json["org"]["customer_number"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert_eq!(
         json,
-        serde_json::json!({"org": {"public_id": org, "name": "Example AB"}, "role": "Owner"})
+        serde_json::json!({"org": {"public_id": org, "customer_number": number, "name": "Example AB"}, "role": "Owner"})
     );
 }
 
@@ -587,5 +591,44 @@ fn collect_keys(value: &serde_json::Value, keys: &mut Vec<String>) {
             }
         }
         _ => {}
+    }
+}
+
+/// Every organization has a customer number: 7 digits, unique, drawn at
+/// random, shown on Overview and Settings.
+#[tokio::test]
+async fn every_organization_has_a_random_seven_digit_customer_number() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let mut orgs = Vec::new();
+    for i in 0..30 {
+        orgs.push(app.create_org(&anna, &format!("Org {i}")).await);
+    }
+    let numbers: Vec<String> =
+        sqlx::query_scalar("SELECT customer_number FROM organizations ORDER BY id")
+            .fetch_all(app.db())
+            .await
+            .unwrap();
+    assert_eq!(numbers.len(), 30);
+    assert!(numbers
+        .iter()
+        .all(|n| n.len() == 7 && n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0')));
+    let distinct: std::collections::HashSet<_> = numbers.iter().collect();
+    assert_eq!(distinct.len(), 30, "unique");
+    let values: Vec<i64> = numbers.iter().map(|n| n.parse().unwrap()).collect();
+    assert!(
+        values.windows(2).any(|w| w[1] - w[0] != 1),
+        "not sequential: {values:?}"
+    );
+    for path in [
+        format!("/organizations/{}", orgs[0]),
+        format!("/organizations/{}/settings", orgs[0]),
+    ] {
+        let html = app.get(&anna, &path).await.text().await.unwrap();
+        assert!(
+            html.contains(&numbers[0]),
+            "{path} shows the customer number"
+        );
+        assert!(html.contains("Customer number"), "{path}");
     }
 }
