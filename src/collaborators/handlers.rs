@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::organizations::{gate, Action, Role};
 use crate::server::render::{refused, see_other};
 use crate::server::AppState;
-use crate::validate::Email;
+use crate::validate::{Email, FieldError};
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -76,7 +76,12 @@ pub async fn collaborators(
     }
 }
 
-/// Owners invite any role; Admins any but Owner.
+/// The panel's address, for the links in emails.
+fn public_url(state: &AppState) -> &str {
+    state.config.public_url.as_str().trim_end_matches('/')
+}
+
+/// Owners invite any role; Admins any but Owner (the store's rule).
 async fn invite(
     state: &AppState,
     account: &Account,
@@ -91,37 +96,26 @@ async fn invite(
     } else {
         Email::parse(email)
     };
-    let role = Role::parse(role)
-        .ok_or("Choose a role.".to_owned())
-        .and_then(|role| {
-            if role == Role::Owner && access.role != Role::Owner {
-                Err("Only an Owner can invite an Owner.".to_owned())
-            } else {
-                Ok(role)
-            }
-        });
+    let role = Role::parse(role).ok_or("Choose a role.".to_owned());
     let (email, role) = match (email, role) {
         (Ok(email), Ok(role)) => (email, role),
         (email, role) => {
             let errors = [
-                email
-                    .err()
-                    .map(|m| crate::validate::FieldError::new(InviteField::Email, m)),
-                role.err()
-                    .map(|m| crate::validate::FieldError::new(InviteField::Role, m)),
+                email.err().map(|m| FieldError::new(InviteField::Email, m)),
+                role.err().map(|m| FieldError::new(InviteField::Role, m)),
             ];
             return Err(AppError::Invalid(errors.into_iter().flatten().collect()));
         }
     };
-    let public_url = state.config.public_url.as_str().trim_end_matches('/');
+    let now = state.clock.now();
     let sent = store::invite(
         &state.db,
         &access,
         account,
         &email,
         role,
-        public_url,
-        state.clock.now(),
+        public_url(state),
+        now,
     )
     .await?;
     state.mail_due.notify_one();
@@ -132,32 +126,8 @@ async fn invite(
 async fn resend(state: &AppState, account: &Account, org: &str, email: &str) -> AppResult<()> {
     let access = gate::authorize(&state.db, account.id, org, Action::ManageCollaborators).await?;
     let email = Email::parse(email).map_err(|m| AppError::field(InviteField::Email, m))?;
-    let role = store::pending(&state.db, access.id, state.clock.now())
-        .await?
-        .into_iter()
-        .find(|p| Email::parse(&p.email).is_ok_and(|e| e.key() == email.key()))
-        .map(|p| p.role)
-        .ok_or_else(|| {
-            AppError::Conflict(format!(
-                "There is no pending invitation for {email}: it was accepted or revoked meanwhile."
-            ))
-        })?;
-    if role == Role::Owner && access.role != Role::Owner {
-        return Err(AppError::Forbidden(
-            "Only an Owner can invite an Owner.".to_owned(),
-        ));
-    }
-    let public_url = state.config.public_url.as_str().trim_end_matches('/');
-    store::invite(
-        &state.db,
-        &access,
-        account,
-        &email,
-        role,
-        public_url,
-        state.clock.now(),
-    )
-    .await?;
+    let now = state.clock.now();
+    store::resend(&state.db, &access, account, &email, public_url(state), now).await?;
     state.mail_due.notify_one();
     Ok(())
 }

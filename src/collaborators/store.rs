@@ -68,8 +68,8 @@ pub enum Sent {
 
 /// Invites `email` as `role`: a new invitation, or, when the address has a
 /// pending one, that one again with a new token (the old link dies) and the
-/// role now chosen. Refused for a member's address. The email is written
-/// to the outbox in the same transaction.
+/// role now chosen. Refused for a member's address; only an Owner invites
+/// an Owner. The email is written to the outbox in the same transaction.
 pub async fn invite(
     db: &Db,
     access: &OrgAccess,
@@ -88,16 +88,6 @@ pub async fn invite(
             "Only an Owner can invite an Owner.",
         ));
     }
-    let counted: Option<Timestamp> = sqlx::query_scalar(
-        "SELECT at FROM invitation_emails WHERE organization_id = ? AND at > ?
-          ORDER BY at DESC LIMIT 1 OFFSET ?",
-    )
-    .bind(access.id)
-    .bind(INVITATION_EMAILS.window_start(now))
-    .bind(INVITATION_EMAILS.offset())
-    .fetch_optional(&mut *tx)
-    .await?;
-    INVITATION_EMAILS.check(counted, now)?;
     let member: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id
                          WHERE m.organization_id = ? AND a.email_key = ?)",
@@ -112,22 +102,6 @@ pub async fn invite(
             format!("{email} is already a collaborator."),
         ));
     }
-    let pending_role: Option<String> = sqlx::query_scalar(
-        "SELECT role FROM invitations
-          WHERE organization_id = ? AND email_key = ? AND status = 'pending' AND expires_at > ?",
-    )
-    .bind(access.id)
-    .bind(email.key())
-    .bind(now)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if pending_role.as_deref() == Some("owner") && access.role != Role::Owner {
-        return Err(AppError::Forbidden(format!(
-            "{email} is invited as an Owner: only an Owner can change or resend that invitation."
-        )));
-    }
-    let token = new_token();
-    let expires_at = now + INVITATION_DAYS * DAY;
     // An expired invitation is no longer pending: it makes way for a new one.
     sqlx::query(
         "UPDATE invitations SET status = 'revoked', finished_at = ?
@@ -139,20 +113,104 @@ pub async fn invite(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let renewed = sqlx::query(
-        "UPDATE invitations SET token_hash = ?, role = ?, expires_at = ?, invited_by = ?
-          WHERE organization_id = ? AND email_key = ? AND status = 'pending'",
+    let sent = send_link(&mut tx, access, inviter, email, Some(role), public_url, now).await?;
+    tx.commit().await?;
+    Ok(sent)
+}
+
+/// "Resend": the pending invitation of `email` again, as the same role,
+/// with a new link; `Conflict` when it was accepted or revoked meanwhile.
+pub async fn resend(
+    db: &Db,
+    access: &OrgAccess,
+    inviter: &Account,
+    email: &Email,
+    public_url: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    let mut tx = db.write.begin().await?;
+    let access =
+        &gate::authorize_in(&mut tx, access, inviter.id, Action::ManageCollaborators).await?;
+    send_link(&mut tx, access, inviter, email, None, public_url, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The role of `email`'s pending invitation, if any; `Forbidden` when it
+/// makes an Owner and `access` is not one (only an Owner changes, resends
+/// or revokes that invitation).
+async fn pending_role(
+    conn: &mut sqlx::SqliteConnection,
+    access: &OrgAccess,
+    email: &Email,
+    now: Timestamp,
+) -> AppResult<Option<Role>> {
+    let stored: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM invitations
+          WHERE organization_id = ? AND email_key = ? AND status = 'pending' AND expires_at > ?",
     )
-    .bind(token_hash(&token))
-    .bind(role.as_str())
-    .bind(expires_at)
-    .bind(inviter.id)
     .bind(access.id)
     .bind(email.key())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    let sent = if renewed == 0 {
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    let role = stored.as_deref().map(parse_role).transpose()?;
+    if role == Some(Role::Owner) && access.role != Role::Owner {
+        return Err(AppError::Forbidden(format!(
+            "{email} is invited as an Owner: only an Owner can change, resend or revoke that invitation."
+        )));
+    }
+    Ok(role)
+}
+
+fn gone(email: &Email) -> AppError {
+    AppError::Conflict(format!(
+        "There is no pending invitation for {email}: it was accepted or revoked meanwhile."
+    ))
+}
+
+/// Sends `email` a new invitation link inside the caller's transaction:
+/// its pending invitation renewed (as `role`, or as it was when `None`),
+/// else a new one as `role`. Rate limited per organization; the activity
+/// entry and the email are written with it.
+async fn send_link(
+    tx: &mut sqlx::SqliteConnection,
+    access: &OrgAccess,
+    inviter: &Account,
+    email: &Email,
+    role: Option<Role>,
+    public_url: &str,
+    now: Timestamp,
+) -> AppResult<Sent> {
+    let counted: Option<Timestamp> = sqlx::query_scalar(
+        "SELECT at FROM invitation_emails WHERE organization_id = ? AND at > ?
+          ORDER BY at DESC LIMIT 1 OFFSET ?",
+    )
+    .bind(access.id)
+    .bind(INVITATION_EMAILS.window_start(now))
+    .bind(INVITATION_EMAILS.offset())
+    .fetch_optional(&mut *tx)
+    .await?;
+    INVITATION_EMAILS.check(counted, now)?;
+    let pending = pending_role(tx, access, email, now).await?;
+    let role = role.or(pending).ok_or_else(|| gone(email))?;
+    let token = new_token();
+    let expires_at = now + INVITATION_DAYS * DAY;
+    let sent = if pending.is_some() {
+        sqlx::query(
+            "UPDATE invitations SET token_hash = ?, role = ?, expires_at = ?, invited_by = ?
+              WHERE organization_id = ? AND email_key = ? AND status = 'pending'",
+        )
+        .bind(token_hash(&token))
+        .bind(role.as_str())
+        .bind(expires_at)
+        .bind(inviter.id)
+        .bind(access.id)
+        .bind(email.key())
+        .execute(&mut *tx)
+        .await?;
+        Sent::Again
+    } else {
         sqlx::query(
             "INSERT INTO invitations (organization_id, email, email_key, role, token_hash, invited_by, created_at, expires_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -168,14 +226,13 @@ pub async fn invite(
         .execute(&mut *tx)
         .await?;
         Sent::New
-    } else {
-        Sent::Again
     };
-    let (action, detail) = match sent {
-        Sent::New => ("Collaborator invited", format!("{email} as {role}")),
-        Sent::Again => ("Invitation sent again", format!("{email} as {role}")),
+    let action = match sent {
+        Sent::New => "Collaborator invited",
+        Sent::Again => "Invitation sent again",
     };
-    activity::record(&mut tx, access.id, inviter.id, action, &detail, now).await?;
+    let detail = format!("{email} as {role}");
+    activity::record(tx, access.id, inviter.id, action, &detail, now).await?;
     let subject = format!("Invitation to {} on Orgpanel", access.org.name);
     let body = format!(
         "{inviter} invited you to join {org} on Orgpanel as {role}.\n\n\
@@ -185,13 +242,12 @@ pub async fn invite(
         inviter = inviter.name,
         org = access.org.name,
     );
-    crate::mail::enqueue(&mut tx, email, &subject, &body, now).await?;
+    crate::mail::enqueue(tx, email, &subject, &body, now).await?;
     sqlx::query("INSERT INTO invitation_emails (organization_id, at) VALUES (?, ?)")
         .bind(access.id)
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
     Ok(sent)
 }
 
@@ -206,18 +262,7 @@ pub async fn revoke(
     let mut tx = db.write.begin().await?;
     let access =
         &gate::authorize_in(&mut tx, access, account_id, Action::ManageCollaborators).await?;
-    let pending_role: Option<String> = sqlx::query_scalar(
-        "SELECT role FROM invitations WHERE organization_id = ? AND email_key = ? AND status = 'pending'",
-    )
-    .bind(access.id)
-    .bind(email.key())
-    .fetch_optional(&mut *tx)
-    .await?;
-    if pending_role.as_deref() == Some("owner") && access.role != Role::Owner {
-        return Err(AppError::Forbidden(format!(
-            "{email} is invited as an Owner: only an Owner can revoke that invitation."
-        )));
-    }
+    pending_role(&mut tx, access, email, now).await?;
     let revoked = sqlx::query(
         "UPDATE invitations SET status = 'revoked', finished_at = ?
           WHERE organization_id = ? AND email_key = ? AND status = 'pending'",
@@ -229,9 +274,7 @@ pub async fn revoke(
     .await?
     .rows_affected();
     if revoked == 0 {
-        return Err(AppError::Conflict(format!(
-            "There is no pending invitation for {email}: it was accepted or revoked meanwhile."
-        )));
+        return Err(gone(email));
     }
     activity::record(
         &mut tx,

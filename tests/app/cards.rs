@@ -22,17 +22,6 @@ const NUMBERS: [&str; 8] = [
     "4242424242424241",
 ];
 
-/// Waits up to five seconds for the background worker to make `sql` count `expected`.
-async fn eventually(app: &TestApp, sql: &str, expected: i64) -> bool {
-    for _ in 0..50 {
-        if app.count(sql).await == expected {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
 fn location(response: &reqwest::Response) -> String {
     TestApp::path_of(&common::location(response))
 }
@@ -325,12 +314,9 @@ async fn the_verification_is_refunded_once_after_the_delay_even_across_a_restart
 
     let app = app.restart().await;
     app.clock.advance(3601);
-    let refunded = eventually(
-        &app,
-        "SELECT count(*) FROM payments WHERE kind = 'refund'",
-        1,
-    )
-    .await;
+    let refunded = app
+        .eventually("SELECT count(*) FROM payments WHERE kind = 'refund'", 1)
+        .await;
     assert!(
         refunded,
         "the pending refund was taken up after the restart"
@@ -369,12 +355,8 @@ async fn eight_runs_of_the_refund_job_at_once_refund_a_due_charge_once() {
     let refunded: usize = runs.into_iter().map(Result::unwrap).sum();
     assert!(refunded <= 1, "{refunded} runs recorded the refund");
     assert!(
-        eventually(
-            &app,
-            "SELECT count(*) FROM payments WHERE kind = 'refund'",
-            1
-        )
-        .await
+        app.eventually("SELECT count(*) FROM payments WHERE kind = 'refund'", 1)
+            .await
     );
     assert_eq!(app.count("SELECT count(*) FROM sandbox_refunds").await, 1);
     assert!(
@@ -698,12 +680,9 @@ async fn a_charge_whose_browser_never_came_back_is_recorded_and_refunded() {
         "not before 15 minutes"
     );
     app.clock.advance(15 * 60 + 1);
-    let refunded = eventually(
-        &app,
-        "SELECT count(*) FROM payments WHERE status = 'refunded'",
-        1,
-    )
-    .await;
+    let refunded = app
+        .eventually("SELECT count(*) FROM payments WHERE status = 'refunded'", 1)
+        .await;
     assert!(
         refunded,
         "the worker recorded the card and refunded its verification"
@@ -788,12 +767,8 @@ async fn an_organization_with_money_under_way_is_deleted_only_once_it_is_settled
 
     app.clock.advance(61);
     assert!(
-        eventually(
-            &app,
-            "SELECT count(*) FROM payments WHERE kind = 'refund'",
-            1
-        )
-        .await
+        app.eventually("SELECT count(*) FROM payments WHERE kind = 'refund'", 1)
+            .await
     );
     // A card page left open is closed at the provider by the delete.
     let card_page = start(&app, &anna, &org).await;
@@ -923,12 +898,8 @@ async fn two_hundred_abandoned_setups_never_stop_a_new_charge_from_being_recorde
     );
     app.clock.advance(61);
     assert!(
-        eventually(
-            &app,
-            "SELECT count(*) FROM payments WHERE kind = 'refund'",
-            1
-        )
-        .await
+        app.eventually("SELECT count(*) FROM payments WHERE kind = 'refund'", 1)
+            .await
     );
     // Each failing setup was tried, logged and put off on its own.
     assert_eq!(

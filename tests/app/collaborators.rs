@@ -648,16 +648,8 @@ async fn a_link_stays_out_of_the_log_and_of_the_outbox_once_sent() {
         .await
         .unwrap();
     let _ = app.get(&client, &path).await;
-    for _ in 0..50 {
-        if app
-            .count("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL")
-            .await
-            == 1
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    app.eventually("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 1)
+        .await;
     assert!(
         !super::common::logs().contains(&token),
         "the token is in the log"

@@ -70,16 +70,8 @@ async fn a_message_written_while_the_smtp_server_is_down_arrives_after_it_comes_
     app.smtp.halt();
     write(&app, "bert@example.com", "Invitation", "Welcome").await;
     // The worker tries, fails and waits.
-    for _ in 0..50 {
-        if app
-            .count("SELECT count(*) FROM outbox WHERE attempts > 0")
-            .await
-            > 0
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.eventually("SELECT count(*) FROM outbox WHERE attempts > 0", 1)
+        .await;
     assert_eq!(
         app.count("SELECT count(*) FROM outbox WHERE attempts = 1 AND sent_at IS NULL AND last_error IS NOT NULL")
             .await,
@@ -128,16 +120,8 @@ async fn without_smtp_a_message_stays_in_the_outbox_and_is_logged() {
 async fn a_message_the_server_refuses_for_good_is_given_up_not_retried() {
     let app = TestApp::start().await;
     write(&app, "nobody.here@example.com", "Invitation", "Welcome").await;
-    for _ in 0..50 {
-        if app
-            .count("SELECT count(*) FROM outbox WHERE attempts > 0")
-            .await
-            > 0
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.eventually("SELECT count(*) FROM outbox WHERE attempts > 0", 1)
+        .await;
     app.clock.advance(7200);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(

@@ -186,6 +186,18 @@ impl TestApp {
             .expect("count")
     }
 
+    /// Waits up to five seconds for a background worker to make `sql`
+    /// count `expected`; whether it did.
+    pub async fn eventually(&self, sql: &str, expected: i64) -> bool {
+        for _ in 0..50 {
+            if self.count(sql).await == expected {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    }
+
     pub async fn post_form(&self, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
         client
             .post(self.url(path))
