@@ -7,6 +7,8 @@
 pub mod card;
 #[cfg(feature = "ssr")]
 pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod operations;
 pub mod pages;
 #[cfg(feature = "ssr")]
 mod store;
@@ -331,12 +333,12 @@ pub async fn fetch_card_setup(
     org: String,
     setup: String,
 ) -> Result<(Membership, CardSetupResult), AppError> {
-    let (state, account, access) =
+    let (state, _, access) =
         crate::organizations::gate::access(&org, crate::organizations::Action::ManageBilling)
             .await?;
     // The provider sends the browser back here: ask it, server to
     // server, how the setup ended (a reload asks again, records once).
-    card::complete(&state, &access, account.id, &setup).await?;
+    card::complete(&state, &access, &setup).await?;
     let result = card::result(&state, &access, &setup).await?;
     Ok((access.membership(), result))
 }

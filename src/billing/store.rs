@@ -150,16 +150,15 @@ pub async fn view(db: &Db, access: OrgAccess, now: Timestamp) -> AppResult<Billi
 }
 
 /// Makes `method` the organization's method of payment, keeping the
-/// invoice settings (and any card on file) for a later switch back.
-pub async fn set_method(
-    db: &Db,
+/// invoice settings (and any card on file) for a later switch back;
+/// inside the caller's write transaction, with its activity entry.
+pub async fn set_method_in(
+    tx: &mut sqlx::SqliteConnection,
     access: &OrgAccess,
-    account_id: i64,
     method: PaymentMethod,
     now: Timestamp,
 ) -> AppResult<()> {
-    let mut tx = db.write.begin().await?;
-    let (before, _) = parse_row(&row_in(&mut tx, access.id).await?)?;
+    let (before, _) = parse_row(&row_in(tx, access.id).await?)?;
     if before == Some(method) {
         return Ok(());
     }
@@ -170,7 +169,7 @@ pub async fn set_method(
     )
     .bind(access.id)
     .bind(method.as_str())
-    .bind(account_id)
+    .bind(access.account_id())
     .bind(now)
     .execute(&mut *tx)
     .await?;
@@ -188,30 +187,27 @@ pub async fn set_method(
         None => method.label().to_owned(),
     };
     activity::record(
-        &mut tx,
+        tx,
         access.id,
-        account_id,
+        access.actor(),
         "Method of payment changed",
         &detail,
         now,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
-/// How invoices reach the organization. Snail mail goes to the company
-/// address, so it needs the company information first.
-pub async fn set_delivery(
-    db: &Db,
+/// How invoices reach the organization, inside the caller's write
+/// transaction. Snail mail goes to the company address, so it needs the
+/// company information first (as the same transaction sees it).
+pub async fn set_delivery_in(
+    tx: &mut sqlx::SqliteConnection,
     access: &OrgAccess,
-    account_id: i64,
     delivery: InvoiceDelivery,
     invoice_email: Option<&Email>,
     now: Timestamp,
 ) -> AppResult<()> {
-    let mut tx = db.write.begin().await?;
-    let row = row_in(&mut tx, access.id).await?;
+    let row = row_in(tx, access.id).await?;
     let (method, before) = parse_row(&row)?;
     if method != Some(PaymentMethod::Invoice) {
         return Err(AppError::Conflict(
@@ -220,7 +216,7 @@ pub async fn set_delivery(
         ));
     }
     if delivery == InvoiceDelivery::SnailMail
-        && !crate::company::is_complete_in(&mut tx, access.id).await?
+        && !crate::company::is_complete_in(tx, access.id).await?
     {
         return Err(AppError::field(
             BillingField::Delivery,
@@ -251,7 +247,7 @@ pub async fn set_delivery(
     )
     .bind(delivery.as_str())
     .bind(&email)
-    .bind(account_id)
+    .bind(access.account_id())
     .bind(now)
     .bind(access.id)
     .execute(&mut *tx)
@@ -261,14 +257,12 @@ pub async fn set_delivery(
         _ => "Snail mail, to the company address".to_owned(),
     };
     activity::record(
-        &mut tx,
+        tx,
         access.id,
-        account_id,
+        access.actor(),
         "Invoice delivery changed",
         &detail,
         now,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }

@@ -5,6 +5,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod operations;
 pub mod pages;
 #[cfg(feature = "ssr")]
 mod store;

@@ -6,7 +6,7 @@ use crate::auth::Account;
 use crate::clock::{format_utc, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_token, token_hash};
-use crate::organizations::{activity, gate, Action, OrgAccess, Role};
+use crate::organizations::{activity, gate, Action, Actor, OrgAccess, Role};
 use crate::server::db::Db;
 use crate::server::rate_limit::RateLimit;
 use crate::validate::Email;
@@ -73,15 +73,13 @@ pub enum Sent {
 pub async fn invite(
     db: &Db,
     access: &OrgAccess,
-    inviter: &Account,
     email: &Email,
     role: Role,
     public_url: &str,
     now: Timestamp,
 ) -> AppResult<Sent> {
     let mut tx = db.write.begin().await?;
-    let access =
-        &gate::authorize_in(&mut tx, access, inviter.id, Action::ManageCollaborators).await?;
+    let access = &gate::authorize_in(&mut tx, access, Action::ManageCollaborators).await?;
     if role == Role::Owner && access.role != Role::Owner {
         return Err(AppError::field(
             super::InviteField::Role,
@@ -113,7 +111,7 @@ pub async fn invite(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let sent = send_link(&mut tx, access, inviter, email, Some(role), public_url, now).await?;
+    let sent = send_link(&mut tx, access, email, Some(role), public_url, now).await?;
     tx.commit().await?;
     Ok(sent)
 }
@@ -123,15 +121,13 @@ pub async fn invite(
 pub async fn resend(
     db: &Db,
     access: &OrgAccess,
-    inviter: &Account,
     email: &Email,
     public_url: &str,
     now: Timestamp,
 ) -> AppResult<()> {
     let mut tx = db.write.begin().await?;
-    let access =
-        &gate::authorize_in(&mut tx, access, inviter.id, Action::ManageCollaborators).await?;
-    send_link(&mut tx, access, inviter, email, None, public_url, now).await?;
+    let access = &gate::authorize_in(&mut tx, access, Action::ManageCollaborators).await?;
+    send_link(&mut tx, access, email, None, public_url, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -176,7 +172,6 @@ fn gone(email: &Email) -> AppError {
 async fn send_link(
     tx: &mut sqlx::SqliteConnection,
     access: &OrgAccess,
-    inviter: &Account,
     email: &Email,
     role: Option<Role>,
     public_url: &str,
@@ -204,7 +199,7 @@ async fn send_link(
         .bind(token_hash(&token))
         .bind(role.as_str())
         .bind(expires_at)
-        .bind(inviter.id)
+        .bind(access.account_id())
         .bind(access.id)
         .bind(email.key())
         .execute(&mut *tx)
@@ -220,7 +215,7 @@ async fn send_link(
         .bind(email.key())
         .bind(role.as_str())
         .bind(token_hash(&token))
-        .bind(inviter.id)
+        .bind(access.account_id())
         .bind(now)
         .bind(expires_at)
         .execute(&mut *tx)
@@ -232,14 +227,14 @@ async fn send_link(
         Sent::Again => "Invitation sent again",
     };
     let detail = format!("{email} as {role}");
-    activity::record(tx, access.id, inviter.id, action, &detail, now).await?;
+    activity::record(tx, access.id, access.actor(), action, &detail, now).await?;
     let subject = format!("Invitation to {} on Orgpanel", access.org.name);
     let body = format!(
         "{inviter} invited you to join {org} on Orgpanel as {role}.\n\n\
          Accept the invitation:\n{public_url}/invitations/{token}\n\n\
          The link works once, for {INVITATION_DAYS} days. If you did not expect this \
          invitation, you can ignore this email.\n",
-        inviter = inviter.name,
+        inviter = access.by.display_name(),
         org = access.org.name,
     );
     crate::mail::enqueue(tx, email, &subject, &body, now).await?;
@@ -252,16 +247,9 @@ async fn send_link(
 }
 
 /// Revokes the pending invitation of `email`: its link dies.
-pub async fn revoke(
-    db: &Db,
-    access: &OrgAccess,
-    account_id: i64,
-    email: &Email,
-    now: Timestamp,
-) -> AppResult<()> {
+pub async fn revoke(db: &Db, access: &OrgAccess, email: &Email, now: Timestamp) -> AppResult<()> {
     let mut tx = db.write.begin().await?;
-    let access =
-        &gate::authorize_in(&mut tx, access, account_id, Action::ManageCollaborators).await?;
+    let access = &gate::authorize_in(&mut tx, access, Action::ManageCollaborators).await?;
     pending_role(&mut tx, access, email, now).await?;
     let revoked = sqlx::query(
         "UPDATE invitations SET status = 'revoked', finished_at = ?
@@ -279,7 +267,7 @@ pub async fn revoke(
     activity::record(
         &mut tx,
         access.id,
-        account_id,
+        access.actor(),
         "Invitation revoked",
         email.as_str(),
         now,
@@ -381,7 +369,7 @@ pub async fn accept(db: &Db, token: &str, account: &Account, now: Timestamp) -> 
     activity::record(
         &mut tx,
         found.organization_id,
-        account.id,
+        Actor::Person(account.id),
         "Invitation accepted",
         &format!("{} joined as {role}", found.email),
         now,
@@ -469,14 +457,12 @@ fn admin_limits(actor: Role, target: Role, to: Option<Role>) -> AppResult<()> {
 pub async fn change_role(
     db: &Db,
     access: &OrgAccess,
-    account_id: i64,
     email: &Email,
     to: Role,
     now: Timestamp,
 ) -> AppResult<()> {
     let mut tx = db.write.begin().await?;
-    let access =
-        &gate::authorize_in(&mut tx, access, account_id, Action::ManageCollaborators).await?;
+    let access = &gate::authorize_in(&mut tx, access, Action::ManageCollaborators).await?;
     let (target, from) = member(&mut tx, access.id, email).await?;
     admin_limits(access.role, from, Some(to))?;
     if from == to {
@@ -492,7 +478,7 @@ pub async fn change_role(
     activity::record(
         &mut tx,
         access.id,
-        account_id,
+        access.actor(),
         "Role changed",
         &format!("{}: {from} → {to}", target.email),
         now,
@@ -503,18 +489,12 @@ pub async fn change_role(
 }
 
 /// Removes the member with `email` (or, when it is the actor, leaves).
-pub async fn remove(
-    db: &Db,
-    access: &OrgAccess,
-    account_id: i64,
-    email: &Email,
-    now: Timestamp,
-) -> AppResult<()> {
+pub async fn remove(db: &Db, access: &OrgAccess, email: &Email, now: Timestamp) -> AppResult<()> {
     let mut tx = db.write.begin().await?;
     let (target, role) = member(&mut tx, access.id, email).await?;
-    if target.account_id != account_id {
-        let access =
-            gate::authorize_in(&mut tx, access, account_id, Action::ManageCollaborators).await?;
+    let leaving = access.account_id() == Some(target.account_id);
+    if !leaving {
+        let access = gate::authorize_in(&mut tx, access, Action::ManageCollaborators).await?;
         admin_limits(access.role, role, None)?;
     }
     keep_an_owner(&mut tx, access, role).await?;
@@ -523,7 +503,7 @@ pub async fn remove(
         .bind(target.account_id)
         .execute(&mut *tx)
         .await?;
-    let (action, detail) = if target.account_id == account_id {
+    let (action, detail) = if leaving {
         (
             "Left the organization",
             format!("{} ({role})", target.email),
@@ -531,7 +511,7 @@ pub async fn remove(
     } else {
         ("Collaborator removed", format!("{} ({role})", target.email))
     };
-    activity::record(&mut tx, access.id, account_id, action, &detail, now).await?;
+    activity::record(&mut tx, access.id, access.actor(), action, &detail, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! The same parse runs in the browser and on the server.
 
 #[cfg(feature = "ssr")]
-pub mod handlers;
+pub mod operations;
 pub mod pages;
 #[cfg(feature = "ssr")]
 mod store;

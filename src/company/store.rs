@@ -21,6 +21,7 @@ struct Row {
     version: i64,
 }
 
+/// The company information as Settings shows it (empty, version 0, before the first save).
 pub async fn load(db: &Db, organization_id: i64) -> AppResult<StoredCompany> {
     let mut conn = db.read.acquire().await?;
     Ok(match load_in(&mut conn, organization_id).await? {
@@ -43,20 +44,19 @@ pub async fn is_complete_in(
         .is_some_and(|(form, _)| form.parse().is_ok()))
 }
 
-/// Saves `info` if the stored version is still `version`; otherwise
-/// someone else saved meanwhile and nothing is written.
-pub async fn save(
-    db: &Db,
+/// Saves `info` inside the caller's write transaction, with its activity
+/// entry, if the stored version is still `version` (`None`: whatever it
+/// is); otherwise someone else saved meanwhile and nothing is written.
+pub async fn save_in(
+    tx: &mut sqlx::SqliteConnection,
     access: &OrgAccess,
-    account_id: i64,
     info: &CompanyInformation,
-    version: i64,
+    version: Option<i64>,
     now: Timestamp,
 ) -> AppResult<()> {
-    let mut tx = db.write.begin().await?;
-    let before = load_in(&mut tx, access.id).await?;
+    let before = load_in(tx, access.id).await?;
     let current_version = before.as_ref().map_or(0, |(_, v)| *v);
-    if current_version != version {
+    if version.is_some_and(|version| version != current_version) {
         return Err(AppError::Conflict(
             "Someone else saved the company information while you were editing, so nothing of \
              yours was saved."
@@ -100,21 +100,19 @@ pub async fn save(
     .bind(info.country.code())
     .bind(info.email.as_str())
     .bind(info.phone.as_str())
-    .bind(account_id)
+    .bind(access.account_id())
     .bind(now)
     .execute(&mut *tx)
     .await?;
     activity::record(
-        &mut tx,
+        tx,
         access.id,
-        account_id,
+        access.actor(),
         "Company information updated",
         &changed.join(", "),
         now,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// The stored company information, formatted, with its version.

@@ -2,7 +2,7 @@
 //! transaction of what it records, so an entry exists exactly when the
 //! change does.
 
-use super::ActivityEntry;
+use super::{ActivityEntry, Actor};
 use crate::clock::{format_utc, Timestamp};
 use crate::error::AppResult;
 use crate::server::db::Db;
@@ -18,8 +18,12 @@ pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<ActivityEntry>
         detail: String,
     }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT e.at, CASE WHEN e.by_system THEN 'Orgpanel' ELSE a.name END AS who, e.action, e.detail
+        "SELECT e.at, CASE WHEN e.by_system THEN 'Orgpanel'
+                           WHEN e.api_key_id IS NOT NULL THEN 'API key “' || k.description || '”'
+                           ELSE a.name END AS who,
+                e.action, e.detail
            FROM activity e LEFT JOIN accounts a ON a.id = e.account_id
+                LEFT JOIN api_keys k ON k.id = e.api_key_id
           WHERE e.organization_id = ?
           ORDER BY e.id DESC
           LIMIT 500",
@@ -41,16 +45,16 @@ pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<ActivityEntry>
         .collect())
 }
 
-/// Appends to the activity log inside the caller's transaction.
+/// Appends what `by` did to the activity log, inside the caller's transaction.
 pub async fn record(
     tx: &mut sqlx::SqliteConnection,
     organization_id: i64,
-    account_id: i64,
+    by: Actor,
     action: &str,
     detail: &str,
     at: Timestamp,
 ) -> AppResult<()> {
-    append(tx, organization_id, Some(account_id), action, detail, at).await
+    append(tx, organization_id, Some(by), action, detail, at).await
 }
 
 /// The same for what the panel does on its own (a refund): shown as "Orgpanel".
@@ -64,20 +68,23 @@ pub async fn record_system(
     append(tx, organization_id, None, action, detail, at).await
 }
 
+/// `by` is `None` for the panel itself.
 async fn append(
     tx: &mut sqlx::SqliteConnection,
     organization_id: i64,
-    account_id: Option<i64>,
+    by: Option<Actor>,
     action: &str,
     detail: &str,
     at: Timestamp,
 ) -> AppResult<()> {
     sqlx::query(
-        "INSERT INTO activity (organization_id, account_id, by_system, action, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO activity (organization_id, account_id, api_key_id, by_system, action, detail, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(organization_id)
-    .bind(account_id)
-    .bind(account_id.is_none())
+    .bind(by.and_then(Actor::account_id))
+    .bind(by.and_then(Actor::api_key_id))
+    .bind(by.is_none())
     .bind(action)
     .bind(detail)
     .bind(at)

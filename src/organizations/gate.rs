@@ -2,7 +2,7 @@
 //! organization asks here first, and the answer comes from the permission
 //! table ([`super::permissions::may`]).
 
-use super::{Action, OrgAccess, OrgSummary, Role};
+use super::{Action, OrgAccess, OrgSummary, Principal, Role};
 use crate::auth::Account;
 use crate::error::{AppError, AppResult};
 use crate::server::db::Db;
@@ -20,19 +20,48 @@ pub fn context() -> AppResult<(AppState, Account)> {
 /// signed-in account, and its access to `org` for `action`.
 pub async fn access(org: &str, action: Action) -> AppResult<(AppState, Account, OrgAccess)> {
     let (state, account) = context()?;
-    let access = authorize(&state.db, account.id, org, action).await?;
+    let access = authorize(&state.db, &Principal::Person(account.clone()), org, action).await?;
     Ok((state, account, access))
 }
 
-/// The account's access to the organization `public_id` for `action`.
-/// A non-member gets `NotFound`, whether or not the organization exists.
+/// `by`'s access to the organization `public_id` (as in page addresses)
+/// for `action`. An organization that is not `by`'s (not a member, another
+/// organization's key, deleted) is `NotFound`, whether or not it exists;
+/// a role that does not allow `action` is `Forbidden`.
 pub async fn authorize(
     db: &Db,
-    account_id: i64,
+    by: &Principal,
     public_id: &str,
     action: Action,
 ) -> AppResult<OrgAccess> {
-    /// A membership as stored.
+    authorize_where(db, by, OrgKey::PublicId, public_id, action).await
+}
+
+/// The same for the organization with `customer_number` (as the API names it).
+pub async fn authorize_customer(
+    db: &Db,
+    by: &Principal,
+    customer_number: &str,
+    action: Action,
+) -> AppResult<OrgAccess> {
+    authorize_where(db, by, OrgKey::CustomerNumber, customer_number, action).await
+}
+
+/// The column an organization is looked up by.
+#[derive(Clone, Copy)]
+enum OrgKey {
+    PublicId,
+    CustomerNumber,
+}
+
+async fn authorize_where(
+    db: &Db,
+    by: &Principal,
+    key: OrgKey,
+    value: &str,
+    action: Action,
+) -> AppResult<OrgAccess> {
+    /// A membership (or a key's organization) as stored.
     #[derive(sqlx::FromRow)]
     struct Row {
         id: i64,
@@ -41,18 +70,41 @@ pub async fn authorize(
         name: String,
         role: String,
     }
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT o.id, o.public_id, o.customer_number, o.name, m.role
-           FROM organizations o JOIN memberships m ON m.organization_id = o.id
-          WHERE o.public_id = ? AND m.account_id = ?",
-    )
-    .bind(public_id)
-    .bind(account_id)
-    .fetch_optional(&db.read)
-    .await?;
+    // Two fixed texts each: the value is always a bound parameter.
+    let sql = match (by, key) {
+        (Principal::Person(_), OrgKey::PublicId) => {
+            "SELECT o.id, o.public_id, o.customer_number, o.name, m.role
+               FROM organizations o JOIN memberships m ON m.organization_id = o.id
+              WHERE o.public_id = ? AND m.account_id = ?"
+        }
+        (Principal::Person(_), OrgKey::CustomerNumber) => {
+            "SELECT o.id, o.public_id, o.customer_number, o.name, m.role
+               FROM organizations o JOIN memberships m ON m.organization_id = o.id
+              WHERE o.customer_number = ? AND m.account_id = ?"
+        }
+        (Principal::Key(_), OrgKey::PublicId) => {
+            "SELECT o.id, o.public_id, o.customer_number, o.name, k.role
+               FROM organizations o JOIN api_keys k ON k.organization_id = o.id
+              WHERE o.public_id = ? AND k.id = ? AND k.revoked_at IS NULL AND o.deleted_at IS NULL"
+        }
+        (Principal::Key(_), OrgKey::CustomerNumber) => {
+            "SELECT o.id, o.public_id, o.customer_number, o.name, k.role
+               FROM organizations o JOIN api_keys k ON k.organization_id = o.id
+              WHERE o.customer_number = ? AND k.id = ? AND k.revoked_at IS NULL AND o.deleted_at IS NULL"
+        }
+    };
+    let who = match by {
+        Principal::Person(account) => account.id,
+        Principal::Key(key) => key.id,
+    };
+    let row: Option<Row> = sqlx::query_as(sql)
+        .bind(value)
+        .bind(who)
+        .fetch_optional(&db.read)
+        .await?;
     let row = row.ok_or(AppError::NotFound)?;
-    let role = Role::parse(&row.role)
-        .ok_or_else(|| AppError::internal(format!("unknown role {:?}", row.role)))?;
+    // The membership's role, or the key's as stored (not revoked).
+    let role = parse_role(&row.role)?;
     let access = OrgAccess {
         id: row.id,
         org: OrgSummary {
@@ -61,46 +113,64 @@ pub async fn authorize(
             name: row.name,
         },
         role,
+        by: by.clone(),
     };
-    if !access.may(action) {
-        return Err(AppError::Forbidden(format!(
+    allowed(access, action)
+}
+
+fn parse_role(stored: &str) -> AppResult<Role> {
+    Role::parse(stored).ok_or_else(|| AppError::internal(format!("unknown role {stored:?}")))
+}
+
+fn allowed(access: OrgAccess, action: Action) -> AppResult<OrgAccess> {
+    if access.may(action) {
+        return Ok(access);
+    }
+    let role = access.role;
+    Err(AppError::Forbidden(match access.by {
+        Principal::Person(_) => format!(
             "Your role in {} ({role}) does not allow this. An Owner of the organization can change your role.",
             access.org.name
-        )));
-    }
-    Ok(access)
+        ),
+        Principal::Key(_) => format!(
+            "This API key's role in {} ({role}) does not allow this. Make a key with a role that does.",
+            access.org.name
+        ),
+    }))
 }
 
 /// The gate again inside a write transaction: `access` as it stands now,
 /// for a change whose rules depend on the actor's role (who may change
-/// whose role). A role changed, or a membership removed, since
-/// [`authorize`] read it is seen here, so a request in flight cannot act
-/// with a role its actor no longer has.
+/// whose role). A role changed, a membership removed or a key revoked
+/// since [`authorize`] read it is seen here, so a request in flight cannot
+/// act with a role its actor no longer has.
 pub async fn authorize_in(
     conn: &mut sqlx::SqliteConnection,
     access: &OrgAccess,
-    account_id: i64,
     action: Action,
 ) -> AppResult<OrgAccess> {
-    let role: Option<String> = sqlx::query_scalar(
-        "SELECT role FROM memberships WHERE organization_id = ? AND account_id = ?",
-    )
-    .bind(access.id)
-    .bind(account_id)
-    .fetch_optional(conn)
-    .await?;
-    let role = role.ok_or(AppError::NotFound)?;
-    let role =
-        Role::parse(&role).ok_or_else(|| AppError::internal(format!("unknown role {role:?}")))?;
+    let role: Option<String> = match &access.by {
+        Principal::Person(account) => {
+            sqlx::query_scalar(
+                "SELECT role FROM memberships WHERE organization_id = ? AND account_id = ?",
+            )
+            .bind(access.id)
+            .bind(account.id)
+            .fetch_optional(conn)
+            .await?
+        }
+        Principal::Key(key) => sqlx::query_scalar(
+            "SELECT role FROM api_keys WHERE organization_id = ? AND id = ? AND revoked_at IS NULL",
+        )
+        .bind(access.id)
+        .bind(key.id)
+        .fetch_optional(conn)
+        .await?,
+    };
+    let role = parse_role(&role.ok_or(AppError::NotFound)?)?;
     let now = OrgAccess {
         role,
         ..access.clone()
     };
-    if !now.may(action) {
-        return Err(AppError::Forbidden(format!(
-            "Your role in {} ({role}) does not allow this. An Owner of the organization can change your role.",
-            now.org.name
-        )));
-    }
-    Ok(now)
+    allowed(now, action)
 }

@@ -1,12 +1,10 @@
-//! The POST side of creating and renaming an organization (the Settings
-//! page's form goes through `crate::settings::handlers`).
+//! The POST side of creating an organization (renaming and deleting are
+//! Settings' forms: `crate::settings::handlers`).
 
-use super::{gate, store, Action, NameField, NameForm, OrgAccess};
+use super::{operations, NameForm};
 use crate::auth::Account;
-use crate::error::{AppError, AppResult};
 use crate::server::render::{refused, see_other};
 use crate::server::AppState;
-use crate::validate::OrganizationName;
 use axum::extract::State;
 use axum::http::request::Parts;
 use axum::response::Response;
@@ -18,28 +16,12 @@ pub async fn create(
     parts: Parts,
     Form(form): Form<NameForm>,
 ) -> Response {
-    let created = async {
-        let name =
-            OrganizationName::parse(&form.name).map_err(|m| AppError::field(NameField::Name, m))?;
-        store::create(&state.db, account.id, &name, state.clock.now()).await
-    }
-    .await;
-    match created {
+    match operations::create(&state, &account, &form.name).await {
         // Company information comes first: the new organization opens on Settings.
-        Ok(public_id) => see_other(&format!("/organizations/{public_id}/settings?created=1")),
+        Ok(org) => see_other(&format!(
+            "/organizations/{}/settings?created=1",
+            org.public_id
+        )),
         Err(error) => refused(&state, parts, error, form).await,
     }
-}
-
-/// Renames the organization: Owners only.
-pub async fn rename(state: &AppState, account: &Account, org: &str, name: &str) -> AppResult<()> {
-    let access = gate::authorize(&state.db, account.id, org, Action::RenameOrDelete).await?;
-    let name = OrganizationName::parse(name).map_err(|m| AppError::field(NameField::Name, m))?;
-    store::rename(&state.db, &access, account.id, &name, state.clock.now()).await
-}
-
-/// Deletes the organization (Owners only), once `confirm` is its name.
-/// The caller settles its money first: see `crate::settings::handlers`.
-pub async fn delete(state: &AppState, access: &OrgAccess, account: &Account) -> AppResult<()> {
-    store::delete(&state.db, access, account.id, state.clock.now()).await
 }

@@ -8,6 +8,8 @@ pub mod activity;
 pub mod gate;
 #[cfg(feature = "ssr")]
 pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod operations;
 pub mod pages;
 pub mod permissions;
 #[cfg(feature = "ssr")]
@@ -65,20 +67,121 @@ impl Membership {
     }
 }
 
-/// What the [`gate`] answers on the server: the membership and the
-/// organization's database id, which never leaves the server.
+/// Who makes a request: a person, or an organization's API key. Every
+/// operation takes one and asks the [`gate`] what it may do.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// Signed in with a session cookie, or through a temporary key from
+    /// the API's `user/login`: acts with the person's role.
+    Person(crate::auth::Account),
+    /// An API key: belongs to one organization, acts with its own role.
+    Key(ApiKeyPrincipal),
+}
+
+/// An API key that authenticated a request (its maker still holds a role
+/// that may give the key's).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiKeyPrincipal {
+    /// `api_keys.id`.
+    pub id: i64,
+    pub organization_id: i64,
+    pub role: Role,
+    pub description: String,
+}
+
+/// Who did something, as the activity log and `*_by` columns keep it.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// `accounts.id`.
+    Person(i64),
+    /// `api_keys.id`.
+    Key(i64),
+}
+
+#[cfg(feature = "ssr")]
+impl Actor {
+    /// From the two columns a row keeps; `None` when neither is set.
+    pub fn from_columns(account_id: Option<i64>, api_key_id: Option<i64>) -> Option<Self> {
+        account_id.map(Actor::Person).or(api_key_id.map(Actor::Key))
+    }
+
+    pub fn account_id(self) -> Option<i64> {
+        match self {
+            Actor::Person(id) => Some(id),
+            Actor::Key(_) => None,
+        }
+    }
+
+    pub fn api_key_id(self) -> Option<i64> {
+        match self {
+            Actor::Person(_) => None,
+            Actor::Key(id) => Some(id),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl Principal {
+    pub fn actor(&self) -> Actor {
+        match self {
+            Principal::Person(account) => Actor::Person(account.id),
+            Principal::Key(key) => Actor::Key(key.id),
+        }
+    }
+
+    /// The person's account id; `None` for an API key.
+    pub fn account_id(&self) -> Option<i64> {
+        match self {
+            Principal::Person(account) => Some(account.id),
+            Principal::Key(_) => None,
+        }
+    }
+
+    /// The API key's id; `None` for a person.
+    pub fn api_key_id(&self) -> Option<i64> {
+        match self {
+            Principal::Person(_) => None,
+            Principal::Key(key) => Some(key.id),
+        }
+    }
+
+    /// As emails and the activity log name it: the person's name, or
+    /// `API key "description"`.
+    pub fn display_name(&self) -> String {
+        match self {
+            Principal::Person(account) => account.name.clone(),
+            Principal::Key(key) => format!("API key “{}”", key.description),
+        }
+    }
+}
+
+/// What the [`gate`] answers on the server: who acts, with which role, in
+/// which organization (with its database id, which never leaves the server).
 #[cfg(feature = "ssr")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrgAccess {
     pub id: i64,
     pub org: OrgSummary,
     pub role: Role,
+    pub by: Principal,
 }
 
 #[cfg(feature = "ssr")]
 impl OrgAccess {
     pub fn may(&self, action: Action) -> bool {
         permissions::may(self.role, action)
+    }
+
+    /// The acting person's account id (`updated_by` columns); `None` for a key.
+    pub fn account_id(&self) -> Option<i64> {
+        self.by.account_id()
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.by.actor()
     }
 
     /// What of it a page may see.

@@ -1,7 +1,8 @@
 //! Organizations and their members in SQLite. Other features reach an
 //! organization only through [`super::gate`].
 
-use super::{activity, Collaborator, Membership, OrgAccess, OrgSummary, Role};
+use super::{activity, Actor, Collaborator, Membership, OrgAccess, OrgSummary, Role};
+use crate::auth::Account;
 use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_customer_number, new_public_id};
@@ -74,13 +75,13 @@ pub async fn collaborators(db: &Db, organization_id: i64) -> AppResult<Vec<Colla
         .collect()
 }
 
-/// Creates an organization with `account_id` as its Owner; returns its public id.
+/// Creates an organization with `account` as its Owner.
 pub async fn create(
     db: &Db,
-    account_id: i64,
+    account: &Account,
     name: &OrganizationName,
     now: Timestamp,
-) -> AppResult<String> {
+) -> AppResult<OrgSummary> {
     let public_id = new_public_id();
     let mut tx = db.write.begin().await?;
     // Drawn until free: on the single writer nobody takes it in between.
@@ -103,34 +104,37 @@ pub async fn create(
     .bind(&public_id)
     .bind(&customer_number)
     .bind(name.as_str())
-    .bind(account_id)
+    .bind(account.id)
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query("INSERT INTO memberships (organization_id, account_id, role, created_at) VALUES (?, ?, 'owner', ?)")
         .bind(id)
-        .bind(account_id)
+        .bind(account.id)
         .bind(now)
         .execute(&mut *tx)
         .await?;
     activity::record(
         &mut tx,
         id,
-        account_id,
+        Actor::Person(account.id),
         "Organization created",
         name.as_str(),
         now,
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(organization = %public_id, account_id, "organization created");
-    Ok(public_id)
+    tracing::info!(organization = %public_id, account = account.id, "organization created");
+    Ok(OrgSummary {
+        public_id,
+        customer_number,
+        name: name.as_str().to_owned(),
+    })
 }
 
 pub async fn rename(
     db: &Db,
     access: &OrgAccess,
-    account_id: i64,
     name: &OrganizationName,
     now: Timestamp,
 ) -> AppResult<()> {
@@ -147,7 +151,7 @@ pub async fn rename(
     activity::record(
         &mut tx,
         access.id,
-        account_id,
+        access.actor(),
         "Organization renamed",
         &detail,
         now,
@@ -163,7 +167,7 @@ pub async fn rename(
 /// database refuses to delete those). Refused while a card setup is open or
 /// a refund pending (see `billing::card::settle_before_delete`), checked
 /// again here in the write transaction.
-pub async fn delete(db: &Db, access: &OrgAccess, account_id: i64, now: Timestamp) -> AppResult<()> {
+pub async fn delete(db: &Db, access: &OrgAccess, now: Timestamp) -> AppResult<()> {
     let mut tx = db.write.begin().await?;
     let under_way: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM card_setups WHERE organization_id = ?1 AND status = 'started')
@@ -192,13 +196,13 @@ pub async fn delete(db: &Db, access: &OrgAccess, account_id: i64, now: Timestamp
     activity::record(
         &mut tx,
         access.id,
-        account_id,
+        access.actor(),
         "Organization deleted",
         &access.org.name,
         now,
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(organization = %access.org.public_id, account_id, "organization deleted");
+    tracing::info!(organization = %access.org.public_id, account = ?access.account_id(), api_key = ?access.by.api_key_id(), "organization deleted");
     Ok(())
 }

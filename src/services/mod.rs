@@ -4,6 +4,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod operations;
 pub mod pages;
 #[cfg(feature = "ssr")]
 mod store;
@@ -104,6 +106,11 @@ impl Plan {
             .into_iter()
             .find(|p| p.id == id)
             .ok_or_else(|| "Choose a plan.".to_owned())
+    }
+
+    /// "Small (1 vCPU, 2 GB memory, 50 GB disk)", as the list shows it.
+    pub fn summary(&self) -> String {
+        format!("{} ({})", self.name, self.resources)
     }
 
     /// "Small: 1 vCPU, 2 GB memory, 50 GB disk, 9.00 EUR a month"
@@ -230,8 +237,12 @@ impl ServiceForm {
 pub struct Service {
     pub public_id: String,
     pub name: String,
+    /// The plan's id, as `Plan::id` ("small").
+    pub plan_id: String,
     /// The plan's name and resources.
     pub plan: String,
+    /// The data center's id, as `DataCenter::id`.
+    pub data_center_id: String,
     pub data_center: String,
     pub monthly: Money,
     /// UTC, "2026-11-28 12:00 UTC".

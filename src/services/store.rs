@@ -36,12 +36,11 @@ pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<Service>> {
             Ok(Service {
                 monthly: Money::stored(row.monthly_cents, &row.currency)?,
                 // A plan or data center no longer offered still shows its id.
-                plan: Plan::parse(&row.plan)
-                    .map(|p| format!("{} ({})", p.name, p.resources))
-                    .unwrap_or(row.plan),
+                plan: Plan::parse(&row.plan).map_or_else(|_| row.plan.clone(), |p| p.summary()),
+                plan_id: row.plan,
                 data_center: DataCenter::parse(&row.data_center)
-                    .map(|d| d.description())
-                    .unwrap_or(row.data_center),
+                    .map_or_else(|_| row.data_center.clone(), |d| d.description()),
+                data_center_id: row.data_center,
                 created_at: format_utc(row.created_at),
                 public_id: row.public_id,
                 name: row.name,
@@ -65,10 +64,9 @@ pub async fn any(db: &Db, organization_id: i64) -> AppResult<bool> {
 pub async fn create(
     db: &Db,
     access: &OrgAccess,
-    account_id: i64,
     service: &NewService,
     now: Timestamp,
-) -> AppResult<String> {
+) -> AppResult<Service> {
     let mut tx = db.write.begin().await?;
     let missing =
         crate::billing::missing(&crate::billing::facts_in(&mut tx, access.id, now).await?);
@@ -104,7 +102,7 @@ pub async fn create(
     .bind(service.data_center.id)
     .bind(service.plan.monthly.cents)
     .bind(service.plan.monthly.currency.code())
-    .bind(account_id)
+    .bind(access.account_id())
     .bind(now)
     .execute(&mut *tx)
     .await?;
@@ -115,7 +113,7 @@ pub async fn create(
     activity::record(
         &mut tx,
         access.id,
-        account_id,
+        access.actor(),
         "Service created",
         &detail,
         now,
@@ -123,7 +121,16 @@ pub async fn create(
     .await?;
     tx.commit().await?;
     tracing::info!(organization = %access.org.public_id, service = %public_id, "service created");
-    Ok(public_id)
+    Ok(Service {
+        public_id,
+        name: service.name.to_string(),
+        plan: service.plan.summary(),
+        plan_id: service.plan.id.to_owned(),
+        data_center: service.data_center.description(),
+        data_center_id: service.data_center.id.to_owned(),
+        monthly: service.plan.monthly,
+        created_at: format_utc(now),
+    })
 }
 
 /// Deletes the service; returns its name. A service that is already
@@ -131,7 +138,6 @@ pub async fn create(
 pub async fn delete(
     db: &Db,
     access: &OrgAccess,
-    account_id: i64,
     public_id: &str,
     now: Timestamp,
 ) -> AppResult<String> {
@@ -142,7 +148,7 @@ pub async fn delete(
           RETURNING name",
     )
     .bind(now)
-    .bind(account_id)
+    .bind(access.account_id())
     .bind(public_id)
     .bind(access.id)
     .fetch_optional(&mut *tx)
@@ -155,7 +161,7 @@ pub async fn delete(
     activity::record(
         &mut tx,
         access.id,
-        account_id,
+        access.actor(),
         "Service deleted",
         &name,
         now,

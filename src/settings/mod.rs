@@ -4,6 +4,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod operations;
 pub mod pages;
 
 use crate::validate::FormField;

@@ -7,7 +7,7 @@ use super::setup::{record_outcome, StartedSetup, OPEN_SETUP_SECS};
 use crate::billing::CardFailure;
 use crate::clock::Timestamp;
 use crate::error::AppResult;
-use crate::organizations::activity;
+use crate::organizations::{activity, Actor};
 use crate::payments::SetupOutcome;
 use crate::server::AppState;
 
@@ -38,7 +38,7 @@ pub async fn reconcile(state: &AppState) -> AppResult<usize> {
     .execute(&state.db.write)
     .await?;
     let due: Vec<StartedSetup> = sqlx::query_as(
-        "SELECT id, organization_id, account_id, provider_session, checks FROM card_setups
+        "SELECT id, organization_id, account_id, api_key_id, provider_session, checks FROM card_setups
           WHERE status = 'started' AND provider_session IS NOT NULL AND next_check_at <= ?
           ORDER BY next_check_at LIMIT 50",
     )
@@ -51,6 +51,7 @@ pub async fn reconcile(state: &AppState) -> AppResult<usize> {
             id: setup_id,
             organization_id,
             account_id,
+            api_key_id,
             checks,
             ..
         } = setup;
@@ -59,10 +60,16 @@ pub async fn reconcile(state: &AppState) -> AppResult<usize> {
         };
         let checked = match state.payments.setup_outcome(&session).await {
             Ok(SetupOutcome::Open) => Ok(false),
-            Ok(outcome) => record_outcome(state, organization_id, setup_id, account_id, outcome)
-                .await
-                .map(|()| true)
-                .map_err(|e| e.to_string()),
+            Ok(outcome) => record_outcome(
+                state,
+                organization_id,
+                setup_id,
+                Actor::from_columns(account_id, api_key_id),
+                outcome,
+            )
+            .await
+            .map(|()| true)
+            .map_err(|e| e.to_string()),
             Err(error) => Err(error.to_string()),
         };
         if checked == Ok(true) {

@@ -9,7 +9,7 @@ use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_public_id;
 use crate::organizations::activity;
-use crate::organizations::OrgAccess;
+use crate::organizations::{Actor, OrgAccess};
 use crate::payments::{Decline, SetupOutcome, SetupRequest};
 use crate::server::rate_limit::RateLimit;
 use crate::server::AppState;
@@ -37,17 +37,19 @@ pub const SETUPS_PER_ACCOUNT: RateLimit = RateLimit {
 async fn check_rate(
     conn: &mut sqlx::SqliteConnection,
     organization_id: i64,
-    account_id: i64,
+    account_id: Option<i64>,
     now: Timestamp,
 ) -> AppResult<()> {
     const BY_ORGANIZATION: &str = "SELECT created_at FROM card_setups
           WHERE organization_id = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1 OFFSET ?";
     const BY_ACCOUNT: &str = "SELECT created_at FROM card_setups
           WHERE account_id = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1 OFFSET ?";
-    for (sql, id, limit) in [
-        (BY_ORGANIZATION, organization_id, SETUPS_PER_ORGANIZATION),
-        (BY_ACCOUNT, account_id, SETUPS_PER_ACCOUNT),
-    ] {
+    // An API key's setups count against its organization.
+    let by_account = account_id.map(|id| (BY_ACCOUNT, id, SETUPS_PER_ACCOUNT));
+    for (sql, id, limit) in
+        std::iter::once((BY_ORGANIZATION, organization_id, SETUPS_PER_ORGANIZATION))
+            .chain(by_account)
+    {
         let counted: Option<Timestamp> = sqlx::query_scalar(sql)
             .bind(id)
             .bind(limit.window_start(now))
@@ -74,16 +76,19 @@ struct OpenSetup {
 /// open: choosing (or making) the setup row is one transaction on the single
 /// writer, and every click asks the provider with that row's idempotency
 /// key, which always names the same session. So one card page, one charge.
-pub async fn start(state: &AppState, access: &OrgAccess, account_id: i64) -> AppResult<String> {
+pub async fn start(state: &AppState, access: &OrgAccess) -> AppResult<String> {
     let now = state.clock.now();
+    let (account_id, api_key_id) = (access.account_id(), access.by.api_key_id());
     let mut tx = state.db.write.begin().await?;
     let open: Option<OpenSetup> = sqlx::query_as(
         "SELECT public_id, idempotency_key, provider_url FROM card_setups
-          WHERE organization_id = ? AND account_id = ? AND status = 'started' AND created_at > ?
+          WHERE organization_id = ? AND account_id IS ? AND api_key_id IS ? AND status = 'started'
+            AND created_at > ?
           ORDER BY id DESC LIMIT 1",
     )
     .bind(access.id)
     .bind(account_id)
+    .bind(api_key_id)
     .bind(now - OPEN_SETUP_SECS)
     .fetch_optional(&mut *tx)
     .await?;
@@ -98,14 +103,15 @@ pub async fn start(state: &AppState, access: &OrgAccess, account_id: i64) -> App
             let public_id = new_public_id();
             let key = format!("setup_{}", new_public_id());
             sqlx::query(
-                "INSERT INTO card_setups (public_id, organization_id, account_id, idempotency_key, status,
-                                          created_at, next_check_at, method_at_start, billing_updated_at_start)
-                 SELECT ?, ?, ?, ?, 'started', ?, ?, b.method, b.updated_at
+                "INSERT INTO card_setups (public_id, organization_id, account_id, api_key_id, idempotency_key,
+                                          status, created_at, next_check_at, method_at_start, billing_updated_at_start)
+                 SELECT ?, ?, ?, ?, ?, 'started', ?, ?, b.method, b.updated_at
                    FROM (SELECT 1) LEFT JOIN billing b ON b.organization_id = ?",
             )
             .bind(&public_id)
             .bind(access.id)
             .bind(account_id)
+            .bind(api_key_id)
             .bind(&key)
             .bind(now)
             .bind(now + FIRST_CHECK_SECS)
@@ -145,12 +151,7 @@ pub async fn start(state: &AppState, access: &OrgAccess, account_id: i64) -> App
 
 /// Asks the provider how the setup ended and records it, once: a reload,
 /// a second tab or a retry finds it already recorded.
-pub async fn complete(
-    state: &AppState,
-    access: &OrgAccess,
-    account_id: i64,
-    setup: &str,
-) -> AppResult<()> {
+pub async fn complete(state: &AppState, access: &OrgAccess, setup: &str) -> AppResult<()> {
     /// The setup as the return page finds it.
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -175,7 +176,7 @@ pub async fn complete(
         .setup_outcome(&session)
         .await
         .map_err(AppError::internal)?;
-    record_outcome(state, access.id, setup_id, Some(account_id), outcome).await
+    record_outcome(state, access.id, setup_id, Some(access.actor()), outcome).await
 }
 
 /// Records how a setup ended, once: card, payment, refund job and method
@@ -184,7 +185,7 @@ pub(super) async fn record_outcome(
     state: &AppState,
     organization_id: i64,
     setup_id: i64,
-    account_id: Option<i64>,
+    by: Option<Actor>,
     outcome: SetupOutcome,
 ) -> AppResult<()> {
     let (status, failure) = match &outcome {
@@ -214,7 +215,7 @@ pub(super) async fn record_outcome(
             log(
                 &mut tx,
                 organization_id,
-                account_id,
+                by,
                 "Card setup failed",
                 CardFailure::from(decline).message(),
                 now,
@@ -284,7 +285,7 @@ pub(super) async fn record_outcome(
                         method = 'card', updated_by = excluded.updated_by, updated_at = excluded.updated_at",
                 )
                 .bind(organization_id)
-                .bind(account_id)
+                .bind(by.and_then(Actor::account_id))
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
@@ -306,7 +307,7 @@ pub(super) async fn record_outcome(
                     log(
                         &mut tx,
                         organization_id,
-                        account_id,
+                        by,
                         "Credit card added",
                         &added,
                         now,
@@ -318,7 +319,7 @@ pub(super) async fn record_outcome(
                     log(
                         &mut tx,
                         organization_id,
-                        account_id,
+                        by,
                         "Credit card replaced",
                         &detail,
                         now,
@@ -335,19 +336,17 @@ pub(super) async fn record_outcome(
 }
 
 /// The activity entry of a setup: by who started it, or by the panel when
-/// that account is gone.
+/// that account (or key) is gone.
 async fn log(
     tx: &mut sqlx::SqliteConnection,
     organization_id: i64,
-    account_id: Option<i64>,
+    by: Option<Actor>,
     action: &str,
     detail: &str,
     now: Timestamp,
 ) -> AppResult<()> {
-    match account_id {
-        Some(account_id) => {
-            activity::record(tx, organization_id, account_id, action, detail, now).await
-        }
+    match by {
+        Some(by) => activity::record(tx, organization_id, by, action, detail, now).await,
         None => activity::record_system(tx, organization_id, action, detail, now).await,
     }
 }
@@ -369,7 +368,7 @@ pub async fn settle_before_delete(
     organization_id: i64,
 ) -> AppResult<Option<Unsettled>> {
     let open: Vec<StartedSetup> = sqlx::query_as(
-        "SELECT id, organization_id, account_id, provider_session, checks FROM card_setups
+        "SELECT id, organization_id, account_id, api_key_id, provider_session, checks FROM card_setups
           WHERE organization_id = ? AND status = 'started'",
     )
     .bind(organization_id)
@@ -384,7 +383,14 @@ pub async fn settle_before_delete(
         match outcome {
             Ok(SetupOutcome::Open) | Err(_) => page_open = true,
             Ok(outcome) => {
-                record_outcome(state, organization_id, setup.id, setup.account_id, outcome).await?;
+                record_outcome(
+                    state,
+                    organization_id,
+                    setup.id,
+                    Actor::from_columns(setup.account_id, setup.api_key_id),
+                    outcome,
+                )
+                .await?;
             }
         }
     }
@@ -468,6 +474,7 @@ pub(super) struct StartedSetup {
     pub id: i64,
     pub organization_id: i64,
     pub account_id: Option<i64>,
+    pub api_key_id: Option<i64>,
     pub provider_session: Option<String>,
     /// How often the provider has been asked about it so far.
     pub checks: i64,
