@@ -1,12 +1,13 @@
 //! The document shell, the routes of every page and the signed-in layout
 //! with its sidebar.
 
+use crate::api_keys::pages::ApiKeysPage;
 use crate::auth::current_account;
 use crate::auth::pages::{LoginPage, SignupPage};
 use crate::billing::pages::{BillingPage, CardResultPage};
 use crate::collaborators::pages::{CollaboratorsPage, InvitationPage};
 use crate::error::RequestFailure;
-use crate::organizations::pages::{ActivityPage, ApiKeysPage, CreateOrganizationPage};
+use crate::organizations::pages::{ActivityPage, CreateOrganizationPage};
 use crate::organizations::{fetch_my_organizations, Action, Membership};
 use crate::overview::OverviewPage;
 use crate::services::pages::ServicesPage;

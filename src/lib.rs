@@ -28,6 +28,7 @@ pub mod payments;
 pub mod server;
 
 // Features, each above those it uses.
+pub mod api_keys;
 pub mod auth;
 pub mod billing;
 pub mod collaborators;
@@ -36,6 +37,8 @@ pub mod organizations;
 pub mod services;
 
 // What composes the features.
+#[cfg(feature = "ssr")]
+pub mod api;
 pub mod app;
 pub mod overview;
 pub mod settings;

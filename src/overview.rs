@@ -26,7 +26,7 @@ pub struct Checklist {
 }
 
 /// The overview of `org`: its members and how far it has got.
-#[server]
+#[server(prefix = "/rpc")]
 pub async fn fetch_overview(org: String) -> Result<Overview, AppError> {
     use crate::organizations::{collaborators, gate, Action};
     let (state, _, access) = gate::access(&org, Action::View).await?;

@@ -55,6 +55,10 @@ pub fn router(state: AppState, sandbox: &Sandbox) -> Router {
         .merge(sandbox.router())
         .merge(test_clock(&state))
         .route(
+            "/organizations/{org}/api-keys",
+            post(crate::api_keys::handlers::api_keys),
+        )
+        .route(
             "/organizations/{org}/services",
             post(crate::services::handlers::services),
         )
@@ -81,6 +85,9 @@ pub fn router(state: AppState, sandbox: &Sandbox) -> Router {
             security::refuse_cross_site,
         ));
     with_error_pages(app, &state)
+        // The JSON API authenticates each call itself (HTTP Basic only, no
+        // cookies) and answers every failure in its envelope.
+        .merge(crate::api::router())
         // Pages are compressed as they stream; level 5 keeps that cheap.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
         .layer(middleware::from_fn(security::security_headers))

@@ -30,7 +30,11 @@ pub async fn login(
     }
 }
 
-async fn check_login(
+/// The one log-in check, for the log-in page and the API's `user/login`:
+/// the account id when `password_input` is the password of the account
+/// with `email`; throttled per email and per client `address`, and the
+/// same `BadCredentials` whether or not the email exists.
+pub async fn check_login(
     state: &AppState,
     email: &str,
     password_input: &str,
@@ -213,6 +217,9 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/sandbox-pay/")
         // An invitation is opened before its invitee has an account.
         || path.starts_with("/invitations/")
+        // The JSON API authenticates each call with HTTP Basic.
+        || path == "/api"
+        || path.starts_with("/api/")
 }
 
 /// Puts the signed-in [`Account`] in the request's extensions; sends a

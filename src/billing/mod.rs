@@ -277,6 +277,8 @@ impl CardFailure {
 /// The card on file, as Billing shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardView {
+    /// The API's `paymentcard`: which card, among those the organization had.
+    pub id: i64,
     pub brand: String,
     pub last4: String,
     /// "12/30"
@@ -328,7 +330,7 @@ pub enum CardSetupResult {
     },
 }
 
-#[server]
+#[server(prefix = "/rpc")]
 pub async fn fetch_card_setup(
     org: String,
     setup: String,
@@ -343,11 +345,11 @@ pub async fn fetch_card_setup(
     Ok((access.membership(), result))
 }
 
-#[server]
+#[server(prefix = "/rpc")]
 pub async fn fetch_billing(org: String) -> Result<BillingView, AppError> {
-    let (state, _, access) =
-        crate::organizations::gate::access(&org, crate::organizations::Action::View).await?;
-    store::view(&state.db, access, state.clock.now()).await
+    let (state, account) = crate::organizations::gate::context()?;
+    let by = crate::organizations::Principal::Person(account);
+    operations::view(&state, &by, &org).await
 }
 
 #[cfg(test)]

@@ -2,12 +2,19 @@
 //! alike: the method of payment and how invoices are delivered.
 
 use super::{
-    card, parse_invoice_email, store, BillingField, CardState, InvoiceDelivery, PaymentMethod,
+    card, parse_invoice_email, store, BillingField, BillingView, CardState, InvoiceDelivery,
+    PaymentMethod,
 };
 use crate::error::{AppError, AppResult};
 use crate::organizations::{gate, Action, OrgAccess, Principal};
 use crate::server::AppState;
 use crate::validate::Email;
+
+/// Billing as its page shows it (payments only to those who manage billing).
+pub async fn view(state: &AppState, by: &Principal, org: &str) -> AppResult<BillingView> {
+    let access = gate::authorize(&state.db, by, org, Action::View).await?;
+    store::view(&state.db, access, state.clock.now()).await
+}
 
 /// What choosing a method of payment did.
 #[derive(Clone, Debug, PartialEq, Eq)]

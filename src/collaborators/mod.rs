@@ -11,6 +11,9 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 mod store;
 
+#[cfg(feature = "ssr")]
+pub use store::Sent;
+
 /// What is said of an invitation that cannot be used, whatever the reason
 /// (used, revoked, replaced, expired, or never made).
 pub const NO_LONGER_VALID: &str = "This invitation is no longer valid";
@@ -116,26 +119,16 @@ pub fn roles_to_give(actor: Role) -> Vec<Role> {
 /// What each role may, in one line (DESIGN.md, "Roles").
 pub const ROLES_IN_SHORT: &str = "A Member sees everything and creates services; Billing keeps the company information and billing; an Admin does everything but billing, renaming and deleting; an Owner does everything.";
 
-#[server]
+#[server(prefix = "/rpc")]
 pub async fn fetch_collaborators(org: String) -> Result<CollaboratorsView, AppError> {
-    use crate::organizations::{collaborators, gate, Action};
-    let (state, _, access) = gate::access(&org, Action::View).await?;
-    let members = collaborators(&state.db, access.id).await?;
-    let pending = if access.may(Action::ManageCollaborators) {
-        Some(store::pending(&state.db, access.id, state.clock.now()).await?)
-    } else {
-        None
-    };
-    Ok(CollaboratorsView {
-        access: access.membership(),
-        members,
-        pending,
-    })
+    let (state, account) = crate::organizations::gate::context()?;
+    let by = crate::organizations::Principal::Person(account);
+    operations::list(&state, &by, &org).await
 }
 
 /// The invitation behind `token`; `NotFound` when it is used, revoked,
 /// replaced, expired or never existed (the same answer for each).
-#[server]
+#[server(prefix = "/rpc")]
 pub async fn fetch_invitation(token: String) -> Result<InvitationView, AppError> {
     let state = use_context::<crate::server::AppState>()
         .ok_or_else(|| AppError::internal("AppState missing from context"))?;

@@ -2,11 +2,27 @@
 //! by a person on Collaborators or through the API alike.
 
 use super::store::{self, Sent};
-use super::InviteField;
+use super::{CollaboratorsView, InviteField};
 use crate::error::{AppError, AppResult};
 use crate::organizations::{gate, Action, Principal, Role};
 use crate::server::AppState;
 use crate::validate::{Email, FieldError};
+
+/// The members, and for those who manage them the pending invitations.
+pub async fn list(state: &AppState, by: &Principal, org: &str) -> AppResult<CollaboratorsView> {
+    let access = gate::authorize(&state.db, by, org, Action::View).await?;
+    let members = crate::organizations::collaborators(&state.db, access.id).await?;
+    let pending = if access.may(Action::ManageCollaborators) {
+        Some(store::pending(&state.db, access.id, state.clock.now()).await?)
+    } else {
+        None
+    };
+    Ok(CollaboratorsView {
+        access: access.membership(),
+        members,
+        pending,
+    })
+}
 
 /// The panel's address, for the links in emails.
 fn public_url(state: &AppState) -> &str {

@@ -114,6 +114,21 @@ impl FormField for CompanyField {
 }
 
 impl CompanyForm {
+    /// The field's value, to change it.
+    pub fn get_mut(&mut self, field: CompanyField) -> &mut String {
+        match field {
+            CompanyField::CompanyName => &mut self.company_name,
+            CompanyField::BusinessId => &mut self.business_id,
+            CompanyField::VatNumber => &mut self.vat_number,
+            CompanyField::Address => &mut self.address,
+            CompanyField::PostalCode => &mut self.postal_code,
+            CompanyField::City => &mut self.city,
+            CompanyField::Country => &mut self.country,
+            CompanyField::Email => &mut self.email,
+            CompanyField::Phone => &mut self.phone,
+        }
+    }
+
     pub fn get(&self, field: CompanyField) -> &str {
         match field {
             CompanyField::CompanyName => &self.company_name,
@@ -258,12 +273,11 @@ pub struct StoredCompany {
     pub version: i64,
 }
 
-#[server]
+#[server(prefix = "/rpc")]
 pub async fn fetch_company(org: String) -> Result<(Membership, StoredCompany), AppError> {
-    let (state, _, access) =
-        crate::organizations::gate::access(&org, crate::organizations::Action::View).await?;
-    let stored = store::load(&state.db, access.id).await?;
-    Ok((access.membership(), stored))
+    let (state, account) = crate::organizations::gate::context()?;
+    let by = crate::organizations::Principal::Person(account);
+    operations::load(&state, &by, &org).await
 }
 
 #[cfg(test)]

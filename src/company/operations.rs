@@ -1,10 +1,21 @@
 //! What can be done to the company information, by a person on Settings or
 //! through the API alike.
 
-use super::{store, CompanyForm, CompanyInformation, CompanySave};
+use super::{store, CompanyForm, CompanyInformation, CompanySave, StoredCompany};
 use crate::error::{AppError, AppResult};
-use crate::organizations::{gate, Action, OrgAccess, Principal};
+use crate::organizations::{gate, Action, Membership, OrgAccess, Principal};
 use crate::server::AppState;
+
+/// The company information as Settings shows it, and `by`'s standing.
+pub async fn load(
+    state: &AppState,
+    by: &Principal,
+    org: &str,
+) -> AppResult<(Membership, StoredCompany)> {
+    let access = gate::authorize(&state.db, by, org, Action::View).await?;
+    let stored = store::load(&state.db, access.id).await?;
+    Ok((access.membership(), stored))
+}
 
 /// Saves the company information, all or nothing, if `version` is still
 /// the stored one (else `Conflict`: someone saved meanwhile). `Invalid`

@@ -209,7 +209,7 @@ pub struct ActivityEntry {
 }
 
 /// Every organization the signed-in account belongs to, by name, with its role.
-#[server]
+#[server(prefix = "/rpc")]
 pub async fn fetch_my_organizations() -> Result<Vec<Membership>, AppError> {
     let (state, account) = gate::context()?;
     store::organizations_of(&state.db, account.id).await
@@ -217,12 +217,12 @@ pub async fn fetch_my_organizations() -> Result<Vec<Membership>, AppError> {
 
 /// The signed-in account's access to `org` for `action`: 404 for a
 /// non-member, 403 for a member whose role does not allow it.
-#[server]
+#[server(prefix = "/rpc")]
 pub async fn fetch_org_access(org: String, action: Action) -> Result<Membership, AppError> {
     Ok(gate::access(&org, action).await?.2.membership())
 }
 
-#[server]
+#[server(prefix = "/rpc")]
 pub async fn fetch_activity(org: String) -> Result<(Membership, Vec<ActivityEntry>), AppError> {
     let (state, _, access) = gate::access(&org, Action::SeeActivity).await?;
     let entries = activity::list(&state.db, access.id).await?;

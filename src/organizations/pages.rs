@@ -1,7 +1,7 @@
 //! The organization pages. They render on the server only; the name
 //! fields are the one island, checking themselves as they are typed.
 
-use super::{fetch_activity, fetch_org_access, Action, Collaborator, NameField, NameForm};
+use super::{fetch_activity, Collaborator, NameField, NameForm};
 use crate::error::AppError;
 use crate::forms::{field_error, form_message, use_refused, TextField};
 use crate::page::{load, org_param};
@@ -103,27 +103,4 @@ pub fn ActivityPage() -> impl IntoView {
             </main>
         }
     })
-}
-
-/// A page of the organization that is not built yet, behind the same gate.
-fn not_built_yet(title: &'static str, action: Action, sentence: &'static str) -> impl IntoView {
-    let org = org_param();
-    load(fetch_org_access(org, action), move |access| {
-        view! {
-            <Title text=format!("{title} · {}", access.org.name) />
-            <main>
-                <h1>{title}</h1>
-                <p class="muted">{sentence}</p>
-            </main>
-        }
-    })
-}
-
-#[component]
-pub fn ApiKeysPage() -> impl IntoView {
-    not_built_yet(
-        "API keys",
-        Action::ManageApiKeys,
-        "API keys are not available yet.",
-    )
 }

@@ -43,9 +43,10 @@ fn plain_sentence(status: StatusCode) -> &'static str {
 
 /// Replaces a failure that carries no page of its own (a plain-text or
 /// empty body with an error status) by the panel's error page with the same
-/// status. Server functions (`/api/…`, JSON) and pages keep their answers.
+/// status. Server functions (`/rpc/…`, JSON) and pages keep their answers.
 pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.uri().path().starts_with("/api/") {
+    let path = request.uri().path();
+    if path.starts_with("/rpc/") || path.starts_with("/api/") {
         return next.run(request).await;
     }
     let uri = request.uri().clone();

@@ -257,7 +257,7 @@ pub struct ServicesView {
     pub missing: Vec<Missing>,
 }
 
-#[server]
+#[server(prefix = "/rpc")]
 pub async fn fetch_services(org: String) -> Result<ServicesView, AppError> {
     let (state, _, access) =
         crate::organizations::gate::access(&org, crate::organizations::Action::View).await?;

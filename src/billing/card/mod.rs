@@ -23,6 +23,7 @@ pub const VERIFICATION: Money = Money::eur(100);
 /// The card in force, as stored.
 #[derive(sqlx::FromRow)]
 struct CardRow {
+    id: i64,
     brand: String,
     last4: String,
     exp_month: i64,
@@ -37,7 +38,7 @@ async fn card_in(
     organization_id: i64,
 ) -> AppResult<Option<CardRow>> {
     Ok(sqlx::query_as(
-        "SELECT brand, last4, exp_month, exp_year, kept_method FROM cards
+        "SELECT id, brand, last4, exp_month, exp_year, kept_method FROM cards
           WHERE organization_id = ? AND replaced_at IS NULL",
     )
     .bind(organization_id)
@@ -50,6 +51,7 @@ fn view(row: &CardRow, now: Timestamp) -> CardView {
     let month = u8::try_from(row.exp_month).unwrap_or(0);
     let year = u16::try_from(row.exp_year).unwrap_or(0);
     CardView {
+        id: row.id,
         brand: row.brand.clone(),
         last4: row.last4.clone(),
         expires: format!("{month:02}/{:02}", year % 100),

@@ -440,7 +440,7 @@ pub async fn result(
     match (status.as_str(), card_id) {
         ("succeeded", Some(card_id)) => {
             let card: super::CardRow = sqlx::query_as(
-                "SELECT brand, last4, exp_month, exp_year, kept_method FROM cards WHERE id = ?",
+                "SELECT id, brand, last4, exp_month, exp_year, kept_method FROM cards WHERE id = ?",
             )
             .bind(card_id)
             .fetch_one(&state.db.read)

@@ -1,0 +1,707 @@
+//! The functions of the API (DESIGN.md's table), each calling the same
+//! operation as the page that does the same thing.
+
+use super::{Call, Payload};
+use crate::billing::{operations as billing, BillingView, InvoiceDelivery, Missing, PaymentMethod};
+use crate::company::{operations as company, CompanyField, CompanyForm};
+use crate::error::{AppError, AppResult};
+use crate::ids::token_hash;
+use crate::organizations::{gate, Action, OrgAccess, Principal, Role};
+use crate::validate::FormField;
+use serde_json::{json, Value};
+use std::future::Future;
+use std::pin::Pin;
+
+/// What a function returns: its payload, or why not.
+pub type Answer<'a> = Pin<Box<dyn Future<Output = AppResult<Payload>> + Send + 'a>>;
+
+/// One function of the API.
+pub struct Function {
+    /// `module/function`.
+    pub path: &'static str,
+    /// One line of documentation.
+    pub doc: &'static str,
+    /// Its arguments, optional ones in brackets.
+    pub arguments: &'static [&'static str],
+    pub run: for<'a> fn(Call<'a>) -> Answer<'a>,
+}
+
+/// Every function, in the order `api/listfunctions` gives them.
+pub const FUNCTIONS: &[Function] = &[
+    Function {
+        path: "user/login",
+        doc: "Logs in with an email and password (no Basic credentials) and answers a temporary key, with the organizations it reaches.",
+        arguments: &["username", "password"],
+        run: |call| Box::pin(login(call)),
+    },
+    Function {
+        path: "user/logout",
+        doc: "Ends the temporary key the call is made with.",
+        arguments: &[],
+        run: |call| Box::pin(logout(call)),
+    },
+    Function {
+        path: "user/details",
+        doc: "The person the temporary key belongs to.",
+        arguments: &[],
+        run: |call| Box::pin(std::future::ready(details(&call))),
+    },
+    Function {
+        path: "user/listorganizations",
+        doc: "Every organization of the person, with its company information and billing.",
+        arguments: &[],
+        run: |call| Box::pin(list_organizations(call)),
+    },
+    Function {
+        path: "user/createorganization",
+        doc: "Creates an organization with the person as its Owner.",
+        arguments: &["name"],
+        run: |call| Box::pin(create_organization(call)),
+    },
+    Function {
+        path: "customer/settings",
+        doc: "Reads the company information and billing; with arguments, changes those fields all or nothing. paymentmethod=card answers the card page's address.",
+        arguments: &[
+            "[name]", "[nationalidnumber]", "[vatnumber]", "[address]", "[zipcode]", "[city]",
+            "[country]", "[email]", "[phonenumber]", "[paymentmethod]",
+            "[invoicedeliverymethod]", "[invoiceemail]",
+        ],
+        run: |call| Box::pin(settings(call)),
+    },
+    Function {
+        path: "customer/listcollaborators",
+        doc: "The collaborators, and the pending invitations for those who manage them.",
+        arguments: &[],
+        run: |call| Box::pin(list_collaborators(call)),
+    },
+    Function {
+        path: "customer/addcollaborator",
+        doc: "Invites a collaborator by email (the invitation is emailed).",
+        arguments: &["email", "role"],
+        run: |call| Box::pin(add_collaborator(call)),
+    },
+    Function {
+        path: "customer/editcollaborator",
+        doc: "Changes a collaborator's role.",
+        arguments: &["collaboratorid", "role"],
+        run: |call| Box::pin(edit_collaborator(call)),
+    },
+    Function {
+        path: "customer/removecollaborator",
+        doc: "Removes a collaborator from the organization.",
+        arguments: &["collaboratorid"],
+        run: |call| Box::pin(remove_collaborator(call)),
+    },
+    Function {
+        path: "paymentcard/add",
+        doc: "Answers the payment provider's card page, to open in a browser: a card never passes through the API.",
+        arguments: &[],
+        run: |call| Box::pin(add_card(call)),
+    },
+    Function {
+        path: "paymentcard/list",
+        doc: "The credit card in force.",
+        arguments: &[],
+        run: |call| Box::pin(list_cards(call)),
+    },
+    Function {
+        path: "payment/list",
+        doc: "The card payments and refunds, newest first.",
+        arguments: &[],
+        run: |call| Box::pin(list_payments(call)),
+    },
+    Function {
+        path: "service/list",
+        doc: "The services of the organization.",
+        arguments: &[],
+        run: |call| Box::pin(list_services(call)),
+    },
+    Function {
+        path: "service/create",
+        doc: "Creates a service; refused until billing is ready.",
+        arguments: &["name", "plan", "datacenter"],
+        run: |call| Box::pin(create_service(call)),
+    },
+    Function {
+        path: "service/delete",
+        doc: "Deletes a service.",
+        arguments: &["serviceid"],
+        run: |call| Box::pin(delete_service(call)),
+    },
+    Function {
+        path: "api/listfunctions",
+        doc: "Every function of the API with a line of documentation.",
+        arguments: &[],
+        run: |_| Box::pin(std::future::ready(Ok(list_functions()))),
+    },
+];
+
+/// `customer/settings`' arguments and the form fields they are.
+const COMPANY_ARGUMENTS: [(&str, CompanyField); 9] = [
+    ("name", CompanyField::CompanyName),
+    ("nationalidnumber", CompanyField::BusinessId),
+    ("vatnumber", CompanyField::VatNumber),
+    ("address", CompanyField::Address),
+    ("zipcode", CompanyField::PostalCode),
+    ("city", CompanyField::City),
+    ("country", CompanyField::Country),
+    ("email", CompanyField::Email),
+    ("phonenumber", CompanyField::Phone),
+];
+
+/// A form field's name as the API says it, for `status.text`.
+pub fn api_name(field: &str) -> &str {
+    use crate::billing::BillingField;
+    COMPANY_ARGUMENTS
+        .iter()
+        .find(|(_, f)| f.name() == field)
+        .map(|(name, _)| *name)
+        .or(match field {
+            f if f == BillingField::Method.name() => Some("paymentmethod"),
+            f if f == BillingField::Delivery.name() => Some("invoicedeliverymethod"),
+            f if f == BillingField::InvoiceEmail.name() => Some("invoiceemail"),
+            "data_center" => Some("datacenter"),
+            _ => None,
+        })
+        .unwrap_or(field)
+}
+
+fn payload(key: &str, value: Value) -> Payload {
+    let mut payload = Payload::new();
+    payload.insert(key.to_owned(), value);
+    payload
+}
+
+fn yes_no(yes: bool) -> &'static str {
+    if yes {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+fn required<'a>(call: &'a Call<'_>, name: &str) -> AppResult<&'a str> {
+    call.args
+        .get(name)
+        .map(String::as_str)
+        .ok_or_else(|| AppError::BadRequest(format!("The argument {name} is missing.")))
+}
+
+/// The person a temporary key belongs to; API keys act for an
+/// organization, not a person.
+fn person(call: &Call<'_>) -> AppResult<crate::auth::Account> {
+    match &call.principal {
+        Some(Principal::Person(account)) => Ok(account.clone()),
+        Some(Principal::Key(_)) => Err(AppError::Forbidden(
+            "user/ functions take the temporary key of user/login; an API key acts for one organization.".into(),
+        )),
+        None => Err(AppError::Unauthenticated),
+    }
+}
+
+/// Who acts, and in which organization: named by `organizationnumber`,
+/// else by the Basic username (a customer number). `NotFound` for an
+/// organization that is not theirs.
+async fn organization(call: &Call<'_>) -> AppResult<(Principal, OrgAccess)> {
+    let by = call.principal.clone().ok_or(AppError::Unauthenticated)?;
+    let number = call
+        .args
+        .get("organizationnumber")
+        .or(call.username.as_ref().filter(|u| !u.contains('@')))
+        .ok_or_else(|| {
+            AppError::BadRequest(
+                "Name the organization: its customer number as the username, or organizationnumber."
+                    .into(),
+            )
+        })?;
+    let access = gate::authorize_customer(&call.state.db, &by, number.trim(), Action::View).await?;
+    Ok((by, access))
+}
+
+// user/…
+
+async fn login(call: Call<'_>) -> AppResult<Payload> {
+    let username = required(&call, "username")?;
+    let password = required(&call, "password")?;
+    let account_id =
+        crate::auth::handlers::check_login(call.state, username, password, &call.address).await?;
+    let now = call.state.clock.now();
+    let key = crate::auth::session::create(&call.state.db, account_id, now).await?;
+    let account = crate::auth::session::account(&call.state.db, &key, now)
+        .await?
+        .ok_or_else(|| AppError::internal("a session just made is not found"))?;
+    let organizations = crate::organizations::operations::of_account(call.state, &account).await?;
+    let customers: Vec<Value> = organizations
+        .iter()
+        .map(|m| {
+            json!({
+                "customernumber": m.org.customer_number,
+                "description": m.org.name,
+                "roles": [m.role.as_str()],
+            })
+        })
+        .collect();
+    Ok(payload(
+        "login",
+        json!({ "username": account.email, "apikey": key, "customers": customers }),
+    ))
+}
+
+async fn logout(call: Call<'_>) -> AppResult<Payload> {
+    person(&call)?;
+    if let Some(key) = &call.login_key {
+        crate::auth::session::delete(&call.state.db, key).await?;
+    }
+    Ok(Payload::new())
+}
+
+fn details(call: &Call<'_>) -> AppResult<Payload> {
+    let account = person(call)?;
+    Ok(payload(
+        "user",
+        json!({ "name": account.name, "email": account.email }),
+    ))
+}
+
+/// An organization as `user/listorganizations` lists it.
+async fn organization_entry(call: &Call<'_>, by: &Principal, org: &str) -> AppResult<Value> {
+    let (membership, stored) = company::load(call.state, by, org).await?;
+    let billing = billing::view(call.state, by, org).await?;
+    let mut entry = json!({
+        "id": membership.org.customer_number.parse::<i64>().ok(),
+        "name": membership.org.name,
+        "role": membership.role.as_str(),
+        "isowner": yes_no(membership.role == Role::Owner),
+        "canaccessbilling": yes_no(membership.may(Action::ManageBilling)),
+    });
+    if let (Some(entry), Value::Object(settings)) =
+        (entry.as_object_mut(), settings_of(&stored.form, &billing))
+    {
+        for key in [
+            "nationalidnumber",
+            "vatnumber",
+            "address",
+            "zipcode",
+            "city",
+            "country",
+            "email",
+            "phonenumber",
+            "paymentmethod",
+            "invoicedeliverymethod",
+            "paymentcard",
+        ] {
+            entry.insert(
+                key.into(),
+                settings.get(key).cloned().unwrap_or(Value::Null),
+            );
+        }
+    }
+    Ok(entry)
+}
+
+async fn list_organizations(call: Call<'_>) -> AppResult<Payload> {
+    let account = person(&call)?;
+    let by = Principal::Person(account.clone());
+    let mut organizations = Vec::new();
+    for membership in crate::organizations::operations::of_account(call.state, &account).await? {
+        organizations.push(organization_entry(&call, &by, &membership.org.public_id).await?);
+    }
+    Ok(payload("organizations", Value::Array(organizations)))
+}
+
+async fn create_organization(call: Call<'_>) -> AppResult<Payload> {
+    let account = person(&call)?;
+    let name = required(&call, "name")?;
+    let org = crate::organizations::operations::create(call.state, &account, name).await?;
+    let by = Principal::Person(account);
+    let entry = organization_entry(&call, &by, &org.public_id).await?;
+    Ok(payload("organization", entry))
+}
+
+// customer/…
+
+/// `missing`'s words for what billing lacks.
+fn missing_code(missing: Missing) -> &'static str {
+    match missing {
+        Missing::CompanyInformation => "companyinformation",
+        Missing::PaymentMethod => "paymentmethod",
+        Missing::VerifiedCard => "paymentcard",
+        Missing::CardExpired => "paymentcardexpired",
+        Missing::InvoiceDelivery => "invoicedeliverymethod",
+        Missing::InvoiceEmail => "invoiceemail",
+    }
+}
+
+/// Everything Settings and Billing show, as `customer/settings` answers it.
+fn settings_of(company: &CompanyForm, billing: &BillingView) -> Value {
+    let mut settings = serde_json::Map::new();
+    for (name, field) in COMPANY_ARGUMENTS {
+        settings.insert(name.into(), json!(company.get(field)));
+    }
+    settings.insert(
+        "paymentmethod".into(),
+        json!(billing.method.map_or("none", PaymentMethod::as_str)),
+    );
+    settings.insert(
+        "invoicedeliverymethod".into(),
+        json!(billing.delivery.map(InvoiceDelivery::as_str)),
+    );
+    settings.insert("invoiceemail".into(), json!(billing.invoice_email));
+    settings.insert(
+        "paymentcard".into(),
+        json!(billing.card.as_ref().map(|card| card.id)),
+    );
+    settings.insert(
+        "customernumber".into(),
+        json!(billing.access.org.customer_number),
+    );
+    settings.insert(
+        "billingready".into(),
+        json!(yes_no(billing.missing.is_empty())),
+    );
+    settings.insert(
+        "missing".into(),
+        json!(billing
+            .missing
+            .iter()
+            .map(|m| missing_code(*m))
+            .collect::<Vec<_>>()),
+    );
+    Value::Object(settings)
+}
+
+async fn settings(call: Call<'_>) -> AppResult<Payload> {
+    let (by, access) = organization(&call).await?;
+    let org = access.org.public_id.clone();
+    let card_page = change_settings(&call, &by, &access).await?;
+    let (_, stored) = company::load(call.state, &by, &org).await?;
+    let billing = billing::view(call.state, &by, &org).await?;
+    let mut answer = payload("settings", settings_of(&stored.form, &billing));
+    if let Some(url) = card_page {
+        answer.insert("paymentcard".into(), json!({ "url": url }));
+    }
+    Ok(answer)
+}
+
+/// The change `customer/settings` asks for, if any, all or nothing: the
+/// company fields, then the method of payment, then invoice delivery, in
+/// one transaction. Returns the card page when a card must be added.
+async fn change_settings(
+    call: &Call<'_>,
+    by: &Principal,
+    access: &OrgAccess,
+) -> AppResult<Option<String>> {
+    let db = &call.state.db;
+    let number = &access.org.customer_number;
+    let company_change: Vec<(CompanyField, &String)> = COMPANY_ARGUMENTS
+        .iter()
+        .filter_map(|(name, field)| call.args.get(*name).map(|value| (*field, value)))
+        .collect();
+    let method = call.args.get("paymentmethod");
+    let delivery = call.args.get("invoicedeliverymethod");
+    let invoice_email = call.args.get("invoiceemail");
+    if company_change.is_empty()
+        && method.is_none()
+        && delivery.is_none()
+        && invoice_email.is_none()
+    {
+        return Ok(None);
+    }
+    // The same permissions as the pages: each part asks the gate.
+    let company_access = if company_change.is_empty() {
+        None
+    } else {
+        Some(gate::authorize_customer(db, by, number, Action::EditCompanyInformation).await?)
+    };
+    let billing_access = if method.is_some() || delivery.is_some() || invoice_email.is_some() {
+        Some(gate::authorize_customer(db, by, number, Action::ManageBilling).await?)
+    } else {
+        None
+    };
+    let method = method.map(|m| billing::parse_method(m)).transpose()?;
+    let delivery = match (delivery, invoice_email) {
+        (None, None) => None,
+        // An address for invoices means invoices by email.
+        (delivery, email) => {
+            let stored = billing::view(call.state, by, &access.org.public_id).await?;
+            let delivery = delivery.map_or("email", String::as_str);
+            let email = email.map_or(stored.invoice_email.as_str(), String::as_str);
+            Some(billing::parse_delivery(delivery, email)?)
+        }
+    };
+    let now = call.state.clock.now();
+    let mut tx = db.write.begin().await?;
+    if let Some(access) = &company_access {
+        let info = company::merge_in(&mut tx, access, |form| {
+            for (field, value) in &company_change {
+                form.get_mut(*field).clone_from(value);
+            }
+        })
+        .await?;
+        if let Some(info) = info {
+            company::save_in(&mut tx, access, &info, now).await?;
+        }
+    }
+    let mut chosen = billing::Chosen::Saved;
+    if let (Some(access), Some(method)) = (&billing_access, method) {
+        chosen = billing::choose_method_in(&mut tx, access, method, now).await?;
+    }
+    if let (Some(access), Some((delivery, email))) = (&billing_access, &delivery) {
+        billing::set_delivery_in(&mut tx, access, *delivery, email.as_ref(), now).await?;
+    }
+    tx.commit().await?;
+    match (&billing_access, chosen) {
+        (Some(access), billing::Chosen::NeedsCard) => {
+            match billing::finish(call.state, access, chosen).await? {
+                billing::MethodChosen::CardPage(url) => Ok(Some(url)),
+                billing::MethodChosen::Saved => Ok(None),
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A collaborator's id in the API: stable, and saying nothing of the
+/// account behind it or how many there are.
+fn collaborator_id(access: &OrgAccess, email: &str) -> String {
+    token_hash(&format!(
+        "{}:{}",
+        access.org.public_id,
+        email.to_lowercase()
+    ))[..16]
+        .to_owned()
+}
+
+async fn list_collaborators(call: Call<'_>) -> AppResult<Payload> {
+    let (by, access) = organization(&call).await?;
+    let view =
+        crate::collaborators::operations::list(call.state, &by, &access.org.public_id).await?;
+    let collaborators: Vec<Value> = view
+        .members
+        .iter()
+        .map(|m| {
+            json!({
+                "collaboratorid": collaborator_id(&access, &m.email),
+                "name": m.name,
+                "email": m.email,
+                "role": m.role.as_str(),
+            })
+        })
+        .collect();
+    let invitations: Vec<Value> = view
+        .pending
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            json!({
+                "invitationid": collaborator_id(&access, &format!("invitation:{}", p.email)),
+                "email": p.email,
+                "role": p.role.as_str(),
+                "expires": p.expires,
+            })
+        })
+        .collect();
+    let mut answer = payload("collaborators", Value::Array(collaborators));
+    answer.insert("invitations".into(), Value::Array(invitations));
+    Ok(answer)
+}
+
+async fn add_collaborator(call: Call<'_>) -> AppResult<Payload> {
+    let (by, access) = organization(&call).await?;
+    let email = required(&call, "email")?;
+    let role = required(&call, "role")?;
+    crate::collaborators::operations::invite(call.state, &by, &access.org.public_id, email, role)
+        .await?;
+    Ok(payload(
+        "invitation",
+        json!({ "email": email.trim(), "role": role }),
+    ))
+}
+
+/// The email of the collaborator `collaboratorid` names.
+async fn collaborator_email(
+    call: &Call<'_>,
+    by: &Principal,
+    access: &OrgAccess,
+) -> AppResult<String> {
+    let id = required(call, "collaboratorid")?;
+    let view =
+        crate::collaborators::operations::list(call.state, by, &access.org.public_id).await?;
+    view.members
+        .into_iter()
+        .find(|m| collaborator_id(access, &m.email) == id.trim())
+        .map(|m| m.email)
+        .ok_or(AppError::NotFound)
+}
+
+async fn edit_collaborator(call: Call<'_>) -> AppResult<Payload> {
+    let (by, access) = organization(&call).await?;
+    let email = collaborator_email(&call, &by, &access).await?;
+    let role = required(&call, "role")?;
+    let org = &access.org.public_id;
+    crate::collaborators::operations::change_role(call.state, &by, org, &email, role).await?;
+    let view = crate::collaborators::operations::list(call.state, &by, org).await?;
+    let member = view
+        .members
+        .iter()
+        .find(|m| m.email == email)
+        .ok_or(AppError::NotFound)?;
+    Ok(payload(
+        "collaborator",
+        json!({
+            "collaboratorid": collaborator_id(&access, &member.email),
+            "name": member.name,
+            "email": member.email,
+            "role": member.role.as_str(),
+        }),
+    ))
+}
+
+async fn remove_collaborator(call: Call<'_>) -> AppResult<Payload> {
+    let (by, access) = organization(&call).await?;
+    let email = collaborator_email(&call, &by, &access).await?;
+    crate::collaborators::operations::remove(call.state, &by, &access.org.public_id, &email)
+        .await?;
+    Ok(Payload::new())
+}
+
+// paymentcard/…, payment/…
+
+async fn add_card(call: Call<'_>) -> AppResult<Payload> {
+    // A card number or security code is refused before anything is read.
+    if call.args.iter().any(|(name, value)| {
+        super::request::looks_like_pan(value)
+            || [
+                "cardnumber",
+                "number",
+                "pan",
+                "cvc",
+                "cvv",
+                "securitycode",
+                "expiry",
+            ]
+            .contains(&name.as_str())
+    }) {
+        return Err(AppError::BadRequest(
+            "Card details never pass through the API: open paymentcard.url in a browser and enter the card there.".into(),
+        ));
+    }
+    let (by, access) = organization(&call).await?;
+    let access = gate::authorize(
+        &call.state.db,
+        &by,
+        &access.org.public_id,
+        Action::ManageBilling,
+    )
+    .await?;
+    let url = crate::billing::card::start(call.state, &access).await?;
+    Ok(payload("paymentcard", json!({ "url": url })))
+}
+
+async fn list_cards(call: Call<'_>) -> AppResult<Payload> {
+    let (by, access) = organization(&call).await?;
+    let view = billing::view(call.state, &by, &access.org.public_id).await?;
+    let cards: Vec<Value> = view
+        .card
+        .iter()
+        .map(|card| {
+            json!({
+                "paymentcardid": card.id,
+                "brand": card.brand,
+                "lastfour": card.last4,
+                "expires": card.expires,
+                "state": if card.expired { "expired" } else if card.expires_soon { "expiressoon" } else { "valid" },
+            })
+        })
+        .collect();
+    Ok(payload("paymentcards", Value::Array(cards)))
+}
+
+async fn list_payments(call: Call<'_>) -> AppResult<Payload> {
+    let (by, access) = organization(&call).await?;
+    let access = gate::authorize(
+        &call.state.db,
+        &by,
+        &access.org.public_id,
+        Action::ManageBilling,
+    )
+    .await?;
+    let view = billing::view(call.state, &by, &access.org.public_id).await?;
+    let payments: Vec<Value> = view
+        .payments
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            json!({
+                "date": p.date,
+                "description": p.description,
+                "amount": p.amount.cents,
+                "currency": p.amount.currency.code(),
+                "status": p.status,
+            })
+        })
+        .collect();
+    Ok(payload("payments", Value::Array(payments)))
+}
+
+// service/…
+
+fn service_entry(service: &crate::services::Service) -> Value {
+    json!({
+        "serviceid": service.public_id,
+        "name": service.name,
+        "plan": service.plan_id,
+        "datacenter": service.data_center_id,
+        "monthlyprice": service.monthly.cents,
+        "currency": service.monthly.currency.code(),
+        "created": service.created_at,
+    })
+}
+
+async fn list_services(call: Call<'_>) -> AppResult<Payload> {
+    let (by, access) = organization(&call).await?;
+    let services =
+        crate::services::operations::list(call.state, &by, &access.org.public_id).await?;
+    Ok(payload(
+        "services",
+        Value::Array(services.iter().map(service_entry).collect()),
+    ))
+}
+
+async fn create_service(call: Call<'_>) -> AppResult<Payload> {
+    let (by, access) = organization(&call).await?;
+    let form = crate::services::ServiceForm {
+        name: required(&call, "name")?.to_owned(),
+        plan: required(&call, "plan")?.to_owned(),
+        data_center: required(&call, "datacenter")?.to_owned(),
+    };
+    let service =
+        crate::services::operations::create(call.state, &by, &access.org.public_id, &form).await?;
+    Ok(payload("service", service_entry(&service)))
+}
+
+async fn delete_service(call: Call<'_>) -> AppResult<Payload> {
+    let (by, access) = organization(&call).await?;
+    let id = required(&call, "serviceid")?;
+    crate::services::operations::delete(call.state, &by, &access.org.public_id, id.trim()).await?;
+    Ok(Payload::new())
+}
+
+// api/…
+
+fn list_functions() -> Payload {
+    let mut modules = serde_json::Map::new();
+    for function in FUNCTIONS {
+        let (module, name) = function.path.split_once('/').unwrap_or((function.path, ""));
+        let entry = modules
+            .entry(module.to_owned())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        if let Value::Object(functions) = entry {
+            functions.insert(
+                name.to_owned(),
+                json!({ "doc": function.doc, "arguments": function.arguments }),
+            );
+        }
+    }
+    payload("modules", Value::Object(modules))
+}

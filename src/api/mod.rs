@@ -1,0 +1,267 @@
+//! The JSON API (DESIGN.md, "The JSON API"): `/api/<module>/<function>`,
+//! GET or POST, HTTP Basic, one envelope for every answer, shaped like the
+//! provider's existing API so that its customers' clients work unchanged.
+//!
+//! Each function calls the same operation as the page that does the same
+//! thing (`<feature>::operations`); nothing here decides a business rule
+//! or a permission. Every answer under `/api/` is the envelope, errors
+//! included: never plain text or HTML.
+
+mod functions;
+pub mod request;
+
+pub use functions::FUNCTIONS;
+
+use crate::auth::Account;
+use crate::error::AppError;
+use crate::organizations::Principal;
+use crate::server::AppState;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use request::{Args, Basic};
+use serde_json::{json, Map, Value};
+use std::net::SocketAddr;
+
+/// The routes under `/api`, every one answered by [`call`].
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api", any(call))
+        .route("/api/", any(call))
+        .route("/api/{*function}", any(call))
+}
+
+/// A payload: the keys that stand beside `status` and `debug`.
+pub type Payload = Map<String, Value>;
+
+/// One call as a function sees it.
+pub struct Call<'a> {
+    pub state: &'a AppState,
+    pub args: &'a Args,
+    /// Who authenticated, if anyone.
+    pub principal: Option<Principal>,
+    /// The Basic username: an email or a customer number.
+    pub username: Option<String>,
+    /// The temporary key (a session token) the call came with, if any.
+    pub login_key: Option<String>,
+    /// The client's address, for throttling log-ins.
+    pub address: String,
+}
+
+/// Answers any request under `/api`.
+async fn call(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let now = state.clock.now();
+    let query = parts.uri.query().map(str::to_owned);
+    let body = axum::body::to_bytes(body, request::BODY_LIMIT).await;
+    let kind = request::body_kind(
+        parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let args = match body {
+        Err(_) => Err(Failure::too_large()),
+        Ok(body) => request::arguments(query.as_deref(), &body, kind).map_err(Failure::from),
+    };
+    let echo = args.as_ref().map(request::echo).unwrap_or_default();
+    let answer = async {
+        if !matches!(parts.method, Method::GET | Method::POST) {
+            return Err(Failure::method_not_allowed());
+        }
+        let args = args?;
+        let path = request::function_path(parts.uri.path()).ok_or_else(Failure::no_function)?;
+        let function = FUNCTIONS
+            .iter()
+            .find(|f| f.path == path)
+            .ok_or_else(Failure::no_function)?;
+        let basic = request::basic(
+            parts
+                .headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok()),
+        )?;
+        let address = state
+            .config
+            .client_address(peer.ip(), &parts.headers)
+            .to_string();
+        let call = authenticate(&state, &args, basic, address, now).await?;
+        (function.run)(call).await.map_err(Failure::from)
+    }
+    .await;
+    envelope(answer, echo, now)
+}
+
+/// Who the Basic credentials are: an API key (username = its
+/// organization's customer number) or a temporary key from `user/login`
+/// (username = the email, or a customer number). Wrong credentials are
+/// `Unauthenticated`; none at all leave the call anonymous (functions that
+/// need someone refuse it).
+async fn authenticate<'a>(
+    state: &'a AppState,
+    args: &'a Args,
+    basic: Option<Basic>,
+    address: String,
+    now: crate::clock::Timestamp,
+) -> Result<Call<'a>, Failure> {
+    let mut call = Call {
+        state,
+        args,
+        principal: None,
+        username: None,
+        login_key: None,
+        address,
+    };
+    let Some(Basic { username, password }) = basic else {
+        return Ok(call);
+    };
+    if password.starts_with(crate::api_keys::KEY_PREFIX) {
+        let key = crate::api_keys::authenticate(&state.db, &username, &password, now)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        call.principal = Some(Principal::Key(key));
+    } else {
+        let account: Account = crate::auth::session::account(&state.db, &password, now)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        // An email as the username must be the key's own.
+        if username.contains('@') && !username.trim().eq_ignore_ascii_case(&account.email) {
+            return Err(AppError::Unauthenticated.into());
+        }
+        call.principal = Some(Principal::Person(account));
+        call.login_key = Some(password);
+    }
+    call.username = Some(username);
+    Ok(call)
+}
+
+/// Why a call failed: an [`AppError`], or a request no function could be
+/// found for (404), in a method the API does not take (405), or too big
+/// (413).
+#[derive(Debug)]
+pub struct Failure {
+    status: StatusCode,
+    text: String,
+    retry_after: Option<u64>,
+}
+
+impl Failure {
+    fn no_function() -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            text: "No such function: call /api/<module>/<function>; api/listfunctions lists them."
+                .into(),
+            retry_after: None,
+        }
+    }
+
+    fn method_not_allowed() -> Self {
+        Self {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            text: "Call API functions with GET or POST.".into(),
+            retry_after: None,
+        }
+    }
+
+    fn too_large() -> Self {
+        Self {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            text: format!(
+                "The request body is over {} KiB.",
+                request::BODY_LIMIT / 1024
+            ),
+            retry_after: None,
+        }
+    }
+}
+
+impl From<AppError> for Failure {
+    fn from(error: AppError) -> Self {
+        let text = match &error {
+            // The field named as the API names it, and why.
+            AppError::Invalid(errors) => errors
+                .iter()
+                .map(|e| format!("{}: {}", functions::api_name(&e.field), e.message))
+                .collect::<Vec<_>>()
+                .join(" "),
+            AppError::Unauthenticated => "Authentication required: HTTP Basic with the customer number and an API key, or with the key from user/login.".into(),
+            other => other.to_string(),
+        };
+        let retry_after = match error {
+            AppError::TooManyRequests {
+                retry_after_secs, ..
+            } => Some(retry_after_secs),
+            _ => None,
+        };
+        Self {
+            status: error.status(),
+            text,
+            retry_after,
+        }
+    }
+}
+
+/// RFC 3339 with an offset (UTC: `+00:00`), as the clients parse it.
+fn timestamp(at: crate::clock::Timestamp) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
+/// `{"response":{"status":{…},<payload>,"debug":{"input":{…}}}}`, with
+/// the status code in the HTTP status line too.
+fn envelope(
+    answer: Result<Payload, Failure>,
+    input: Map<String, Value>,
+    now: crate::clock::Timestamp,
+) -> Response {
+    let (status, text, retry_after, payload) = match answer {
+        Ok(payload) => (StatusCode::OK, "OK".to_owned(), None, payload),
+        Err(failure) => (
+            failure.status,
+            failure.text,
+            failure.retry_after,
+            Payload::new(),
+        ),
+    };
+    let mut status_object = json!({
+        "code": status.as_u16(),
+        "timestamp": timestamp(now),
+        "text": text,
+    });
+    if let (Some(secs), Some(object)) = (retry_after, status_object.as_object_mut()) {
+        object.insert("retryafter".into(), json!(secs));
+    }
+    let mut response_object = Map::new();
+    response_object.insert("status".into(), status_object);
+    response_object.extend(payload);
+    response_object.insert("debug".into(), json!({ "input": input }));
+    let body = json!({ "response": response_object }).to_string();
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+        headers.insert(header::RETRY_AFTER, value);
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        headers.insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"Orgpanel API\", charset=\"UTF-8\""),
+        );
+    }
+    response
+}

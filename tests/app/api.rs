@@ -1,0 +1,609 @@
+//! The JSON API as its clients use it: API keys made on the page, HTTP
+//! Basic, the envelope, customer/settings read and changed all or nothing,
+//! user/login's temporary key, every role and every key state.
+
+use crate::common::{logs, TestApp};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+/// Makes an API key on the "API keys" page as `client`; the key and the
+/// page's HTML.
+async fn make_key(app: &TestApp, client: &Client, org: &str, role: &str) -> (String, String) {
+    let response = app
+        .post_form(
+            client,
+            &format!("/organizations/{org}/api-keys"),
+            &[
+                ("intent", "create"),
+                ("description", "Deploy script"),
+                ("role", role),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED, "key as {role}");
+    let html = response.text().await.expect("page");
+    let start = html.find("opk_").expect("the key is shown");
+    let key: String = html[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    assert_eq!(key.len(), 4 + 43, "opk_ and 256 bits in base64url");
+    (key, html)
+}
+
+async fn customer_number(app: &TestApp, org: &str) -> String {
+    sqlx::query_scalar("SELECT customer_number FROM organizations WHERE public_id = ?")
+        .bind(org)
+        .fetch_one(app.db())
+        .await
+        .expect("customer number")
+}
+
+/// Calls `function` with Basic `user`:`password` and JSON `args`; the
+/// status and the parsed body.
+async fn call(
+    app: &TestApp,
+    function: &str,
+    user: &str,
+    password: &str,
+    args: Value,
+) -> (StatusCode, Value) {
+    let response = Client::new()
+        .post(app.url(&format!("/api/{function}")))
+        .basic_auth(user, Some(password))
+        .json(&args)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = response.text().await.expect("body");
+    assert!(
+        content_type.starts_with("application/json"),
+        "{function}: {content_type} {text}"
+    );
+    let body: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_envelope(&body, status);
+    (status, body)
+}
+
+/// The envelope every answer has: one key `response`, a `status` whose
+/// `code` is the HTTP status (an integer), a `timestamp` in RFC 3339 with
+/// an offset, `text`, and `debug.input`.
+fn assert_envelope(body: &Value, http: StatusCode) {
+    let object = body.as_object().expect("an object");
+    assert_eq!(object.len(), 1, "{body}");
+    let status = &body["response"]["status"];
+    assert_eq!(
+        status["code"].as_u64(),
+        Some(u64::from(http.as_u16())),
+        "{body}"
+    );
+    let timestamp = status["timestamp"].as_str().expect("timestamp");
+    assert_eq!(timestamp.len(), 25, "{timestamp}");
+    assert!(
+        timestamp.ends_with("+00:00") && timestamp.as_bytes()[10] == b'T',
+        "{timestamp}"
+    );
+    assert!(status["text"].is_string(), "{body}");
+    assert!(body["response"]["debug"]["input"].is_object(), "{body}");
+    for key in body["response"].as_object().expect("response").keys() {
+        assert!(
+            key.chars().all(|c| c.is_ascii_lowercase()),
+            "keys are lower case without separators: {key}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_key_made_on_the_page_is_shown_once_kept_as_a_hash_and_revoked_at_once() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    let number = customer_number(&app, &org).await;
+    let (key, html) = make_key(&app, &owner, &org, "admin").await;
+    assert!(
+        html.contains(&format!("curl -u &#x27;{number}:{key}&#x27;"))
+            || html.contains(&format!("curl -u '{number}:{key}'")),
+        "a ready curl line"
+    );
+    assert!(html.contains("shown only this once"));
+
+    let (status, body) = call(&app, "customer/settings", &number, &key, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["response"]["settings"]["customernumber"], number);
+
+    // The list shows the key's description, role, maker and last use, never the key.
+    let (_, list) = app
+        .page(&owner, &format!("/organizations/{org}/api-keys"))
+        .await;
+    assert!(list.contains("Deploy script") && list.contains("Olga Owner"));
+    assert!(!list.contains(&key), "the key is shown only once");
+    assert!(!list.contains("Never"), "its last use is shown");
+    // Only its SHA-256 is in the database, and the key is in no log.
+    assert!(!String::from_utf8_lossy(&app.database_files()).contains(&key[4..]));
+    assert!(!logs().contains(&key[4..]));
+    assert_eq!(
+        app.count("SELECT count(*) FROM api_keys WHERE length(key_hash) = 64")
+            .await,
+        1
+    );
+
+    let public_id: String = sqlx::query_scalar("SELECT public_id FROM api_keys")
+        .fetch_one(app.db())
+        .await
+        .expect("key");
+    let response = app
+        .post_form(
+            &owner,
+            &format!("/organizations/{org}/api-keys"),
+            &[("intent", "revoke"), ("key", &public_id)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (status, body) = call(&app, "customer/settings", &number, &key, json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // A wrong key, another organization's number, and no key at all.
+    let (status, _) = call(&app, "customer/settings", &number, "opk_wrong", json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let response = Client::new()
+        .get(app.url("/api/customer/settings"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(response.headers().contains_key("www-authenticate"));
+    let activity = app
+        .page(&owner, &format!("/organizations/{org}/activity"))
+        .await
+        .1;
+    assert!(activity.contains("API key created") && activity.contains("API key revoked"));
+}
+
+#[tokio::test]
+async fn customer_settings_reads_and_changes_all_or_nothing_with_the_pages_rules() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    let number = customer_number(&app, &org).await;
+    let (key, _) = make_key(&app, &owner, &org, "owner").await;
+
+    let (status, body) = call(&app, "customer/settings", &number, &key, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let settings = &body["response"]["settings"];
+    assert_eq!(settings["billingready"], "no");
+    assert_eq!(settings["paymentmethod"], "none");
+    assert_eq!(settings["paymentcard"], Value::Null);
+    assert_eq!(
+        settings["missing"],
+        json!(["companyinformation", "paymentmethod"])
+    );
+
+    // Everything at once, numbers as numbers: ready.
+    let change = json!({
+        "name": "Example AB", "nationalidnumber": "556036-0793", "address": "Storgatan 1",
+        "zipcode": 11437, "city": "Stockholm", "country": "SE", "email": "billing@example.se",
+        "phonenumber": "070-123 45 67", "paymentmethod": "invoice",
+        "invoicedeliverymethod": "email", "invoiceemail": "invoices@example.se",
+    });
+    let (status, body) = call(&app, "customer/settings", &number, &key, change).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let settings = &body["response"]["settings"];
+    assert_eq!(settings["billingready"], "yes", "{body}");
+    assert_eq!(
+        settings["zipcode"], "114 37",
+        "stored normalized, shown formatted"
+    );
+    assert_eq!(settings["phonenumber"], "+46701234567");
+    assert_eq!(settings["invoiceemail"], "invoices@example.se");
+    assert_eq!(settings["missing"], json!([]));
+    // The pages show the same.
+    let billing = app
+        .page(&owner, &format!("/organizations/{org}/billing"))
+        .await
+        .1;
+    assert!(billing.contains("invoices@example.se"));
+
+    // A bad value refuses the whole change, naming the field as the API does.
+    let (status, body) = call(
+        &app,
+        "customer/settings",
+        &number,
+        &key,
+        json!({"name": "Renamed AB", "zipcode": "1"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["response"]["status"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("zipcode: "),
+        "{body}"
+    );
+    let (_, body) = call(&app, "customer/settings", &number, &key, json!({})).await;
+    assert_eq!(
+        body["response"]["settings"]["name"], "Example AB",
+        "nothing was saved"
+    );
+    // Snail mail and a bad method: the same rules as Billing.
+    let (status, body) = call(
+        &app,
+        "customer/settings",
+        &number,
+        &key,
+        json!({"paymentmethod": "cash"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["response"]["status"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("paymentmethod: "));
+    let (status, _) = call(
+        &app,
+        "customer/settings",
+        &number,
+        &key,
+        json!({"invoicedeliverymethod": "mail"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // A card goes through the provider's page: the API answers its address.
+    let (status, body) = call(
+        &app,
+        "customer/settings",
+        &number,
+        &key,
+        json!({"paymentmethod": "card"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let url = body["response"]["paymentcard"]["url"]
+        .as_str()
+        .expect("card page");
+    assert!(url.contains("/sandbox-pay/"), "{url}");
+    assert_eq!(
+        body["response"]["settings"]["paymentmethod"], "invoice",
+        "until the card is verified"
+    );
+    let activity = app
+        .page(&owner, &format!("/organizations/{org}/activity"))
+        .await
+        .1;
+    assert!(
+        activity.contains("API key “Deploy script”"),
+        "changes are logged under the key"
+    );
+}
+
+#[tokio::test]
+async fn each_role_may_through_the_api_what_it_may_on_the_pages() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    let number = customer_number(&app, &org).await;
+    app.save_company(&owner, &org).await;
+    // (role, may change company information, may change billing, may create services)
+    let table = [
+        ("owner", StatusCode::OK, StatusCode::OK),
+        ("admin", StatusCode::OK, StatusCode::FORBIDDEN),
+        ("billing", StatusCode::OK, StatusCode::OK),
+        ("member", StatusCode::FORBIDDEN, StatusCode::FORBIDDEN),
+    ];
+    for (role, company, billing) in table {
+        let (key, _) = make_key(&app, &owner, &org, role).await;
+        let (status, body) = call(
+            &app,
+            "customer/settings",
+            &number,
+            &key,
+            json!({"city": "Uppsala"}),
+        )
+        .await;
+        assert_eq!(status, company, "{role} company: {body}");
+        let (status, body) = call(
+            &app,
+            "customer/settings",
+            &number,
+            &key,
+            json!({"paymentmethod": "invoice"}),
+        )
+        .await;
+        assert_eq!(status, billing, "{role} billing: {body}");
+        let (status, _) = call(&app, "customer/listcollaborators", &number, &key, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{role} reads");
+        let (status, _) = call(&app, "payment/list", &number, &key, json!({})).await;
+        assert_eq!(status, billing, "{role} payments");
+    }
+    // An Admin makes no Owner key; Billing and Member make none.
+    let mut team = app.team(&org).await.into_iter();
+    let (_, admin) = team.next().expect("admin");
+    let response = app
+        .post_form(
+            &admin,
+            &format!("/organizations/{org}/api-keys"),
+            &[
+                ("intent", "create"),
+                ("description", "x"),
+                ("role", "owner"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (admin_key, _) = make_key(&app, &admin, &org, "admin").await;
+    for (_, client) in team {
+        let response = app
+            .post_form(
+                &client,
+                &format!("/organizations/{org}/api-keys"),
+                &[
+                    ("intent", "create"),
+                    ("description", "x"),
+                    ("role", "member"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    }
+    // A key is no stronger than its maker: demoted, the maker's key stops.
+    sqlx::query("UPDATE memberships SET role = 'member' WHERE account_id = (SELECT id FROM accounts WHERE email_key = 'admin@example.com')")
+        .execute(app.db())
+        .await
+        .expect("demote");
+    let (status, _) = call(&app, "customer/settings", &number, &admin_key, json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Another organization's number with this key: not found for it.
+    let other = app.create_org(&owner, "Other AB").await;
+    let other_number = customer_number(&app, &other).await;
+    let (owner_key, _) = make_key(&app, &owner, &org, "owner").await;
+    let (status, _) = call(
+        &app,
+        "customer/settings",
+        &other_number,
+        &owner_key,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = call(
+        &app,
+        "customer/settings",
+        &number,
+        &owner_key,
+        json!({"organizationnumber": other_number}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn user_login_gives_a_temporary_key_for_the_persons_organizations() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    let number = customer_number(&app, &org).await;
+    // Empty Basic credentials, form arguments.
+    let response = Client::new()
+        .post(app.url("/api/user/login"))
+        .basic_auth("", Some(""))
+        .form(&[
+            ("username", "owner@example.com"),
+            ("password", "password123"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("json");
+    assert_envelope(&body, StatusCode::OK);
+    let login = &body["response"]["login"];
+    assert_eq!(login["username"], "owner@example.com");
+    assert_eq!(login["customers"][0]["customernumber"], number);
+    assert_eq!(login["customers"][0]["roles"], json!(["owner"]));
+    assert_eq!(body["response"]["debug"]["input"]["password"], "***");
+    let key = login["apikey"].as_str().expect("key").to_owned();
+
+    let (status, body) = call(
+        &app,
+        "user/listorganizations",
+        "owner@example.com",
+        &key,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let entry = &body["response"]["organizations"][0];
+    assert_eq!(
+        entry["id"].as_i64(),
+        number.parse::<i64>().ok(),
+        "an integer"
+    );
+    assert_eq!(entry["name"], "Example AB");
+    assert_eq!(entry["isowner"], "yes");
+    assert_eq!(entry["paymentcard"], Value::Null);
+    // The person's key reaches the organization by its number.
+    let (status, _) = call(&app, "customer/settings", &number, &key, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = call(
+        &app,
+        "user/createorganization",
+        "owner@example.com",
+        &key,
+        json!({"name": "Second AB"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["response"]["organization"]["id"].is_i64());
+    // A wrong password, someone else's email with the key, and after logout.
+    let (status, body) = call(
+        &app,
+        "user/login",
+        "",
+        "",
+        json!({"username": "owner@example.com", "password": "wrong"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["response"]["debug"]["input"]["password"], "***");
+    let (status, _) = call(&app, "user/details", "someone@example.com", &key, json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = call(&app, "user/logout", "owner@example.com", &key, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(&app, "user/details", "owner@example.com", &key, json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(!logs().contains(&key));
+}
+
+#[tokio::test]
+async fn every_bad_request_is_answered_in_the_envelope() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    let number = customer_number(&app, &org).await;
+    let (key, _) = make_key(&app, &owner, &org, "owner").await;
+    let client = Client::new();
+    let send = |request: reqwest::RequestBuilder| async move {
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        let body: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        assert_envelope(&body, status);
+        (status, body)
+    };
+    let url = |path: &str| app.url(path);
+    let cases = [
+        (
+            client
+                .post(url("/api/customer/settings"))
+                .basic_auth(&number, Some(&key))
+                .header("content-type", "application/json")
+                .body("{"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            client
+                .post(url("/api/customer/settings"))
+                .basic_auth(&number, Some(&key))
+                .header("content-type", "application/json")
+                .body(r#"{"city": [1]}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            client
+                .post(url("/api/customer/nosuch"))
+                .basic_auth(&number, Some(&key)),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            client
+                .post(url("/api/service/delete"))
+                .basic_auth(&number, Some(&key)),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            client
+                .post(url("/api/customer/settings"))
+                .basic_auth(&number, Some(&key))
+                .body("x".repeat(70_000)),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (
+            client
+                .put(url("/api/customer/settings"))
+                .basic_auth(&number, Some(&key)),
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            client
+                .post(url("/api/customer/settings"))
+                .basic_auth(&number, Some(&key))
+                .header("content-type", "application/json; charset=utf-8")
+                .body(r#"{"city": "Uppsala"}"#),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            client
+                .get(url("/api//customer//settings/"))
+                .basic_auth(&number, Some(&key)),
+            StatusCode::OK,
+        ),
+        (
+            client
+                .get(url("/api/customer/settings/format/json?format=json"))
+                .basic_auth(&number, Some(&key)),
+            StatusCode::OK,
+        ),
+        (
+            client
+                .post(url("/api/paymentcard/add"))
+                .basic_auth(&number, Some(&key))
+                .form(&[("cardnumber", "4242424242424242")]),
+            StatusCode::BAD_REQUEST,
+        ),
+        (client.get(url("/api")), StatusCode::NOT_FOUND),
+        (client.get(url("/api/api/listfunctions")), StatusCode::OK),
+    ];
+    for (request, expected) in cases {
+        let (status, body) = send(request).await;
+        assert_eq!(status, expected, "{body}");
+        assert!(
+            !body.to_string().contains("4242424242424242"),
+            "a card number is never echoed"
+        );
+    }
+    let (_, body) = send(
+        client
+            .get(url("/api/customer/settings"))
+            .basic_auth(&number, Some(&key)),
+    )
+    .await;
+    assert_eq!(
+        body["response"]["settings"]["city"], "",
+        "Uppsala alone is not complete company information: nothing saved"
+    );
+}
+
+#[tokio::test]
+async fn calls_through_a_key_are_limited_per_key_with_retry_after() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    let number = customer_number(&app, &org).await;
+    let (key, _) = make_key(&app, &owner, &org, "member").await;
+    let (other, _) = make_key(&app, &owner, &org, "member").await;
+    let limit = orgpanel::api_keys::API_CALLS.limit;
+    for _ in 0..limit {
+        let (status, _) = call(&app, "service/list", &number, &key, json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let response = Client::new()
+        .get(app.url("/api/service/list"))
+        .basic_auth(&number, Some(&key))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(
+        body["response"]["status"]["retryafter"].as_u64(),
+        Some(retry)
+    );
+    assert!((1..=60).contains(&retry));
+    // Another key of the same organization is not held back.
+    let (status, _) = call(&app, "service/list", &number, &other, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    app.clock.advance(61);
+    let (status, _) = call(&app, "service/list", &number, &key, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "the window moved on");
+}
