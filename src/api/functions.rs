@@ -1,6 +1,10 @@
 //! The functions of the API (DESIGN.md's table), each calling the same
 //! operation as the page that does the same thing.
 
+use super::types::{
+    CardPage, Collaborator, Customer, FunctionDoc, Invitation, Login, Modules, NewInvitation,
+    Organization, Payment, PaymentCard, Service, Settings, User,
+};
 use super::{Call, Payload};
 use crate::billing::{operations as billing, BillingView, InvoiceDelivery, Missing, PaymentMethod};
 use crate::company::{operations as company, CompanyField, CompanyForm};
@@ -8,9 +12,11 @@ use crate::error::{AppError, AppResult};
 use crate::ids::token_hash;
 use crate::organizations::{gate, Action, OrgAccess, Principal, Role};
 use crate::validate::FormField;
-use serde_json::{json, Value};
 use std::future::Future;
 use std::pin::Pin;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::ToSchema;
 
 /// What a function returns: its payload, or why not.
 pub type Answer<'a> = Pin<Box<dyn Future<Output = AppResult<Payload>> + Send + 'a>>;
@@ -23,7 +29,19 @@ pub struct Function {
     pub doc: &'static str,
     /// Its arguments, optional ones in brackets.
     pub arguments: &'static [&'static str],
+    /// The keys of its payload and the schema of each (for OpenAPI).
+    pub answer: fn() -> Vec<(&'static str, RefOr<Schema>)>,
     pub run: for<'a> fn(Call<'a>) -> Answer<'a>,
+}
+
+/// A payload key holding one `T`.
+fn one<T: ToSchema>() -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(T::name()))
+}
+
+/// A payload key holding a list of `T`.
+fn list<T: ToSchema>() -> RefOr<Schema> {
+    RefOr::T(Schema::Array(ArrayBuilder::new().items(one::<T>()).build()))
 }
 
 /// Every function, in the order `api/listfunctions` gives them.
@@ -32,30 +50,35 @@ pub const FUNCTIONS: &[Function] = &[
         path: "user/login",
         doc: "Logs in with an email and password (no Basic credentials) and answers a temporary key, with the organizations it reaches.",
         arguments: &["username", "password"],
+        answer: || vec![("login", one::<Login>())],
         run: |call| Box::pin(login(call)),
     },
     Function {
         path: "user/logout",
         doc: "Ends the temporary key the call is made with.",
         arguments: &[],
+        answer: Vec::new,
         run: |call| Box::pin(logout(call)),
     },
     Function {
         path: "user/details",
         doc: "The person the temporary key belongs to.",
         arguments: &[],
+        answer: || vec![("user", one::<User>())],
         run: |call| Box::pin(std::future::ready(details(&call))),
     },
     Function {
         path: "user/listorganizations",
         doc: "Every organization of the person, with its company information and billing.",
         arguments: &[],
+        answer: || vec![("organizations", list::<Organization>())],
         run: |call| Box::pin(list_organizations(call)),
     },
     Function {
         path: "user/createorganization",
         doc: "Creates an organization with the person as its Owner.",
         arguments: &["name"],
+        answer: || vec![("organization", one::<Organization>())],
         run: |call| Box::pin(create_organization(call)),
     },
     Function {
@@ -66,73 +89,89 @@ pub const FUNCTIONS: &[Function] = &[
             "[country]", "[email]", "[phonenumber]", "[paymentmethod]",
             "[invoicedeliverymethod]", "[invoiceemail]",
         ],
+        answer: || vec![("settings", one::<Settings>()), ("paymentcard", one::<CardPage>())],
         run: |call| Box::pin(settings(call)),
     },
     Function {
         path: "customer/listcollaborators",
         doc: "The collaborators, and the pending invitations for those who manage them.",
         arguments: &[],
+        answer: || vec![("collaborators", list::<Collaborator>()), ("invitations", list::<Invitation>())],
         run: |call| Box::pin(list_collaborators(call)),
     },
     Function {
         path: "customer/addcollaborator",
         doc: "Invites a collaborator by email (the invitation is emailed).",
         arguments: &["email", "role"],
+        answer: || vec![("invitation", one::<NewInvitation>())],
         run: |call| Box::pin(add_collaborator(call)),
     },
     Function {
         path: "customer/editcollaborator",
         doc: "Changes a collaborator's role.",
         arguments: &["collaboratorid", "role"],
+        answer: || vec![("collaborator", one::<Collaborator>())],
         run: |call| Box::pin(edit_collaborator(call)),
     },
     Function {
         path: "customer/removecollaborator",
         doc: "Removes a collaborator from the organization.",
         arguments: &["collaboratorid"],
+        answer: Vec::new,
         run: |call| Box::pin(remove_collaborator(call)),
     },
     Function {
         path: "paymentcard/add",
         doc: "Answers the payment provider's card page, to open in a browser: a card never passes through the API.",
         arguments: &[],
+        answer: || vec![("paymentcard", one::<CardPage>())],
         run: |call| Box::pin(add_card(call)),
     },
     Function {
         path: "paymentcard/list",
         doc: "The credit card in force.",
         arguments: &[],
+        answer: || vec![("paymentcards", list::<PaymentCard>())],
         run: |call| Box::pin(list_cards(call)),
     },
     Function {
         path: "payment/list",
         doc: "The card payments and refunds, newest first.",
         arguments: &[],
+        answer: || vec![("payments", list::<Payment>())],
         run: |call| Box::pin(list_payments(call)),
     },
     Function {
         path: "service/list",
         doc: "The services of the organization.",
         arguments: &[],
+        answer: || vec![("services", list::<Service>())],
         run: |call| Box::pin(list_services(call)),
     },
     Function {
         path: "service/create",
         doc: "Creates a service; refused until billing is ready.",
         arguments: &["name", "plan", "datacenter"],
+        answer: || vec![("service", one::<Service>())],
         run: |call| Box::pin(create_service(call)),
     },
     Function {
         path: "service/delete",
         doc: "Deletes a service.",
         arguments: &["serviceid"],
+        answer: Vec::new,
         run: |call| Box::pin(delete_service(call)),
     },
     Function {
         path: "api/listfunctions",
         doc: "Every function of the API with a line of documentation.",
         arguments: &[],
-        run: |_| Box::pin(std::future::ready(Ok(list_functions()))),
+        answer: || {
+            let functions = ObjectBuilder::new().additional_properties(Some(one::<FunctionDoc>()));
+            let modules = ObjectBuilder::new().additional_properties(Some(functions));
+            vec![("modules", RefOr::T(Schema::Object(modules.build())))]
+        },
+        run: |_| Box::pin(std::future::ready(list_functions())),
     },
 ];
 
@@ -166,18 +205,12 @@ pub fn api_name(field: &str) -> &str {
         .unwrap_or(field)
 }
 
-fn payload(key: &str, value: Value) -> Payload {
+/// A payload of one key.
+fn payload(key: &str, value: &impl serde::Serialize) -> AppResult<Payload> {
+    let value = serde_json::to_value(value).map_err(AppError::internal)?;
     let mut payload = Payload::new();
     payload.insert(key.to_owned(), value);
-    payload
-}
-
-fn yes_no(yes: bool) -> &'static str {
-    if yes {
-        "yes"
-    } else {
-        "no"
-    }
+    Ok(payload)
 }
 
 fn required<'a>(call: &'a Call<'_>, name: &str) -> AppResult<&'a str> {
@@ -231,20 +264,22 @@ async fn login(call: Call<'_>) -> AppResult<Payload> {
         .await?
         .ok_or_else(|| AppError::internal("a session just made is not found"))?;
     let organizations = crate::organizations::operations::of_account(call.state, &account).await?;
-    let customers: Vec<Value> = organizations
-        .iter()
-        .map(|m| {
-            json!({
-                "customernumber": m.org.customer_number,
-                "description": m.org.name,
-                "roles": [m.role.as_str()],
-            })
+    let customers = organizations
+        .into_iter()
+        .map(|m| Customer {
+            customernumber: m.org.customer_number,
+            description: m.org.name,
+            roles: vec![m.role.as_str().to_owned()],
         })
         .collect();
-    Ok(payload(
+    payload(
         "login",
-        json!({ "username": account.email, "apikey": key, "customers": customers }),
-    ))
+        &Login {
+            username: account.email,
+            apikey: key,
+            customers,
+        },
+    )
 }
 
 async fn logout(call: Call<'_>) -> AppResult<Payload> {
@@ -257,46 +292,42 @@ async fn logout(call: Call<'_>) -> AppResult<Payload> {
 
 fn details(call: &Call<'_>) -> AppResult<Payload> {
     let account = person(call)?;
-    Ok(payload(
+    payload(
         "user",
-        json!({ "name": account.name, "email": account.email }),
-    ))
+        &User {
+            name: account.name,
+            email: account.email,
+        },
+    )
 }
 
 /// An organization as `user/listorganizations` lists it.
-async fn organization_entry(call: &Call<'_>, by: &Principal, org: &str) -> AppResult<Value> {
+async fn organization_entry(call: &Call<'_>, by: &Principal, org: &str) -> AppResult<Organization> {
     let (membership, stored) = company::load(call.state, by, org).await?;
     let billing = billing::view(call.state, by, org).await?;
-    let mut entry = json!({
-        "id": membership.org.customer_number.parse::<i64>().ok(),
-        "name": membership.org.name,
-        "role": membership.role.as_str(),
-        "isowner": yes_no(membership.role == Role::Owner),
-        "canaccessbilling": yes_no(membership.may(Action::ManageBilling)),
-    });
-    if let (Some(entry), Value::Object(settings)) =
-        (entry.as_object_mut(), settings_of(&stored.form, &billing))
-    {
-        for key in [
-            "nationalidnumber",
-            "vatnumber",
-            "address",
-            "zipcode",
-            "city",
-            "country",
-            "email",
-            "phonenumber",
-            "paymentmethod",
-            "invoicedeliverymethod",
-            "paymentcard",
-        ] {
-            entry.insert(
-                key.into(),
-                settings.get(key).cloned().unwrap_or(Value::Null),
-            );
-        }
-    }
-    Ok(entry)
+    let settings = settings_of(stored.form, &billing);
+    Ok(Organization {
+        id: membership
+            .org
+            .customer_number
+            .parse()
+            .map_err(AppError::internal)?,
+        name: membership.org.name.clone(),
+        role: membership.role.as_str().to_owned(),
+        isowner: (membership.role == Role::Owner).into(),
+        canaccessbilling: membership.may(Action::ManageBilling).into(),
+        nationalidnumber: settings.nationalidnumber,
+        vatnumber: settings.vatnumber,
+        address: settings.address,
+        zipcode: settings.zipcode,
+        city: settings.city,
+        country: settings.country,
+        email: settings.email,
+        phonenumber: settings.phonenumber,
+        paymentmethod: settings.paymentmethod,
+        invoicedeliverymethod: settings.invoicedeliverymethod,
+        paymentcard: settings.paymentcard,
+    })
 }
 
 async fn list_organizations(call: Call<'_>) -> AppResult<Payload> {
@@ -306,7 +337,7 @@ async fn list_organizations(call: Call<'_>) -> AppResult<Payload> {
     for membership in crate::organizations::operations::of_account(call.state, &account).await? {
         organizations.push(organization_entry(&call, &by, &membership.org.public_id).await?);
     }
-    Ok(payload("organizations", Value::Array(organizations)))
+    payload("organizations", &organizations)
 }
 
 async fn create_organization(call: Call<'_>) -> AppResult<Payload> {
@@ -314,8 +345,10 @@ async fn create_organization(call: Call<'_>) -> AppResult<Payload> {
     let name = required(&call, "name")?;
     let org = crate::organizations::operations::create(call.state, &account, name).await?;
     let by = Principal::Person(account);
-    let entry = organization_entry(&call, &by, &org.public_id).await?;
-    Ok(payload("organization", entry))
+    payload(
+        "organization",
+        &organization_entry(&call, &by, &org.public_id).await?,
+    )
 }
 
 // customer/…
@@ -333,41 +366,35 @@ fn missing_code(missing: Missing) -> &'static str {
 }
 
 /// Everything Settings and Billing show, as `customer/settings` answers it.
-fn settings_of(company: &CompanyForm, billing: &BillingView) -> Value {
-    let mut settings = serde_json::Map::new();
-    for (name, field) in COMPANY_ARGUMENTS {
-        settings.insert(name.into(), json!(company.get(field)));
-    }
-    settings.insert(
-        "paymentmethod".into(),
-        json!(billing.method.map_or("none", PaymentMethod::as_str)),
-    );
-    settings.insert(
-        "invoicedeliverymethod".into(),
-        json!(billing.delivery.map(InvoiceDelivery::as_str)),
-    );
-    settings.insert("invoiceemail".into(), json!(billing.invoice_email));
-    settings.insert(
-        "paymentcard".into(),
-        json!(billing.card.as_ref().map(|card| card.id)),
-    );
-    settings.insert(
-        "customernumber".into(),
-        json!(billing.access.org.customer_number),
-    );
-    settings.insert(
-        "billingready".into(),
-        json!(yes_no(billing.missing.is_empty())),
-    );
-    settings.insert(
-        "missing".into(),
-        json!(billing
+fn settings_of(mut company: CompanyForm, billing: &BillingView) -> Settings {
+    let mut take = |field| std::mem::take(company.get_mut(field));
+    Settings {
+        name: take(CompanyField::CompanyName),
+        nationalidnumber: take(CompanyField::BusinessId),
+        vatnumber: take(CompanyField::VatNumber),
+        address: take(CompanyField::Address),
+        zipcode: take(CompanyField::PostalCode),
+        city: take(CompanyField::City),
+        country: take(CompanyField::Country),
+        email: take(CompanyField::Email),
+        phonenumber: take(CompanyField::Phone),
+        paymentmethod: billing
+            .method
+            .map_or("none", PaymentMethod::as_str)
+            .to_owned(),
+        invoicedeliverymethod: billing
+            .delivery
+            .map(|d| InvoiceDelivery::as_str(d).to_owned()),
+        invoiceemail: billing.invoice_email.clone(),
+        paymentcard: billing.card.as_ref().map(|card| card.id),
+        customernumber: billing.access.org.customer_number.clone(),
+        billingready: billing.missing.is_empty().into(),
+        missing: billing
             .missing
             .iter()
-            .map(|m| missing_code(*m))
-            .collect::<Vec<_>>()),
-    );
-    Value::Object(settings)
+            .map(|m| missing_code(*m).to_owned())
+            .collect(),
+    }
 }
 
 async fn settings(call: Call<'_>) -> AppResult<Payload> {
@@ -376,13 +403,12 @@ async fn settings(call: Call<'_>) -> AppResult<Payload> {
     let card_page = change_settings(&call, &by, &access).await?;
     let (_, stored) = company::load(call.state, &by, &org).await?;
     let billing = billing::view(call.state, &by, &org).await?;
-    let mut answer = payload("settings", settings_of(&stored.form, &billing));
+    let mut answer = payload("settings", &settings_of(stored.form, &billing))?;
     if let Some(url) = card_page {
-        answer.insert("paymentcard".into(), json!({ "url": url }));
+        answer.extend(payload("paymentcard", &CardPage { url })?);
     }
     Ok(answer)
 }
-
 /// The change `customer/settings` asks for, if any, all or nothing: the
 /// company fields, then the method of payment, then invoice delivery, in
 /// one transaction. Returns the card page when a card must be added.
@@ -472,37 +498,37 @@ fn collaborator_id(access: &OrgAccess, email: &str) -> String {
         .to_owned()
 }
 
+fn collaborator(access: &OrgAccess, member: crate::organizations::Collaborator) -> Collaborator {
+    Collaborator {
+        collaboratorid: collaborator_id(access, &member.email),
+        name: member.name,
+        email: member.email,
+        role: member.role.as_str().to_owned(),
+    }
+}
+
 async fn list_collaborators(call: Call<'_>) -> AppResult<Payload> {
     let (by, access) = organization(&call).await?;
     let view =
         crate::collaborators::operations::list(call.state, &by, &access.org.public_id).await?;
-    let collaborators: Vec<Value> = view
-        .members
-        .iter()
-        .map(|m| {
-            json!({
-                "collaboratorid": collaborator_id(&access, &m.email),
-                "name": m.name,
-                "email": m.email,
-                "role": m.role.as_str(),
-            })
-        })
-        .collect();
-    let invitations: Vec<Value> = view
+    let invitations: Vec<Invitation> = view
         .pending
         .unwrap_or_default()
-        .iter()
-        .map(|p| {
-            json!({
-                "invitationid": collaborator_id(&access, &format!("invitation:{}", p.email)),
-                "email": p.email,
-                "role": p.role.as_str(),
-                "expires": p.expires,
-            })
+        .into_iter()
+        .map(|p| Invitation {
+            invitationid: collaborator_id(&access, &format!("invitation:{}", p.email)),
+            role: p.role.as_str().to_owned(),
+            email: p.email,
+            expires: p.expires,
         })
         .collect();
-    let mut answer = payload("collaborators", Value::Array(collaborators));
-    answer.insert("invitations".into(), Value::Array(invitations));
+    let collaborators: Vec<Collaborator> = view
+        .members
+        .into_iter()
+        .map(|m| collaborator(&access, m))
+        .collect();
+    let mut answer = payload("collaborators", &collaborators)?;
+    answer.extend(payload("invitations", &invitations)?);
     Ok(answer)
 }
 
@@ -512,10 +538,13 @@ async fn add_collaborator(call: Call<'_>) -> AppResult<Payload> {
     let role = required(&call, "role")?;
     crate::collaborators::operations::invite(call.state, &by, &access.org.public_id, email, role)
         .await?;
-    Ok(payload(
+    payload(
         "invitation",
-        json!({ "email": email.trim(), "role": role }),
-    ))
+        &NewInvitation {
+            email: email.trim().to_owned(),
+            role: role.to_owned(),
+        },
+    )
 }
 
 /// The email of the collaborator `collaboratorid` names.
@@ -543,18 +572,10 @@ async fn edit_collaborator(call: Call<'_>) -> AppResult<Payload> {
     let view = crate::collaborators::operations::list(call.state, &by, org).await?;
     let member = view
         .members
-        .iter()
+        .into_iter()
         .find(|m| m.email == email)
         .ok_or(AppError::NotFound)?;
-    Ok(payload(
-        "collaborator",
-        json!({
-            "collaboratorid": collaborator_id(&access, &member.email),
-            "name": member.name,
-            "email": member.email,
-            "role": member.role.as_str(),
-        }),
-    ))
+    payload("collaborator", &collaborator(&access, member))
 }
 
 async fn remove_collaborator(call: Call<'_>) -> AppResult<Payload> {
@@ -595,26 +616,31 @@ async fn add_card(call: Call<'_>) -> AppResult<Payload> {
     )
     .await?;
     let url = crate::billing::card::start(call.state, &access).await?;
-    Ok(payload("paymentcard", json!({ "url": url })))
+    payload("paymentcard", &CardPage { url })
 }
 
 async fn list_cards(call: Call<'_>) -> AppResult<Payload> {
     let (by, access) = organization(&call).await?;
     let view = billing::view(call.state, &by, &access.org.public_id).await?;
-    let cards: Vec<Value> = view
+    let cards: Vec<PaymentCard> = view
         .card
-        .iter()
-        .map(|card| {
-            json!({
-                "paymentcardid": card.id,
-                "brand": card.brand,
-                "lastfour": card.last4,
-                "expires": card.expires,
-                "state": if card.expired { "expired" } else if card.expires_soon { "expiressoon" } else { "valid" },
-            })
+        .into_iter()
+        .map(|card| PaymentCard {
+            paymentcardid: card.id,
+            state: if card.expired {
+                "expired"
+            } else if card.expires_soon {
+                "expiressoon"
+            } else {
+                "valid"
+            }
+            .to_owned(),
+            brand: card.brand,
+            lastfour: card.last4,
+            expires: card.expires,
         })
         .collect();
-    Ok(payload("paymentcards", Value::Array(cards)))
+    payload("paymentcards", &cards)
 }
 
 async fn list_payments(call: Call<'_>) -> AppResult<Payload> {
@@ -627,45 +653,41 @@ async fn list_payments(call: Call<'_>) -> AppResult<Payload> {
     )
     .await?;
     let view = billing::view(call.state, &by, &access.org.public_id).await?;
-    let payments: Vec<Value> = view
+    let payments: Vec<Payment> = view
         .payments
         .unwrap_or_default()
-        .iter()
-        .map(|p| {
-            json!({
-                "date": p.date,
-                "description": p.description,
-                "amount": p.amount.cents,
-                "currency": p.amount.currency.code(),
-                "status": p.status,
-            })
+        .into_iter()
+        .map(|p| Payment {
+            date: p.date,
+            description: p.description,
+            amount: p.amount.cents,
+            currency: p.amount.currency.code().to_owned(),
+            status: p.status,
         })
         .collect();
-    Ok(payload("payments", Value::Array(payments)))
+    payload("payments", &payments)
 }
 
 // service/…
 
-fn service_entry(service: &crate::services::Service) -> Value {
-    json!({
-        "serviceid": service.public_id,
-        "name": service.name,
-        "plan": service.plan_id,
-        "datacenter": service.data_center_id,
-        "monthlyprice": service.monthly.cents,
-        "currency": service.monthly.currency.code(),
-        "created": service.created_at,
-    })
+fn service_entry(service: crate::services::Service) -> Service {
+    Service {
+        serviceid: service.public_id,
+        name: service.name,
+        plan: service.plan_id,
+        datacenter: service.data_center_id,
+        monthlyprice: service.monthly.cents,
+        currency: service.monthly.currency.code().to_owned(),
+        created: service.created_at,
+    }
 }
 
 async fn list_services(call: Call<'_>) -> AppResult<Payload> {
     let (by, access) = organization(&call).await?;
     let services =
         crate::services::operations::list(call.state, &by, &access.org.public_id).await?;
-    Ok(payload(
-        "services",
-        Value::Array(services.iter().map(service_entry).collect()),
-    ))
+    let services: Vec<Service> = services.into_iter().map(service_entry).collect();
+    payload("services", &services)
 }
 
 async fn create_service(call: Call<'_>) -> AppResult<Payload> {
@@ -677,7 +699,7 @@ async fn create_service(call: Call<'_>) -> AppResult<Payload> {
     };
     let service =
         crate::services::operations::create(call.state, &by, &access.org.public_id, &form).await?;
-    Ok(payload("service", service_entry(&service)))
+    payload("service", &service_entry(service))
 }
 
 async fn delete_service(call: Call<'_>) -> AppResult<Payload> {
@@ -689,19 +711,17 @@ async fn delete_service(call: Call<'_>) -> AppResult<Payload> {
 
 // api/…
 
-fn list_functions() -> Payload {
-    let mut modules = serde_json::Map::new();
+fn list_functions() -> AppResult<Payload> {
+    let mut modules = Modules::new();
     for function in FUNCTIONS {
         let (module, name) = function.path.split_once('/').unwrap_or((function.path, ""));
-        let entry = modules
-            .entry(module.to_owned())
-            .or_insert_with(|| Value::Object(serde_json::Map::new()));
-        if let Value::Object(functions) = entry {
-            functions.insert(
-                name.to_owned(),
-                json!({ "doc": function.doc, "arguments": function.arguments }),
-            );
-        }
+        modules.entry(module.to_owned()).or_default().insert(
+            name.to_owned(),
+            FunctionDoc {
+                doc: function.doc.to_owned(),
+                arguments: function.arguments.iter().map(|a| (*a).to_owned()).collect(),
+            },
+        );
     }
-    payload("modules", Value::Object(modules))
+    payload("modules", &modules)
 }

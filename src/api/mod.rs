@@ -8,7 +8,9 @@
 //! included: never plain text or HTML.
 
 mod functions;
+mod openapi;
 pub mod request;
+pub mod types;
 
 pub use functions::FUNCTIONS;
 
@@ -31,6 +33,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api", any(call))
         .route("/api/", any(call))
+        .route("/api/openapi.json", axum::routing::get(openapi::document))
         .route("/api/{*function}", any(call))
 }
 

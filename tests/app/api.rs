@@ -5,6 +5,7 @@
 use crate::common::{logs, TestApp};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
+use std::fmt::Write as _;
 
 /// Makes an API key on the "API keys" page as `client`; the key and the
 /// page's HTML.
@@ -606,4 +607,406 @@ async fn calls_through_a_key_are_limited_per_key_with_retry_after() {
     app.clock.advance(61);
     let (status, _) = call(&app, "service/list", &number, &key, json!({})).await;
     assert_eq!(status, StatusCode::OK, "the window moved on");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_routed_function_and_its_answers() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    let number = customer_number(&app, &org).await;
+    let (key, _) = make_key(&app, &owner, &org, "owner").await;
+    let response = Client::new()
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .expect("openapi");
+    assert_eq!(response.status(), StatusCode::OK);
+    let doc: Value = response.json().await.expect("json");
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    let paths = doc["paths"].as_object().expect("paths");
+    assert_eq!(paths.len(), orgpanel::api::FUNCTIONS.len());
+    for function in orgpanel::api::FUNCTIONS {
+        let item = &paths[&format!("/api/{}", function.path)];
+        assert!(
+            item["get"].is_object() && item["post"].is_object(),
+            "{}",
+            function.path
+        );
+    }
+    // What the functions answer is what the document says, key for key.
+    let schemas = &doc["components"]["schemas"];
+    let keys = |value: &Value| -> Vec<String> {
+        let mut keys: Vec<String> = value.as_object().expect("object").keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    let (_, body) = call(&app, "customer/settings", &number, &key, json!({})).await;
+    assert_eq!(
+        keys(&body["response"]["settings"]),
+        keys(&schemas["Settings"]["properties"])
+    );
+    let (_, body) = call(&app, "customer/listcollaborators", &number, &key, json!({})).await;
+    assert_eq!(
+        keys(&body["response"]["collaborators"][0]),
+        keys(&schemas["Collaborator"]["properties"])
+    );
+    let login = Client::new()
+        .post(app.url("/api/user/login"))
+        .json(&json!({"username": "owner@example.com", "password": "password123"}))
+        .send()
+        .await
+        .expect("login");
+    let body: Value = login.json().await.expect("json");
+    let temporary = body["response"]["login"]["apikey"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    assert_eq!(
+        keys(&body["response"]["login"]),
+        keys(&schemas["Login"]["properties"])
+    );
+    let (_, body) = call(
+        &app,
+        "user/listorganizations",
+        "owner@example.com",
+        &temporary,
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        keys(&body["response"]["organizations"][0]),
+        keys(&schemas["Organization"]["properties"])
+    );
+    // listfunctions names the same functions.
+    let (_, body) = call(&app, "api/listfunctions", "", "", json!({})).await;
+    let listed: usize = body["response"]["modules"]
+        .as_object()
+        .expect("modules")
+        .values()
+        .map(|functions| functions.as_object().expect("functions").len())
+        .sum();
+    assert_eq!(listed, orgpanel::api::FUNCTIONS.len());
+}
+
+/// Arbitrary bodies, in every content type, at every function with a
+/// working key: never a 500, never anything but the envelope.
+#[tokio::test]
+async fn arbitrary_bodies_at_every_function_get_an_envelope_and_never_a_500() {
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    let number = customer_number(&app, &org).await;
+    let (key, _) = make_key(&app, &owner, &org, "owner").await;
+    let names = prop_oneof![
+        Just("name".to_owned()),
+        Just("zipcode".to_owned()),
+        Just("country".to_owned()),
+        Just("paymentmethod".to_owned()),
+        Just("invoicedeliverymethod".to_owned()),
+        Just("invoiceemail".to_owned()),
+        Just("email".to_owned()),
+        Just("role".to_owned()),
+        Just("collaboratorid".to_owned()),
+        Just("serviceid".to_owned()),
+        Just("plan".to_owned()),
+        Just("datacenter".to_owned()),
+        Just("organizationnumber".to_owned()),
+        Just("phonenumber".to_owned()),
+        "[a-zA-Z_]{1,12}",
+    ];
+    let leaf = prop_oneof![
+        any::<String>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        any::<bool>().prop_map(Value::from),
+        Just(Value::Null),
+        Just(Value::from("SE")),
+        Just(Value::from("card")),
+    ];
+    // Mostly plain values (which reach the functions), some nested.
+    let nested = leaf.clone().prop_recursive(2, 8, 3, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::from),
+            proptest::collection::btree_map("[a-z]{1,5}", inner, 0..3)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    });
+    let value = prop_oneof![12 => leaf, 1 => nested];
+    let json_object = proptest::collection::btree_map(names, value, 0..6).prop_map(|m| {
+        Value::Object(m.into_iter().collect())
+            .to_string()
+            .into_bytes()
+    });
+    let content_types = prop_oneof![
+        Just("application/json"),
+        Just("application/json; charset=utf-8"),
+        Just("application/x-www-form-urlencoded"),
+        Just("text/plain"),
+        Just("multipart/form-data; boundary=x"),
+    ];
+    // Half JSON objects sent as JSON; half anything, sent as anything.
+    let requests = prop_oneof![
+        json_object.prop_map(|body| (body, "application/json")),
+        (
+            prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..200),
+                "[ -~]{0,80}".prop_map(String::into_bytes),
+            ],
+            content_types,
+        ),
+    ];
+    let mut runner = TestRunner::deterministic();
+    let client = Client::new();
+    let mut calls = 0;
+    let mut seen = std::collections::BTreeSet::new();
+    for function in orgpanel::api::FUNCTIONS {
+        for _ in 0..30 {
+            // Past the key's rate limit the functions would not run at all.
+            if calls % 100 == 99 {
+                app.clock.advance(61);
+            }
+            let (body, content_type) = requests.new_tree(&mut runner).expect("request").current();
+            let response = client
+                .post(app.url(&format!("/api/{}", function.path)))
+                .basic_auth(&number, Some(&key))
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .expect("request");
+            let status = response.status();
+            let text = response.text().await.expect("body");
+            assert_ne!(
+                status,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{}: {text}",
+                function.path
+            );
+            let parsed: Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}: {text}", function.path));
+            assert_envelope(&parsed, status);
+            seen.insert(status.as_u16());
+            calls += 1;
+        }
+    }
+    assert_eq!(calls, 30 * orgpanel::api::FUNCTIONS.len());
+    // The bodies reached the functions: answered, refused as bad and as invalid.
+    for status in [200, 400, 422] {
+        assert!(seen.contains(&status), "{seen:?}");
+    }
+    assert!(!seen.contains(&429), "{seen:?}");
+}
+
+/// Every function as each role's key, a revoked key, an expired temporary
+/// key and no key at all: the status DESIGN.md's roles table gives.
+#[tokio::test]
+async fn every_function_as_every_role_and_every_key_state() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    let number = customer_number(&app, &org).await;
+    app.make_ready(&owner, &org).await;
+    let _team = app.team(&org).await;
+    let mut keys = Vec::new();
+    for role in ["owner", "admin", "billing", "member"] {
+        keys.push((role, make_key(&app, &owner, &org, role).await.0));
+    }
+    let (revoked, _) = make_key(&app, &owner, &org, "owner").await;
+    sqlx::query("UPDATE api_keys SET revoked_at = 1 WHERE key_hash = ?")
+        .bind(orgpanel::ids::token_hash(&revoked))
+        .execute(app.db())
+        .await
+        .expect("revoke");
+    let expired = {
+        let body: Value = Client::new()
+            .post(app.url("/api/user/login"))
+            .form(&[
+                ("username", "owner@example.com"),
+                ("password", "password123"),
+            ])
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("json");
+        body["response"]["login"]["apikey"]
+            .as_str()
+            .expect("key")
+            .to_owned()
+    };
+    let dummy = "dummy@example.com";
+    app.user("Dummy", dummy).await;
+    let ok = StatusCode::OK;
+    let no = StatusCode::FORBIDDEN;
+    // function, arguments, (owner, admin, billing, member)
+    let table: Vec<(&str, Value, [StatusCode; 4])> = vec![
+        ("user/details", json!({}), [no; 4]),
+        ("user/listorganizations", json!({}), [no; 4]),
+        (
+            "user/createorganization",
+            json!({"name": "New AB"}),
+            [no; 4],
+        ),
+        ("user/logout", json!({}), [no; 4]),
+        ("customer/settings", json!({}), [ok; 4]),
+        (
+            "customer/settings",
+            json!({"city": "Uppsala"}),
+            [ok, ok, ok, no],
+        ),
+        (
+            "customer/settings",
+            json!({"invoiceemail": "ap@example.se"}),
+            [ok, no, ok, no],
+        ),
+        ("customer/listcollaborators", json!({}), [ok; 4]),
+        (
+            "customer/addcollaborator",
+            json!({"email": "new@example.com", "role": "member"}),
+            [ok, ok, no, no],
+        ),
+        (
+            "customer/editcollaborator",
+            json!({"role": "billing"}),
+            [ok, ok, no, no],
+        ),
+        ("customer/removecollaborator", json!({}), [ok, ok, no, no]),
+        ("paymentcard/add", json!({}), [ok, no, ok, no]),
+        ("paymentcard/list", json!({}), [ok; 4]),
+        ("payment/list", json!({}), [ok, no, ok, no]),
+        ("service/list", json!({}), [ok; 4]),
+        (
+            "service/create",
+            json!({"plan": "small", "datacenter": "sto1"}),
+            [ok, ok, no, ok],
+        ),
+        ("service/delete", json!({}), [ok, ok, no, ok]),
+        ("api/listfunctions", json!({}), [ok; 4]),
+    ];
+    let covered: std::collections::BTreeSet<&str> = table.iter().map(|row| row.0).collect();
+    for function in orgpanel::api::FUNCTIONS {
+        assert!(
+            function.path == "user/login" || covered.contains(function.path),
+            "{} is in the table",
+            function.path
+        );
+    }
+    let dummy_id = || async {
+        // A member to change and remove, back each time.
+        sqlx::query(
+            "INSERT INTO memberships (organization_id, account_id, role, created_at)
+             SELECT o.id, a.id, 'member', 0 FROM organizations o, accounts a
+              WHERE o.public_id = ? AND a.email_key = ?
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&org)
+        .bind(dummy)
+        .execute(app.db())
+        .await
+        .expect("membership");
+        let (_, body) = call(
+            &app,
+            "customer/listcollaborators",
+            &number,
+            &keys[0].1,
+            json!({}),
+        )
+        .await;
+        body["response"]["collaborators"]
+            .as_array()
+            .expect("collaborators")
+            .iter()
+            .find(|c| c["email"] == dummy)
+            .map(|c| c["collaboratorid"].as_str().expect("id").to_owned())
+            .expect("the dummy")
+    };
+    let mut printed = String::new();
+    for (function, args, expected) in &table {
+        let mut row = format!("{function:28}");
+        for ((role, key), expected) in keys.iter().zip(expected) {
+            let mut args = args.clone();
+            if function.contains("collaborator")
+                && function != &"customer/listcollaborators"
+                && function != &"customer/addcollaborator"
+            {
+                args["collaboratorid"] = json!(dummy_id().await);
+            }
+            if *function == "customer/addcollaborator" {
+                args["email"] = json!(format!("new-{role}@example.com"));
+            }
+            if *function == "service/create" {
+                args["name"] = json!(format!("web-{role}"));
+            }
+            if *function == "service/delete" {
+                let id: Option<String> = sqlx::query_scalar(
+                    "SELECT public_id FROM services WHERE deleted_at IS NULL LIMIT 1",
+                )
+                .fetch_optional(app.db())
+                .await
+                .expect("service");
+                args["serviceid"] = json!(id.unwrap_or_default());
+            }
+            let (status, body) = call(&app, function, &number, key, args).await;
+            assert_eq!(status, *expected, "{function} as {role}: {body}");
+            let _ = write!(row, " {role}={}", status.as_u16());
+        }
+        // A revoked key and no key: 401, but for the open documentation.
+        let open = *function == "api/listfunctions";
+        let (status, _) = call(&app, function, &number, &revoked, args.clone()).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{function} with a revoked key"
+        );
+        let response = Client::new()
+            .post(app.url(&format!("/api/{function}")))
+            .json(args)
+            .send()
+            .await
+            .expect("request");
+        let expected = if open { ok } else { StatusCode::UNAUTHORIZED };
+        assert_eq!(response.status(), expected, "{function} without a key");
+        let _ = write!(row, " revoked=401 none={}", expected.as_u16());
+        printed.push_str(&row);
+        printed.push('\n');
+    }
+    // The temporary key: good for the person's functions, then expired.
+    let (status, _) = call(
+        &app,
+        "user/details",
+        "owner@example.com",
+        &expired,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, ok);
+    app.clock.advance(13 * 3600);
+    for (function, args, _) in &table {
+        let (status, _) = call(&app, function, "owner@example.com", &expired, args.clone()).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{function} with an expired temporary key"
+        );
+    }
+    println!("{printed}");
+    // Nothing secret at rest or in the logs: the keys only as hashes.
+    let files = String::from_utf8_lossy(&app.database_files()).into_owned();
+    let logs = logs();
+    for (_, key) in &keys {
+        assert!(!files.contains(&key[4..]) && !logs.contains(&key[4..]));
+    }
+    assert!(!files.contains(&expired) && !logs.contains(&expired));
+    assert!(!files.contains("password123") && !logs.contains("password123"));
 }
