@@ -79,6 +79,11 @@ async fn call(
         if !matches!(parts.method, Method::GET | Method::POST) {
             return Err(Failure::method_not_allowed());
         }
+        // A browser keeps Basic credentials once typed: a page of another
+        // site must not call the API with them (GET changes things too).
+        if crate::server::security::is_cross_site(&parts.headers, &state.config.public_origin()) {
+            return Err(AppError::Forbidden("Cross-site requests are not allowed.".into()).into());
+        }
         let args = args?;
         let path = request::function_path(parts.uri.path()).ok_or_else(Failure::no_function)?;
         let function = FUNCTIONS

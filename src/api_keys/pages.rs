@@ -39,13 +39,13 @@ fn api_keys_page(
             <h1>"API keys"</h1>
             {revoked.then(|| view! { <p class="status" role="status">"API key revoked: calls with it fail from now on."</p> })}
             {revoke_refusal.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
-            {created.map(|created| view! { <NewKey created=created /> })}
             <p>
                 "Programs manage " <bdi>{name.clone()}</bdi> " through the JSON API at "
                 <code>{view.api_url.clone()}</code> ", with HTTP Basic: the username is the customer number "
                 <strong class="nowrap">{customer_number}</strong> ", the password an API key. "
                 "The API is described in " <a href="/api/openapi.json">"OpenAPI"</a> "."
             </p>
+            {created.map(|created| view! { <NewKey created=created /> })}
             <section aria-labelledby="create-heading" class="panel">
                 <h2 id="create-heading">"Create API key"</h2>
                 <CreateKey action=action.clone() actor=view.access.role refused=create />

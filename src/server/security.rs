@@ -52,7 +52,7 @@ pub async fn refuse_cross_site(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if !safe && is_cross_site(&request, &state.config.public_origin()) {
+    if !safe && is_cross_site(request.headers(), &state.config.public_origin()) {
         tracing::warn!(method = %request.method(), path = %super::loggable_path(request.uri().path()), "cross-site request refused");
         return (
             StatusCode::FORBIDDEN,
@@ -63,8 +63,9 @@ pub async fn refuse_cross_site(
     next.run(request).await
 }
 
-fn is_cross_site(request: &Request, public_origin: &str) -> bool {
-    let headers = request.headers();
+/// Whether the browser says the request comes from another site
+/// (`Sec-Fetch-Site: cross-site`, or an `Origin` that is not ours).
+pub fn is_cross_site(headers: &axum::http::HeaderMap, public_origin: &str) -> bool {
     if let Some(site) = headers.get("sec-fetch-site") {
         if site.as_bytes().eq_ignore_ascii_case(b"cross-site") {
             return true;

@@ -548,6 +548,20 @@ async fn every_bad_request_is_answered_in_the_envelope() {
             StatusCode::BAD_REQUEST,
         ),
         (client.get(url("/api")), StatusCode::NOT_FOUND),
+        (
+            client
+                .get(url("/api/customer/settings"))
+                .basic_auth(&number, Some(&key))
+                .header("sec-fetch-site", "cross-site"),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            client
+                .post(url("/api/customer/settings"))
+                .basic_auth(&number, Some(&key))
+                .header("origin", "https://evil.example"),
+            StatusCode::FORBIDDEN,
+        ),
         (client.get(url("/api/api/listfunctions")), StatusCode::OK),
     ];
     for (request, expected) in cases {
