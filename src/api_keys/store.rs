@@ -183,16 +183,15 @@ pub async fn authenticate(
         return Err(AppError::Unauthenticated);
     }
     let mut tx = db.write.begin().await?;
-    let counted: Option<Timestamp> = sqlx::query_scalar(
-        "SELECT at FROM api_key_calls WHERE api_key_id = ? AND at > ?
-          ORDER BY at DESC LIMIT 1 OFFSET ?",
-    )
-    .bind(row.id)
-    .bind(API_CALLS.window_start(now))
-    .bind(API_CALLS.offset())
-    .fetch_optional(&mut *tx)
-    .await?;
-    API_CALLS.check(counted, now)?;
+    API_CALLS
+        .enforce(
+            &mut tx,
+            "SELECT at FROM api_key_calls WHERE api_key_id = ? AND at > ?
+              ORDER BY at DESC LIMIT 1 OFFSET ?",
+            row.id,
+            now,
+        )
+        .await?;
     sqlx::query("DELETE FROM api_key_calls WHERE api_key_id = ? AND at <= ?")
         .bind(row.id)
         .bind(API_CALLS.window_start(now))

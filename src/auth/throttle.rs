@@ -36,14 +36,14 @@ pub async fn count_signup(db: &Db, address: &str, now: Timestamp) -> AppResult<(
         .bind(now - WINDOW_SECS)
         .execute(&mut *tx)
         .await?;
-    let counted: Option<Timestamp> = sqlx::query_scalar(
-        "SELECT at FROM signups WHERE address = ? ORDER BY at DESC LIMIT 1 OFFSET ?",
-    )
-    .bind(address)
-    .bind(SIGNUPS_PER_ADDRESS.offset())
-    .fetch_optional(&mut *tx)
-    .await?;
-    SIGNUPS_PER_ADDRESS.check(counted, now)?;
+    SIGNUPS_PER_ADDRESS
+        .enforce(
+            &mut tx,
+            "SELECT at FROM signups WHERE address = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+            address.to_owned(),
+            now,
+        )
+        .await?;
     sqlx::query("INSERT INTO signups (address, at) VALUES (?, ?)")
         .bind(address)
         .bind(now)
@@ -62,17 +62,12 @@ pub async fn check(db: &Db, email_key: &str, address: &str, now: Timestamp) -> A
     const BY_ADDRESS: &str =
         "SELECT failed_at FROM login_failures WHERE address = ? AND failed_at > ?
                                ORDER BY failed_at DESC LIMIT 1 OFFSET ?";
+    let mut conn = db.read.acquire().await?;
     for (sql, key, limit) in [
         (BY_EMAIL, email_key, FAILURES_PER_ACCOUNT),
         (BY_ADDRESS, address, FAILURES_PER_ADDRESS),
     ] {
-        let counted: Option<Timestamp> = sqlx::query_scalar(sql)
-            .bind(key)
-            .bind(limit.window_start(now))
-            .bind(limit.offset())
-            .fetch_optional(&db.read)
-            .await?;
-        limit.check(counted, now)?;
+        limit.enforce(&mut conn, sql, key.to_owned(), now).await?;
     }
     Ok(())
 }

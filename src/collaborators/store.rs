@@ -177,16 +177,15 @@ async fn send_link(
     public_url: &str,
     now: Timestamp,
 ) -> AppResult<Sent> {
-    let counted: Option<Timestamp> = sqlx::query_scalar(
-        "SELECT at FROM invitation_emails WHERE organization_id = ? AND at > ?
-          ORDER BY at DESC LIMIT 1 OFFSET ?",
-    )
-    .bind(access.id)
-    .bind(INVITATION_EMAILS.window_start(now))
-    .bind(INVITATION_EMAILS.offset())
-    .fetch_optional(&mut *tx)
-    .await?;
-    INVITATION_EMAILS.check(counted, now)?;
+    INVITATION_EMAILS
+        .enforce(
+            tx,
+            "SELECT at FROM invitation_emails WHERE organization_id = ? AND at > ?
+              ORDER BY at DESC LIMIT 1 OFFSET ?",
+            access.id,
+            now,
+        )
+        .await?;
     let pending = pending_role(tx, access, email, now).await?;
     let role = role.or(pending).ok_or_else(|| gone(email))?;
     let token = new_token();

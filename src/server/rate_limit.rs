@@ -1,5 +1,5 @@
 //! The one rate limit: at most `limit` events per sliding window, for
-//! failed log-ins, sign-ups and card setups alike.
+//! failed log-ins, sign-ups, card setups, invitation emails and API calls alike.
 //!
 //! Each caller keeps its events in a table of its own and asks for the
 //! time of the `limit`-th newest event in the window (SQL: `ORDER BY at
@@ -28,6 +28,30 @@ impl RateLimit {
     /// The row to ask for, newest first: the `limit`-th.
     pub fn offset(&self) -> i64 {
         self.limit - 1
+    }
+
+    /// Refuses ([`RateLimit::check`]) when `key` has `limit` events in the
+    /// window. `sql` reads the time of `key`'s events newer than a time,
+    /// newest first, from a row on, binding the key, the window's start and
+    /// the offset in that order: `SELECT at FROM t WHERE k = ? AND at > ?
+    /// ORDER BY at DESC LIMIT 1 OFFSET ?`.
+    pub async fn enforce<K>(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        sql: &'static str,
+        key: K,
+        now: Timestamp,
+    ) -> AppResult<()>
+    where
+        K: 'static + Send + sqlx::Encode<'static, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    {
+        let counted: Option<Timestamp> = sqlx::query_scalar(sql)
+            .bind(key)
+            .bind(self.window_start(now))
+            .bind(self.offset())
+            .fetch_optional(conn)
+            .await?;
+        self.check(counted, now)
     }
 
     /// `Ok` when `limit_th_newest` (the time of the `limit`-th newest event
