@@ -8,6 +8,7 @@
 
 use super::common::TestApp;
 use leptos::server_fn::ServerFn as _;
+use orgpanel::api_keys::FetchApiKeys;
 use orgpanel::billing::{FetchBilling, FetchCardSetup};
 use orgpanel::collaborators::FetchCollaborators;
 use orgpanel::company::FetchCompany;
@@ -160,12 +161,31 @@ fn checks() -> Vec<Check> {
             "OA",
             S::CONFLICT,
         ),
+        form(
+            "Create API key",
+            "/api-keys",
+            &[
+                ("intent", "create"),
+                ("description", ""),
+                ("role", "member"),
+            ],
+            "OA",
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        form(
+            "Revoke API key",
+            "/api-keys",
+            &[("intent", "revoke"), ("key", "gone")],
+            "OA",
+            S::CONFLICT,
+        ),
         function("fetch_overview", FetchOverview::PATH, ALL, S::OK),
         function("fetch_company", FetchCompany::PATH, ALL, S::OK),
         function("fetch_collaborators", FetchCollaborators::PATH, ALL, S::OK),
         function("fetch_billing", FetchBilling::PATH, ALL, S::OK),
         function("fetch_services", FetchServices::PATH, ALL, S::OK),
         function("fetch_activity", FetchActivity::PATH, "OA", S::OK),
+        function("fetch_api_keys", FetchApiKeys::PATH, "OA", S::OK),
         function("fetch_org_access (View)", FetchOrgAccess::PATH, ALL, S::OK),
         // A made-up setup: a permitted role is told it does not exist.
         function("fetch_card_setup", FetchCardSetup::PATH, "OB", S::NOT_FOUND),
