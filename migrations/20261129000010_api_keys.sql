@@ -1,6 +1,6 @@
 -- The JSON API's keys (DESIGN.md, "The JSON API"): 256 random bits, of
 -- which only the SHA-256 is kept. (`user/login`'s temporary keys are
--- sessions: the same timeouts, the same table.)
+-- sessions of the kind 'api': the same timeouts, the same table.)
 
 -- An organization's API key: acts with `role`, chosen when it is made
 -- (never above its maker's); revoked keys stay, for the activity log.
@@ -17,16 +17,24 @@ CREATE TABLE api_keys (
     created_at      INTEGER NOT NULL,
     last_used_at    INTEGER,
     revoked_at      INTEGER,
-    revoked_by      INTEGER REFERENCES accounts(id) ON DELETE SET NULL
+    revoked_by      INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+    -- The "Create API key" form it came from: sent again (a reload), it
+    -- makes no second key.
+    request_id      TEXT    UNIQUE
 ) STRICT;
 CREATE INDEX api_keys_by_organization ON api_keys(organization_id, id);
 
--- Calls made through each key, for its rate limit; purged past the window.
-CREATE TABLE api_key_calls (
-    api_key_id INTEGER NOT NULL REFERENCES api_keys(id),
-    at         INTEGER NOT NULL
+-- Calls made with each API key and temporary key (`key:<id>`,
+-- `login:<hash>`), for their rate limit; purged past the window.
+CREATE TABLE api_calls (
+    caller TEXT    NOT NULL,
+    at     INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX api_key_calls_by_key ON api_key_calls(api_key_id, at);
+CREATE INDEX api_calls_by_caller ON api_calls(caller, at);
+
+-- `user/login`'s temporary keys are sessions of their own kind: a browser's
+-- cookie is no API key, and a temporary key opens no page.
+ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'browser' CHECK (kind IN ('browser', 'api'));
 
 -- Changes made through an API key are logged under the key's description.
 ALTER TABLE activity ADD COLUMN api_key_id INTEGER REFERENCES api_keys(id);

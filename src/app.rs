@@ -4,7 +4,7 @@
 use crate::api_keys::pages::ApiKeysPage;
 use crate::auth::current_account;
 use crate::auth::pages::{LoginPage, SignupPage};
-use crate::billing::pages::{BillingPage, CardResultPage};
+use crate::billing::pages::{BillingPage, CardResultPage, CardSetupDonePage};
 use crate::collaborators::pages::{CollaboratorsPage, InvitationPage};
 use crate::error::RequestFailure;
 use crate::organizations::pages::{ActivityPage, CreateOrganizationPage};
@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/signup") view=SignupPage />
                 <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async />
+                <Route path=path!("/card-setups/:setup") view=CardSetupDonePage ssr=SsrMode::Async />
                 // Async: pages arrive whole, so they read the same with JavaScript off.
                 <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=Home ssr=SsrMode::Async />

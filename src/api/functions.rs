@@ -6,12 +6,14 @@ use super::types::{
     Organization, Payment, PaymentCard, Service, Settings, User,
 };
 use super::{Call, Payload};
+use crate::billing::BillingField;
 use crate::billing::{operations as billing, BillingView, InvoiceDelivery, Missing, PaymentMethod};
+use crate::clock::format_rfc3339;
 use crate::company::{operations as company, CompanyField, CompanyForm};
 use crate::error::{AppError, AppResult};
 use crate::ids::token_hash;
 use crate::organizations::{gate, Action, OrgAccess, Principal, Role};
-use crate::validate::FormField;
+use crate::validate::{FieldError, FormField};
 use std::future::Future;
 use std::pin::Pin;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema};
@@ -257,10 +259,27 @@ async fn login(call: Call<'_>) -> AppResult<Payload> {
     let username = required(&call, "username")?;
     let password = required(&call, "password")?;
     let account_id =
-        crate::auth::handlers::check_login(call.state, username, password, &call.address).await?;
+        crate::auth::handlers::check_login(call.state, username, password, &call.address)
+            .await
+            .map_err(|error| match error {
+                // The form's email is this function's username.
+                AppError::Invalid(errors) => AppError::Invalid(
+                    errors
+                        .into_iter()
+                        .map(|mut e| {
+                            if e.is_for(crate::auth::AuthField::Email) {
+                                e.field = "username".into();
+                            }
+                            e
+                        })
+                        .collect(),
+                ),
+                other => other,
+            })?;
     let now = call.state.clock.now();
-    let key = crate::auth::session::create(&call.state.db, account_id, now).await?;
-    let account = crate::auth::session::account(&call.state.db, &key, now)
+    let api = crate::auth::session::Kind::Api;
+    let key = crate::auth::session::create(&call.state.db, account_id, api, now).await?;
+    let account = crate::auth::session::account(&call.state.db, &key, api, now)
         .await?
         .ok_or_else(|| AppError::internal("a session just made is not found"))?;
     let organizations = crate::organizations::operations::of_account(call.state, &account).await?;
@@ -386,7 +405,7 @@ fn settings_of(mut company: CompanyForm, billing: &BillingView) -> Settings {
             .delivery
             .map(|d| InvoiceDelivery::as_str(d).to_owned()),
         invoiceemail: billing.invoice_email.clone(),
-        paymentcard: billing.card.as_ref().map(|card| card.id),
+        paymentcard: billing.card.as_ref().map(|card| card.number),
         customernumber: billing.access.org.customer_number.clone(),
         billingready: billing.missing.is_empty().into(),
         missing: billing
@@ -444,29 +463,67 @@ async fn change_settings(
     } else {
         None
     };
-    let method = method.map(|m| billing::parse_method(m)).transpose()?;
-    let delivery = match (delivery, invoice_email) {
-        (None, None) => None,
-        // An address for invoices means invoices by email.
-        (delivery, email) => {
-            let stored = billing::view(call.state, by, &access.org.public_id).await?;
-            let delivery = delivery.map_or("email", String::as_str);
-            let email = email.map_or(stored.invoice_email.as_str(), String::as_str);
-            Some(billing::parse_delivery(delivery, email)?)
+    // Every refused value at once, named as the API names it.
+    let mut errors = Vec::new();
+    let method = match method {
+        None => None,
+        Some(m) => gather(
+            &mut errors,
+            PaymentMethod::parse(&m.trim().to_ascii_lowercase())
+                .ok_or_else(|| AppError::field(BillingField::Method, "Use invoice or card.")),
+        )?,
+    };
+    let delivery = if delivery.is_none() && invoice_email.is_none() {
+        None
+    } else {
+        // What is not sent stays as stored (invoices by email at first).
+        let stored = billing::view(call.state, by, &access.org.public_id).await?;
+        let kind = delivery.map_or_else(
+            || stored.delivery.unwrap_or(InvoiceDelivery::Email),
+            |d| {
+                InvoiceDelivery::parse(&d.trim().to_ascii_lowercase())
+                    .unwrap_or(InvoiceDelivery::Email)
+            },
+        );
+        let kind_ok = delivery
+            .is_none_or(|d| InvoiceDelivery::parse(&d.trim().to_ascii_lowercase()).is_some());
+        if !kind_ok {
+            errors.push(FieldError::new(
+                BillingField::Delivery,
+                "Use email or mail.",
+            ));
         }
+        let email = invoice_email.map_or(stored.invoice_email.as_str(), String::as_str);
+        let parsed = billing::parse_delivery(kind.as_str(), email).and_then(|(kind, email)| {
+            // An address sent with snail mail is checked and kept for later.
+            let email = match (email, invoice_email) {
+                (None, Some(given)) => Some(
+                    crate::billing::parse_invoice_email(given)
+                        .map_err(|m| AppError::field(BillingField::InvoiceEmail, m))?,
+                ),
+                (email, _) => email,
+            };
+            Ok((kind, email))
+        });
+        gather(&mut errors, parsed)?.filter(|_| kind_ok)
     };
     let now = call.state.clock.now();
     let mut tx = db.write.begin().await?;
+    let mut company_info = None;
     if let Some(access) = &company_access {
-        let info = company::merge_in(&mut tx, access, |form| {
+        let merged = company::merge_in(&mut tx, access, |form| {
             for (field, value) in &company_change {
                 form.get_mut(*field).clone_from(value);
             }
         })
-        .await?;
-        if let Some(info) = info {
-            company::save_in(&mut tx, access, &info, now).await?;
-        }
+        .await;
+        company_info = gather(&mut errors, merged)?.flatten();
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(without_noise(errors)));
+    }
+    if let (Some(access), Some(info)) = (&company_access, &company_info) {
+        company::save_in(&mut tx, access, info, now).await?;
     }
     let mut chosen = billing::Chosen::Saved;
     if let (Some(access), Some(method)) = (&billing_access, method) {
@@ -485,6 +542,29 @@ async fn change_settings(
         }
         _ => Ok(None),
     }
+}
+
+/// `Ok(Some(value))`, or `Ok(None)` with the refused fields added to
+/// `errors`; any other error stops.
+fn gather<T>(errors: &mut Vec<FieldError>, result: AppResult<T>) -> AppResult<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(AppError::Invalid(refused)) => {
+            errors.extend(refused);
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// A refused country makes every field that depends on it say "Choose the
+/// country first": the country's own message says it once.
+fn without_noise(errors: Vec<FieldError>) -> Vec<FieldError> {
+    let country = errors.iter().any(|e| e.is_for(CompanyField::Country));
+    errors
+        .into_iter()
+        .filter(|e| !(country && e.message == "Choose the country first."))
+        .collect()
 }
 
 /// A collaborator's id in the API: stable, and saying nothing of the
@@ -519,7 +599,7 @@ async fn list_collaborators(call: Call<'_>) -> AppResult<Payload> {
             invitationid: collaborator_id(&access, &format!("invitation:{}", p.email)),
             role: p.role.as_str().to_owned(),
             email: p.email,
-            expires: p.expires,
+            expires: format_rfc3339(p.expires_at),
         })
         .collect();
     let collaborators: Vec<Collaborator> = view
@@ -589,24 +669,7 @@ async fn remove_collaborator(call: Call<'_>) -> AppResult<Payload> {
 // paymentcard/…, payment/…
 
 async fn add_card(call: Call<'_>) -> AppResult<Payload> {
-    // A card number or security code is refused before anything is read.
-    if call.args.iter().any(|(name, value)| {
-        super::request::looks_like_pan(value)
-            || [
-                "cardnumber",
-                "number",
-                "pan",
-                "cvc",
-                "cvv",
-                "securitycode",
-                "expiry",
-            ]
-            .contains(&name.as_str())
-    }) {
-        return Err(AppError::BadRequest(
-            "Card details never pass through the API: open paymentcard.url in a browser and enter the card there.".into(),
-        ));
-    }
+    // Card details were refused before any function ran (`check_arguments`).
     let (by, access) = organization(&call).await?;
     let access = gate::authorize(
         &call.state.db,
@@ -626,7 +689,7 @@ async fn list_cards(call: Call<'_>) -> AppResult<Payload> {
         .card
         .into_iter()
         .map(|card| PaymentCard {
-            paymentcardid: card.id,
+            paymentcardid: card.number,
             state: if card.expired {
                 "expired"
             } else if card.expires_soon {
@@ -658,7 +721,7 @@ async fn list_payments(call: Call<'_>) -> AppResult<Payload> {
         .unwrap_or_default()
         .into_iter()
         .map(|p| Payment {
-            date: p.date,
+            date: format_rfc3339(p.at),
             description: p.description,
             amount: p.amount.cents,
             currency: p.amount.currency.code().to_owned(),
@@ -678,7 +741,7 @@ fn service_entry(service: crate::services::Service) -> Service {
         datacenter: service.data_center_id,
         monthlyprice: service.monthly.cents,
         currency: service.monthly.currency.code().to_owned(),
-        created: service.created_at,
+        created: format_rfc3339(service.created),
     }
 }
 
@@ -697,8 +760,20 @@ async fn create_service(call: Call<'_>) -> AppResult<Payload> {
         plan: required(&call, "plan")?.to_owned(),
         data_center: required(&call, "datacenter")?.to_owned(),
     };
-    let service =
-        crate::services::operations::create(call.state, &by, &access.org.public_id, &form).await?;
+    let org = &access.org.public_id;
+    let service = match crate::services::operations::create(call.state, &by, org, &form).await {
+        // The sentence, and what is missing in this API's words.
+        Err(AppError::BillingNotReady) => {
+            let billing = billing::view(call.state, &by, org).await?;
+            let missing: Vec<&str> = billing.missing.iter().map(|m| missing_code(*m)).collect();
+            return Err(AppError::Conflict(format!(
+                "{} Missing: {}.",
+                crate::error::NOT_READY,
+                missing.join(", ")
+            )));
+        }
+        other => other?,
+    };
     payload("service", &service_entry(service))
 }
 

@@ -33,7 +33,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api", any(call))
         .route("/api/", any(call))
-        .route("/api/openapi.json", axum::routing::get(openapi::document))
+        .route("/api/openapi.json", any(openapi::document))
         .route("/api/{*function}", any(call))
 }
 
@@ -90,6 +90,7 @@ async fn call(
             .iter()
             .find(|f| f.path == path)
             .ok_or_else(Failure::no_function)?;
+        check_arguments(function, &args)?;
         let basic = request::basic(
             parts
                 .headers
@@ -105,6 +106,55 @@ async fn call(
     }
     .await;
     envelope(answer, echo, now)
+}
+
+/// Refuses card details (a card only ever goes through the provider's
+/// page) and arguments the function does not take (a misspelled field
+/// would otherwise change nothing and answer OK).
+fn check_arguments(function: &functions::Function, args: &Args) -> Result<(), AppError> {
+    let card = args.iter().any(|(name, value)| {
+        request::names_card_details(name)
+            // A long phone number can pass the Luhn check; it is checked as a phone.
+            || (name != "phonenumber" && request::looks_like_pan(value))
+    });
+    if card {
+        return Err(AppError::BadRequest(
+            "Card details never pass through the API: call paymentcard/add and open paymentcard.url in a browser to enter the card there."
+                .into(),
+        ));
+    }
+    let takes = |name: &str| {
+        name == "organizationnumber"
+            || function
+                .arguments
+                .iter()
+                .any(|argument| argument.trim_matches(['[', ']']) == name)
+    };
+    if let Some(unknown) = args.keys().find(|name| !takes(name)) {
+        let known: Vec<&str> = function
+            .arguments
+            .iter()
+            .map(|a| a.trim_matches(['[', ']']))
+            .collect();
+        let shown = if unknown
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            unknown.as_str()
+        } else {
+            "(a name that is not a word: was a JSON body sent as something else?)"
+        };
+        return Err(AppError::BadRequest(if known.is_empty() {
+            format!("Unknown argument {shown}: {} takes none.", function.path)
+        } else {
+            format!(
+                "Unknown argument {shown}: {} takes {}.",
+                function.path,
+                known.join(", ")
+            )
+        }));
+    }
+    Ok(())
 }
 
 /// Who the Basic credentials are: an API key (username = its
@@ -136,9 +186,16 @@ async fn authenticate<'a>(
             .ok_or(AppError::Unauthenticated)?;
         call.principal = Some(Principal::Key(key));
     } else {
-        let account: Account = crate::auth::session::account(&state.db, &password, now)
+        let api = crate::auth::session::Kind::Api;
+        let account: Account = crate::auth::session::account(&state.db, &password, api, now)
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        crate::api_keys::count_call(
+            &state.db,
+            &format!("login:{}", crate::ids::token_hash(&password)),
+            now,
+        )
+        .await?;
         // An email as the username must be the key's own.
         if username.contains('@') && !username.trim().eq_ignore_ascii_case(&account.email) {
             return Err(AppError::Unauthenticated.into());
@@ -170,7 +227,7 @@ impl Failure {
         }
     }
 
-    fn method_not_allowed() -> Self {
+    pub(super) fn method_not_allowed() -> Self {
         Self {
             status: StatusCode::METHOD_NOT_ALLOWED,
             text: "Call API functions with GET or POST.".into(),
@@ -216,19 +273,9 @@ impl From<AppError> for Failure {
     }
 }
 
-/// RFC 3339 with an offset (UTC: `+00:00`), as the clients parse it.
-fn timestamp(at: crate::clock::Timestamp) -> String {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
-    time::OffsetDateTime::from_unix_timestamp(at)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default()
-}
-
 /// `{"response":{"status":{…},<payload>,"debug":{"input":{…}}}}`, with
 /// the status code in the HTTP status line too.
-fn envelope(
+pub(crate) fn envelope(
     answer: Result<Payload, Failure>,
     input: Map<String, Value>,
     now: crate::clock::Timestamp,
@@ -244,7 +291,7 @@ fn envelope(
     };
     let mut status_object = json!({
         "code": status.as_u16(),
-        "timestamp": timestamp(now),
+        "timestamp": crate::clock::format_rfc3339(now),
         "text": text,
     });
     if let (Some(secs), Some(object)) = (retry_after, status_object.as_object_mut()) {
@@ -264,6 +311,9 @@ fn envelope(
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
         headers.insert(header::RETRY_AFTER, value);
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        headers.insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
     }
     if status == StatusCode::UNAUTHORIZED {
         headers.insert(

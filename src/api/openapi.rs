@@ -23,10 +23,22 @@ use utoipa::ToSchema;
 /// The functions that need no Basic credentials.
 const WITHOUT_CREDENTIALS: [&str; 2] = ["user/login", "api/listfunctions"];
 
-/// `GET /api/openapi.json`.
-pub async fn document() -> impl IntoResponse {
-    let json = openapi().to_json().unwrap_or_else(|_| "{}".to_owned());
-    ([(header::CONTENT_TYPE, "application/json")], json)
+/// `GET /api/openapi.json`; any other method gets the envelope's 405.
+pub async fn document(
+    axum::extract::State(state): axum::extract::State<crate::server::AppState>,
+    method: axum::http::Method,
+) -> axum::response::Response {
+    if !matches!(method, axum::http::Method::GET | axum::http::Method::HEAD) {
+        return super::envelope(
+            Err(super::Failure::method_not_allowed()),
+            serde_json::Map::new(),
+            state.clock.now(),
+        );
+    }
+    let json = openapi(&crate::api_keys::api_url(&state))
+        .to_json()
+        .unwrap_or_else(|_| "{}".to_owned());
+    ([(header::CONTENT_TYPE, "application/json")], json).into_response()
 }
 
 fn string() -> RefOr<Schema> {
@@ -65,13 +77,20 @@ fn envelope(payload: Vec<(&'static str, RefOr<Schema>)>) -> RefOr<Schema> {
     ))
 }
 
-/// The whole document.
-pub fn openapi() -> OpenApi {
+/// The whole document, for the API at `api_url`.
+pub fn openapi(api_url: &str) -> OpenApi {
     let mut paths = PathsBuilder::new();
     for function in FUNCTIONS {
         let mut body = object();
         let mut parameters = Vec::new();
-        for argument in function.arguments {
+        let for_organization =
+            !function.path.starts_with("user/") && !function.path.starts_with("api/");
+        let organization = ["[organizationnumber]"];
+        let arguments = function
+            .arguments
+            .iter()
+            .chain(organization.iter().filter(|_| for_organization));
+        for argument in arguments {
             let optional = argument.starts_with('[');
             let name = argument.trim_matches(['[', ']']);
             body = body.property(name, string());
@@ -140,8 +159,11 @@ pub fn openapi() -> OpenApi {
             }
             operation.build()
         };
-        let mut item = PathItem::new(HttpMethod::Get, operation("get"));
-        item.post = Some(operation("post"));
+        // A password belongs in a body, never in a URL: log-in is POST only.
+        let mut item = PathItem::new(HttpMethod::Post, operation("post"));
+        if function.path != "user/login" {
+            item.get = Some(operation("get"));
+        }
         paths = paths.path(format!("/api/{}", function.path), item);
     }
     let components = ComponentsBuilder::new()
@@ -175,6 +197,9 @@ pub fn openapi() -> OpenApi {
                 ))
                 .build(),
         )
+        .servers(Some([utoipa::openapi::server::Server::new(
+            api_url.trim_end_matches("/api"),
+        )]))
         .paths(paths.build())
         .components(Some(components))
         .security(Some([SecurityRequirement::new("basic", Vec::<String>::new())]))

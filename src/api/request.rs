@@ -32,18 +32,23 @@ pub fn function_path(path: &str) -> Option<String> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodyKind {
     Json,
-    Form,
+    /// A form, another type or none: read as JSON when it is a JSON object,
+    /// else as a form (clients send JSON with curl's default form type).
+    Sniffed,
+    /// A multipart body: refused.
+    Multipart,
 }
 
-/// `application/json` (any parameters, any case) is JSON; anything else,
-/// or none, is read as a form.
+/// `application/json` (any parameters, any case) is JSON, multipart is
+/// refused, anything else (a form, or none) is told by its content.
 pub fn body_kind(content_type: Option<&str>) -> BodyKind {
     let essence = content_type
         .and_then(|value| value.split(';').next())
         .map(|value| value.trim().to_ascii_lowercase());
     match essence.as_deref() {
         Some("application/json") => BodyKind::Json,
-        _ => BodyKind::Form,
+        Some(multipart) if multipart.starts_with("multipart/") => BodyKind::Multipart,
+        _ => BodyKind::Sniffed,
     }
 }
 
@@ -54,40 +59,51 @@ pub fn arguments(query: Option<&str>, body: &[u8], kind: BodyKind) -> Result<Arg
     for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         args.insert(name.to_ascii_lowercase(), value.into_owned());
     }
-    let body_is_empty = body.iter().all(u8::is_ascii_whitespace);
-    match kind {
-        _ if body_is_empty => {}
-        BodyKind::Form => {
+    // A byte order mark is not part of the arguments.
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    match (kind, first) {
+        (_, None) => {}
+        (BodyKind::Multipart, _) => {
+            return Err(AppError::BadRequest(
+                "Send the arguments as a query string, a form (application/x-www-form-urlencoded) or a JSON object (application/json)."
+                    .into(),
+            ))
+        }
+        (BodyKind::Json, _) | (BodyKind::Sniffed, Some(b'{')) => json_arguments(body, &mut args)?,
+        (BodyKind::Sniffed, _) => {
             for (name, value) in url::form_urlencoded::parse(body) {
                 args.insert(name.to_ascii_lowercase(), value.into_owned());
-            }
-        }
-        BodyKind::Json => {
-            let value: serde_json::Value = serde_json::from_slice(body)
-                .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}.")))?;
-            let serde_json::Value::Object(object) = value else {
-                return Err(AppError::BadRequest(
-                    "The body must be a JSON object of arguments.".into(),
-                ));
-            };
-            for (name, value) in object {
-                let text = match value {
-                    serde_json::Value::Null => continue,
-                    serde_json::Value::String(text) => text,
-                    serde_json::Value::Number(number) => number.to_string(),
-                    serde_json::Value::Bool(yes) => if yes { "yes" } else { "no" }.to_owned(),
-                    serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
-                        return Err(AppError::BadRequest(format!(
-                            "The argument {name} must be a string or a number."
-                        )))
-                    }
-                };
-                args.insert(name.to_ascii_lowercase(), text);
             }
         }
     }
     args.remove("format");
     Ok(args)
+}
+
+/// A JSON object's members as arguments: strings, and numbers as their text.
+fn json_arguments(body: &[u8], args: &mut Args) -> Result<(), AppError> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}.")))?;
+    let serde_json::Value::Object(object) = value else {
+        return Err(AppError::BadRequest(
+            "The body must be a JSON object of arguments.".into(),
+        ));
+    };
+    for (name, value) in object {
+        let text = match value {
+            serde_json::Value::Null => continue,
+            serde_json::Value::String(text) => text,
+            serde_json::Value::Number(number) => number.to_string(),
+            _ => {
+                return Err(AppError::BadRequest(format!(
+                    "The argument {name} must be a string or a number."
+                )))
+            }
+        };
+        args.insert(name.to_ascii_lowercase(), text);
+    }
+    Ok(())
 }
 
 /// HTTP Basic credentials (RFC 7617): `None` when absent; an unreadable
@@ -123,42 +139,63 @@ pub fn basic(header: Option<&str>) -> Result<Option<Basic>, AppError> {
     }))
 }
 
-/// Names whose values are secrets: echoed as `"***"`.
-const SECRET_NAMES: [&str; 9] = [
-    "password",
-    "apikey",
-    "key",
-    "otp",
-    "cardnumber",
-    "number",
-    "pan",
-    "cvc",
-    "securitycode",
-];
+/// Parts of argument names whose values are secrets.
+const SECRET_PARTS: [&str; 4] = ["pass", "key", "token", "secret"];
 
-/// Whether `value` could be a card number (PAN): 13 to 19 digits, spaces
-/// or dashes between, passing the Luhn check (ISO/IEC 7812).
-pub fn looks_like_pan(value: &str) -> bool {
-    let digits: Vec<u8> = value
-        .bytes()
-        .filter(|b| !matches!(b, b' ' | b'-'))
-        .collect();
-    value
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'-'))
-        && (13..=19).contains(&digits.len())
-        && digits.iter().all(u8::is_ascii_digit)
-        && crate::validate::luhn_ok(&digits)
+/// Whether an argument named `name` is a card's details by its name.
+pub fn names_card_details(name: &str) -> bool {
+    ["card", "cvc", "cvv"]
+        .iter()
+        .any(|part| name.contains(part))
+        || ["pan", "number", "securitycode", "expiry", "exp"].contains(&name)
 }
 
-/// The arguments as `debug.input` echoes them: secrets and anything that
-/// could be a card number as `"***"`.
+/// Whether `value` holds what could be a card number (PAN): a run of 13 to
+/// 19 digits, separators (space, tab, `-`, `.`, `/`) between them allowed,
+/// that passes the Luhn check (ISO/IEC 7812).
+pub fn looks_like_pan(value: &str) -> bool {
+    let mut digits: Vec<u8> = Vec::new();
+    let mut runs = Vec::new();
+    for b in value.bytes() {
+        match b {
+            b'0'..=b'9' => digits.push(b),
+            b' ' | b'\t' | b'-' | b'.' | b'/' => {}
+            _ => runs.push(std::mem::take(&mut digits)),
+        }
+    }
+    runs.push(digits);
+    runs.iter()
+        .any(|run| (13..=19).contains(&run.len()) && crate::validate::luhn_ok(run))
+}
+
+/// Whether the argument `name` = `value` is hidden in `debug.input`: a
+/// secret by its name, an API key, or anything that could be a card number.
+fn is_secret(name: &str, value: &str) -> bool {
+    SECRET_PARTS.iter().any(|part| name.contains(part))
+        || name == "otp"
+        || names_card_details(name)
+        || value.contains(crate::api_keys::KEY_PREFIX)
+        || looks_like_pan(value)
+        // A name no client sends on purpose (a JSON body read as a form).
+        || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The arguments as `debug.input` echoes them: secrets, keys and anything
+/// that could be a card number as `"***"`.
 pub fn echo(args: &Args) -> serde_json::Map<String, serde_json::Value> {
     args.iter()
         .map(|(name, value)| {
-            let hidden = SECRET_NAMES.contains(&name.as_str()) || looks_like_pan(value);
-            let shown = if hidden { "***" } else { value.as_str() };
-            (name.clone(), serde_json::Value::String(shown.to_owned()))
+            let shown = if is_secret(name, value) {
+                "***"
+            } else {
+                value.as_str()
+            };
+            let name = if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                name.clone()
+            } else {
+                "***".to_owned()
+            };
+            (name, serde_json::Value::String(shown.to_owned()))
         })
         .collect()
 }
@@ -190,20 +227,19 @@ mod tests {
 
     #[test]
     fn arguments_merge_query_form_and_json() {
-        let args = arguments(Some("a=1&B=2&format=json"), b"b=3&c=x+y", BodyKind::Form).unwrap();
+        let args = arguments(Some("a=1&B=2&format=json"), b"b=3&c=x+y", BodyKind::Sniffed).unwrap();
         assert_eq!(args.get("a").map(String::as_str), Some("1"));
         assert_eq!(args.get("b").map(String::as_str), Some("3"));
         assert_eq!(args.get("c").map(String::as_str), Some("x y"));
         assert!(!args.contains_key("format"));
-        let args = arguments(
-            None,
-            br#"{"Zip": 11122, "n": null, "ok": true}"#,
-            BodyKind::Json,
-        )
-        .unwrap();
+        let args = arguments(None, br#"{"Zip": 11122, "n": null}"#, BodyKind::Json).unwrap();
         assert_eq!(args.get("zip").map(String::as_str), Some("11122"));
-        assert_eq!(args.get("ok").map(String::as_str), Some("yes"));
         assert!(!args.contains_key("n"));
+        // JSON sent as a form (curl's default type), with a byte order mark.
+        let args = arguments(None, b"\xEF\xBB\xBF{\"city\": \"Lund\"}", BodyKind::Sniffed).unwrap();
+        assert_eq!(args.get("city").map(String::as_str), Some("Lund"));
+        assert!(arguments(None, br#"{"ok": true}"#, BodyKind::Json).is_err());
+        assert!(arguments(None, b"--x\r\n", BodyKind::Multipart).is_err());
         assert!(arguments(None, b"{", BodyKind::Json).is_err());
         assert!(arguments(None, b"[1]", BodyKind::Json).is_err());
         assert!(arguments(None, br#"{"a": [1]}"#, BodyKind::Json).is_err());
@@ -211,7 +247,11 @@ mod tests {
             body_kind(Some("Application/JSON; charset=utf-8")),
             BodyKind::Json
         );
-        assert_eq!(body_kind(None), BodyKind::Form);
+        assert_eq!(body_kind(None), BodyKind::Sniffed);
+        assert_eq!(
+            body_kind(Some("multipart/form-data; boundary=x")),
+            BodyKind::Multipart
+        );
     }
 
     #[test]
@@ -234,11 +274,21 @@ mod tests {
         let args = Args::from([
             ("password".to_owned(), "hunter2".to_owned()),
             ("note".to_owned(), "4242 4242 4242 4242".to_owned()),
+            ("memo".to_owned(), "card 4242.4242.4242.4242 ok".to_owned()),
+            ("other".to_owned(), "x opk_abc".to_owned()),
+            ("cvv".to_owned(), "123".to_owned()),
             ("phonenumber".to_owned(), "+46701234567".to_owned()),
+            ("{\"password\":\"hunter2\"}".to_owned(), String::new()),
         ]);
         let echoed = echo(&args);
-        assert_eq!(echoed["password"], "***");
-        assert_eq!(echoed["note"], "***");
+        for hidden in ["password", "note", "memo", "other", "cvv"] {
+            assert_eq!(echoed[hidden], "***", "{hidden}");
+        }
         assert_eq!(echoed["phonenumber"], "+46701234567");
+        assert!(!serde_json::Value::Object(echoed)
+            .to_string()
+            .contains("hunter2"));
+        assert!(!looks_like_pan("556036-0793"));
+        assert!(!looks_like_pan("+46701234567"));
     }
 }

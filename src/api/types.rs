@@ -149,7 +149,7 @@ pub struct PaymentCard {
 /// A payment of `payment/list`.
 #[derive(Serialize, ToSchema)]
 pub struct Payment {
-    /// UTC, `2026-11-28 12:00 UTC`.
+    /// RFC 3339: `2026-11-28T12:00:00+00:00`.
     pub date: String,
     pub description: String,
     /// In cents.
@@ -174,7 +174,7 @@ pub struct Invitation {
     pub invitationid: String,
     pub email: String,
     pub role: String,
-    /// UTC, `2026-12-05 12:00 UTC`.
+    /// RFC 3339: `2026-12-05T12:00:00+00:00`.
     pub expires: String,
 }
 
@@ -198,7 +198,7 @@ pub struct Service {
     pub monthlyprice: i64,
     /// ISO 4217.
     pub currency: String,
-    /// UTC, `2026-11-28 12:00 UTC`.
+    /// RFC 3339: `2026-11-28T12:00:00+00:00`.
     pub created: String,
 }
 

@@ -13,7 +13,7 @@ pub mod pages;
 mod store;
 
 #[cfg(feature = "ssr")]
-pub use store::{authenticate, API_CALLS};
+pub use store::{authenticate, count_call, revoke_made_by_in, API_CALLS};
 
 use crate::error::AppError;
 use crate::organizations::{Membership, Role};
@@ -48,6 +48,9 @@ pub struct ApiKeyForm {
     pub description: String,
     #[serde(default)]
     pub role: String,
+    /// The form's own random id: the same form sent twice makes one key.
+    #[serde(default)]
+    pub request: String,
 }
 
 /// "Revoke" as posted: the key's public id.
@@ -57,20 +60,17 @@ pub struct RevokeForm {
     pub key: String,
 }
 
-/// What a key is for, in its maker's words: 1 to 100 characters of text
-/// on one line (trimmed), so the list and the activity log can name it.
+/// What a key is for, in its maker's words, as names are kept
+/// ([`crate::validate::normalize_name`]: NFC, white space collapsed, no
+/// control or invisible formatting characters): 1 to 100 characters, so the
+/// list and the activity log can name it.
 pub fn parse_description(input: &str) -> Result<String, String> {
-    let description = input.trim();
-    if description.is_empty() {
-        return Err("Describe what the key is for, such as \"Deploy script\".".into());
-    }
-    if description.chars().count() > 100 {
-        return Err("Keep the description to 100 characters.".into());
-    }
-    if description.chars().any(char::is_control) {
-        return Err("The description must be one line of text.".into());
-    }
-    Ok(description.to_owned())
+    crate::validate::normalize_name(
+        input,
+        100,
+        "The description",
+        "Describe what the key is for, such as \"Deploy script\".",
+    )
 }
 
 /// A key as the list shows it (never the key itself).
@@ -107,6 +107,8 @@ pub struct CreatedKey {
 pub struct ApiKeysView {
     pub access: Membership,
     pub keys: Vec<ApiKeyRow>,
+    /// A fresh id for the "Create API key" form ([`ApiKeyForm::request`]).
+    pub request: String,
     /// Where the API answers, for the `curl` example.
     pub api_url: String,
 }
@@ -119,6 +121,7 @@ pub async fn fetch_api_keys(org: String) -> Result<ApiKeysView, AppError> {
     Ok(ApiKeysView {
         access: access.membership(),
         keys,
+        request: crate::ids::new_public_id(),
         api_url: api_url(&state),
     })
 }
@@ -137,14 +140,20 @@ mod tests {
     use super::parse_description;
 
     #[test]
-    fn a_description_is_one_trimmed_line_of_at_most_100_characters() {
+    fn a_description_is_a_name_of_at_most_100_characters() {
         assert_eq!(
-            parse_description("  Deploy script "),
+            parse_description("  Deploy\n script "),
             Ok("Deploy script".into())
         );
         assert!(parse_description("   ").is_err());
-        assert!(parse_description("a\nb").is_err());
+        assert!(parse_description("\u{200B}\u{200B}").is_err(), "invisible");
+        assert!(
+            parse_description("\u{202E}evil.exe").is_err(),
+            "direction override"
+        );
         assert!(parse_description(&"é".repeat(100)).is_ok());
+        // Decomposed é is one character once normalized.
+        assert!(parse_description(&"e\u{301}".repeat(100)).is_ok());
         assert!(parse_description(&"é".repeat(101)).is_err());
     }
 }

@@ -1,8 +1,8 @@
 //! Making and revoking API keys.
 
 use super::{parse_description, store, ApiKeyField, ApiKeyForm, CreatedKey};
-use crate::collaborators::roles_to_give;
 use crate::error::{AppError, AppResult};
+use crate::organizations::permissions::roles_to_give;
 use crate::organizations::{gate, Action, Principal, Role};
 use crate::server::AppState;
 use crate::validate::FieldError;
@@ -40,7 +40,15 @@ pub async fn create(
             return Err(AppError::Invalid(errors.into_iter().flatten().collect()));
         }
     };
-    let key = store::create(&state.db, &access, &description, role, state.clock.now()).await?;
+    let key = store::create(
+        &state.db,
+        &access,
+        &description,
+        role,
+        &form.request,
+        state.clock.now(),
+    )
+    .await?;
     let customer_number = access.org.customer_number.clone();
     let curl = format!(
         "curl -u '{customer_number}:{key}' {}/customer/settings",

@@ -5,8 +5,9 @@
 use super::{
     fetch_api_keys, ApiKeyField, ApiKeyForm, ApiKeyRow, ApiKeysView, CreatedKey, RevokeForm,
 };
-use crate::collaborators::roles_to_give;
 use crate::forms::{field_error, form_message, use_refused, Refused, TextField};
+use crate::organizations::permissions::roles_to_give;
+use crate::organizations::Role;
 use crate::page::{load, org_param, query_flag};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -48,9 +49,9 @@ fn api_keys_page(
             {created.map(|created| view! { <NewKey created=created /> })}
             <section aria-labelledby="create-heading" class="panel">
                 <h2 id="create-heading">"Create API key"</h2>
-                <CreateKey action=action.clone() actor=view.access.role refused=create />
+                <CreateKey action=action.clone() actor=view.access.role request=view.request refused=create />
             </section>
-            <KeyList action=action keys=view.keys />
+            <KeyList action=action actor=view.access.role keys=view.keys />
         </main>
     }
 }
@@ -80,7 +81,9 @@ fn NewKey(created: CreatedKey) -> impl IntoView {
 #[component]
 fn CreateKey(
     action: String,
-    actor: crate::organizations::Role,
+    actor: Role,
+    /// This form's id, so that sending it twice makes one key.
+    request: String,
     refused: Option<Refused<ApiKeyForm>>,
 ) -> impl IntoView {
     let (typed, error) = refused.map_or_else(
@@ -103,6 +106,7 @@ fn CreateKey(
         <form method="post" action=action novalidate class="narrow">
             {form_message(&error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
             <input type="hidden" name="intent" value="create" />
+            <input type="hidden" name="request" value=request />
             <TextField label="Description" name="description" value=typed.description
                 error=description_error check=|_: String| None node_ref=NodeRef::new() />
             <div class="field">
@@ -120,40 +124,46 @@ fn CreateKey(
     }
 }
 
+/// The keys that work; "Revoke" on each the actor may revoke (an Owner
+/// key is an Owner's to revoke).
 #[component]
-fn KeyList(action: String, keys: Vec<ApiKeyRow>) -> impl IntoView {
+fn KeyList(action: String, actor: Role, keys: Vec<ApiKeyRow>) -> impl IntoView {
     let body = if keys.is_empty() {
         view! { <p class="muted">"No API keys yet."</p> }.into_any()
     } else {
         let rows = keys
             .into_iter()
             .map(|key| {
+                let revoke = (key.role != Role::Owner || actor == Role::Owner).then(|| view! {
+                    <form method="post" action=action.clone() class="inline">
+                        <input type="hidden" name="intent" value="revoke" />
+                        <input type="hidden" name="key" value=key.public_id.clone() />
+                        <button type="submit" class="danger" aria-label=format!("Revoke {}", key.description)>"Revoke"</button>
+                    </form>
+                });
                 view! {
                     <tr>
-                        <td dir="auto">{key.description.clone()}</td>
-                        <td class="nowrap">{key.role.to_string()}</td>
-                        <td class="nowrap"><code>{key.key_start}</code></td>
-                        <td dir="auto">{key.made_by.unwrap_or_else(|| "A deleted account".into())}</td>
-                        <td class="nowrap">{key.created}</td>
-                        <td class="nowrap">{key.last_used.unwrap_or_else(|| "Never".into())}</td>
-                        <td class="actions">
-                            <form method="post" action=action.clone() class="inline">
-                                <input type="hidden" name="intent" value="revoke" />
-                                <input type="hidden" name="key" value=key.public_id />
-                                <button type="submit" class="danger" aria-label=format!("Revoke {}", key.description)>"Revoke"</button>
-                            </form>
+                        <td>
+                            <span dir="auto">{key.description.clone()}</span>
+                            <br /><code class="muted">{key.key_start}</code>
                         </td>
+                        <td class="nowrap">{key.role.to_string()}</td>
+                        <td dir="auto">{key.made_by.unwrap_or_else(|| "A deleted account".into())}</td>
+                        <td class="nowrap wide-only">{key.created}</td>
+                        <td class="nowrap">{key.last_used.unwrap_or_else(|| "Never".into())}</td>
+                        <td class="actions">{revoke}</td>
                     </tr>
                 }
             })
             .collect_view();
         view! {
-            <div class="table-wrap">
-                <table>
+            <div class="table-wrap" role="region" aria-labelledby="keys-heading" tabindex="0">
+                <table class="keys">
                     <thead>
                         <tr>
-                            <th scope="col">"Description"</th><th scope="col">"Role"</th><th scope="col">"Key"</th>
-                            <th scope="col">"Made by"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th>
+                            <th scope="col">"Description"</th><th scope="col">"Role"</th>
+                            <th scope="col">"Made by"</th><th scope="col" class="wide-only">"Created"</th>
+                            <th scope="col">"Last used"</th>
                             <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                         </tr>
                     </thead>

@@ -4,11 +4,12 @@ use super::{ApiKeyRow, KEY_PREFIX};
 use crate::clock::{format_utc, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_public_id, new_token, token_hash};
+use crate::organizations::permissions::roles_to_give;
 use crate::organizations::{activity, ApiKeyPrincipal, OrgAccess, Role};
 use crate::server::db::Db;
 use crate::server::rate_limit::RateLimit;
 
-/// Calls one key may make per minute.
+/// Calls one API key (or one temporary key) may make per minute.
 pub const API_CALLS: RateLimit = RateLimit {
     limit: 120,
     window_secs: 60,
@@ -64,15 +65,28 @@ pub async fn create(
     access: &OrgAccess,
     description: &str,
     role: Role,
+    request: &str,
     now: Timestamp,
 ) -> AppResult<String> {
     let key = format!("{KEY_PREFIX}{}", new_token());
     let key_start: String = key.chars().take(KEY_PREFIX.len() + 4).collect();
+    let request = (!request.is_empty()).then_some(request);
     let mut tx = db.write.begin().await?;
+    let made: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_keys WHERE request_id = ?)")
+            .bind(request)
+            .fetch_one(&mut *tx)
+            .await?;
+    if made {
+        return Err(AppError::Conflict(
+            "This form was sent again (a reload), so no second key was made. The key it made was shown once; if you did not copy it, revoke it below and create another."
+                .into(),
+        ));
+    }
     sqlx::query(
         "INSERT INTO api_keys (public_id, organization_id, key_hash, key_start, description, role,
-                               created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               created_by, created_at, request_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(new_public_id())
     .bind(access.id)
@@ -82,6 +96,7 @@ pub async fn create(
     .bind(role.as_str())
     .bind(access.account_id())
     .bind(now)
+    .bind(request)
     .execute(&mut *tx)
     .await?;
     activity::record(
@@ -98,7 +113,9 @@ pub async fn create(
 }
 
 /// Revokes the key `public_id` of the organization: it fails from now on.
-/// Returns its description; a key revoked meanwhile is a `Conflict`.
+/// Returns its description; a key revoked meanwhile is a `Conflict`. Only
+/// an Owner revokes a key with the Owner role (as only an Owner touches an
+/// Owner).
 pub async fn revoke(
     db: &Db,
     access: &OrgAccess,
@@ -106,22 +123,30 @@ pub async fn revoke(
     now: Timestamp,
 ) -> AppResult<String> {
     let mut tx = db.write.begin().await?;
-    let description: Option<String> = sqlx::query_scalar(
-        "UPDATE api_keys SET revoked_at = ?, revoked_by = ?
-          WHERE public_id = ? AND organization_id = ? AND revoked_at IS NULL
-          RETURNING description",
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT description, role FROM api_keys
+          WHERE public_id = ? AND organization_id = ? AND revoked_at IS NULL",
     )
-    .bind(now)
-    .bind(access.account_id())
     .bind(public_id)
     .bind(access.id)
     .fetch_optional(&mut *tx)
     .await?;
-    let description = description.ok_or_else(|| {
+    let (description, role) = found.ok_or_else(|| {
         AppError::Conflict(
             "That API key no longer exists: it may have been revoked meanwhile.".into(),
         )
     })?;
+    if parse_role(&role)? == Role::Owner && access.role != Role::Owner {
+        return Err(AppError::Forbidden(
+            "Only an Owner can revoke a key with the Owner role.".into(),
+        ));
+    }
+    sqlx::query("UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE public_id = ?")
+        .bind(now)
+        .bind(access.account_id())
+        .bind(public_id)
+        .execute(&mut *tx)
+        .await?;
     activity::record(
         &mut tx,
         access.id,
@@ -133,6 +158,86 @@ pub async fn revoke(
     .await?;
     tx.commit().await?;
     Ok(description)
+}
+
+/// Revokes, inside the caller's write transaction, the keys `maker` made
+/// in `access`'s organization that a maker with `role_now` could not make
+/// (all of them when `role_now` is `None`: the maker left). A key is never
+/// stronger than its maker, and does not come back with a later promotion.
+pub async fn revoke_made_by_in(
+    tx: &mut sqlx::SqliteConnection,
+    access: &OrgAccess,
+    maker: i64,
+    role_now: Option<Role>,
+    now: Timestamp,
+) -> AppResult<()> {
+    let keys: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, description, role FROM api_keys
+          WHERE organization_id = ? AND created_by = ? AND revoked_at IS NULL",
+    )
+    .bind(access.id)
+    .bind(maker)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (id, description, role) in keys {
+        let role = parse_role(&role)?;
+        if role_now.is_some_and(|now| may_make(now, role)) {
+            continue;
+        }
+        sqlx::query("UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE id = ?")
+            .bind(now)
+            .bind(access.account_id())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let why = match role_now {
+            None => "its maker left the organization".to_owned(),
+            Some(role_now) => format!("its maker is now {role_now}"),
+        };
+        activity::record(
+            tx,
+            access.id,
+            access.actor(),
+            "API key revoked",
+            &format!("{description} ({why})"),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Whether someone with `maker` may make (and keep working) a key with `role`.
+fn may_make(maker: Role, role: Role) -> bool {
+    crate::organizations::permissions::may(maker, crate::organizations::Action::ManageApiKeys)
+        && roles_to_give(maker).contains(&role)
+}
+
+/// Counts a call by `caller` (an API key or a temporary key) against
+/// [`API_CALLS`]: `TooManyRequests` past it, and then the call is not
+/// counted. Counted in the write transaction, so a burst cannot slip past.
+pub async fn count_call(db: &Db, caller: &str, now: Timestamp) -> AppResult<()> {
+    let mut tx = db.write.begin().await?;
+    API_CALLS
+        .enforce(
+            &mut tx,
+            "SELECT at FROM api_calls WHERE caller = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+            caller.to_owned(),
+            now,
+        )
+        .await?;
+    sqlx::query("DELETE FROM api_calls WHERE caller = ? AND at <= ?")
+        .bind(caller)
+        .bind(API_CALLS.window_start(now))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO api_calls (caller, at) VALUES (?, ?)")
+        .bind(caller)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The key `key` of the organization with `customer_number`, if it works:
@@ -175,39 +280,17 @@ pub async fn authenticate(
     };
     let role = parse_role(&row.role)?;
     let maker = row.maker_role.as_deref().map(parse_role).transpose()?;
-    let maker_may = maker.is_some_and(|maker| {
-        crate::organizations::permissions::may(maker, crate::organizations::Action::ManageApiKeys)
-            && crate::collaborators::roles_to_give(maker).contains(&role)
-    });
+    // Revoked when the maker leaves or is demoted; checked here as well.
+    let maker_may = maker.is_some_and(|maker| may_make(maker, role));
     if !maker_may {
         return Err(AppError::Unauthenticated);
     }
-    let mut tx = db.write.begin().await?;
-    API_CALLS
-        .enforce(
-            &mut tx,
-            "SELECT at FROM api_key_calls WHERE api_key_id = ? AND at > ?
-              ORDER BY at DESC LIMIT 1 OFFSET ?",
-            row.id,
-            now,
-        )
-        .await?;
-    sqlx::query("DELETE FROM api_key_calls WHERE api_key_id = ? AND at <= ?")
-        .bind(row.id)
-        .bind(API_CALLS.window_start(now))
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO api_key_calls (api_key_id, at) VALUES (?, ?)")
-        .bind(row.id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    count_call(db, &format!("key:{}", row.id), now).await?;
     sqlx::query("UPDATE api_keys SET last_used_at = ? WHERE id = ?")
         .bind(now)
         .bind(row.id)
-        .execute(&mut *tx)
+        .execute(&db.write)
         .await?;
-    tx.commit().await?;
     Ok(Some(ApiKeyPrincipal {
         id: row.id,
         organization_id: row.organization_id,

@@ -156,7 +156,13 @@ async fn start_session(
         if let Some(old) = session::token_from(&parts.headers) {
             session::delete(&state.db, &old).await?;
         }
-        session::create(&state.db, account_id, state.clock.now()).await
+        session::create(
+            &state.db,
+            account_id,
+            session::Kind::Browser,
+            state.clock.now(),
+        )
+        .await
     }
     .await;
     match result {
@@ -217,6 +223,8 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/sandbox-pay/")
         // An invitation is opened before its invitee has an account.
         || path.starts_with("/invitations/")
+        // A card added through a page the API handed out comes back here.
+        || path.starts_with("/card-setups/")
         // The JSON API authenticates each call with HTTP Basic.
         || path == "/api"
         || path.starts_with("/api/")
@@ -230,10 +238,14 @@ pub async fn session_gate(
     next: Next,
 ) -> Response {
     let account = match session::token_from(request.headers()) {
-        Some(token) => match session::account(&state.db, &token, state.clock.now()).await {
-            Ok(account) => account,
-            Err(error) => return error.into_response(),
-        },
+        Some(token) => {
+            match session::account(&state.db, &token, session::Kind::Browser, state.clock.now())
+                .await
+            {
+                Ok(account) => account,
+                Err(error) => return error.into_response(),
+            }
+        }
         None => None,
     };
     let path = request.uri().path();

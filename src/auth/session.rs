@@ -17,21 +17,45 @@ pub const ABSOLUTE_TIMEOUT_SECS: i64 = 7 * 24 * 60 * 60;
 /// `last_seen_at` is written at most this often, to spare the writer.
 const TOUCH_INTERVAL_SECS: i64 = 60;
 
-/// Starts a session and returns the token for the cookie.
-pub async fn create(db: &Db, account_id: i64, now: Timestamp) -> AppResult<String> {
+/// What a session token is for: one kind never works as the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The browser's cookie.
+    Browser,
+    /// The JSON API's temporary key from `user/login` (HTTP Basic).
+    Api,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Browser => "browser",
+            Kind::Api => "api",
+        }
+    }
+}
+
+/// Starts a session of `kind` and returns its token.
+pub async fn create(db: &Db, account_id: i64, kind: Kind, now: Timestamp) -> AppResult<String> {
     let token = new_token();
-    sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, kind) VALUES (?, ?, ?, ?, ?)")
         .bind(token_hash(&token))
         .bind(account_id)
         .bind(now)
         .bind(now)
+        .bind(kind.as_str())
         .execute(&db.write)
         .await?;
     Ok(token)
 }
 
-/// The account behind a live session token, touching the session.
-pub async fn account(db: &Db, token: &str, now: Timestamp) -> AppResult<Option<Account>> {
+/// The account behind a live session token of `kind`, touching the session.
+pub async fn account(
+    db: &Db,
+    token: &str,
+    kind: Kind,
+    now: Timestamp,
+) -> AppResult<Option<Account>> {
     /// A live session and its account.
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -44,9 +68,10 @@ pub async fn account(db: &Db, token: &str, now: Timestamp) -> AppResult<Option<A
     let row: Option<Row> = sqlx::query_as(
         "SELECT a.id, a.name, a.email, s.last_seen_at
            FROM sessions s JOIN accounts a ON a.id = s.account_id
-          WHERE s.token_hash = ? AND s.created_at > ? AND s.last_seen_at > ?",
+          WHERE s.token_hash = ? AND s.kind = ? AND s.created_at > ? AND s.last_seen_at > ?",
     )
     .bind(&hash)
+    .bind(kind.as_str())
     .bind(now - ABSOLUTE_TIMEOUT_SECS)
     .bind(now - IDLE_TIMEOUT_SECS)
     .fetch_optional(&db.read)

@@ -277,8 +277,9 @@ impl CardFailure {
 /// The card on file, as Billing shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardView {
-    /// The API's `paymentcard`: which card, among those the organization had.
-    pub id: i64,
+    /// The organization's nth card (1 for its first): the API's `paymentcard`,
+    /// which says nothing of other organizations' cards.
+    pub number: i64,
     pub brand: String,
     pub last4: String,
     /// "12/30"
@@ -295,6 +296,8 @@ pub struct CardView {
 pub struct PaymentRow {
     /// UTC, "2026-11-28 12:00 UTC".
     pub date: String,
+    /// The same, in Unix seconds.
+    pub at: i64,
     pub description: String,
     pub amount: crate::money::Money,
     pub status: String,
@@ -343,6 +346,15 @@ pub async fn fetch_card_setup(
     card::complete(&state, &access, &setup).await?;
     let result = card::result(&state, &access, &setup).await?;
     Ok((access.membership(), result))
+}
+
+/// The page an API key's card setup comes back to: no session needed, the
+/// setup's random id names it. The organization's name and the result.
+#[server(prefix = "/rpc")]
+pub async fn fetch_card_setup_by_id(setup: String) -> Result<(String, CardSetupResult), AppError> {
+    let state = use_context::<crate::server::AppState>()
+        .ok_or_else(|| AppError::internal("AppState missing from context"))?;
+    card::complete_by_id(&state, &setup).await
 }
 
 #[server(prefix = "/rpc")]

@@ -2,8 +2,8 @@
 //! delivered. Owner and Billing change them; the others see them.
 
 use super::{
-    fetch_billing, fetch_card_setup, parse_invoice_email, BillingField, BillingView,
-    CardSetupResult, CardView, DeliveryChoice, InvoiceDelivery, MethodChoice, Missing,
+    fetch_billing, fetch_card_setup, fetch_card_setup_by_id, parse_invoice_email, BillingField,
+    BillingView, CardSetupResult, CardView, DeliveryChoice, InvoiceDelivery, MethodChoice, Missing,
     PaymentMethod, PaymentRow,
 };
 use crate::error::{AppError, NOT_READY};
@@ -12,7 +12,7 @@ use crate::organizations::Action;
 use crate::page::{load, org_param};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// What keeps services from being created, each item a link to where it is
 /// fixed; nothing when billing is ready. Shared with the Services page.
@@ -381,6 +381,49 @@ fn Payments(payments: Vec<PaymentRow>) -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// `/card-setups/{setup}`: where the provider sends back a browser that
+/// added a card through a card page the API handed out.
+#[component]
+pub fn CardSetupDonePage() -> impl IntoView {
+    let setup = use_params_map().with_untracked(|p| p.get("setup").unwrap_or_default());
+    load(fetch_card_setup_by_id(setup), |(organization, result)| {
+        let (title, body) = match result {
+            CardSetupResult::Added { card, .. } => (
+                "Credit card added",
+                view! {
+                    <p class="status" role="status">"The credit card has been added to " <bdi>{organization}</bdi> ". The 1.00 EUR verification charge is refunded automatically."</p>
+                    <CardLine card />
+                    <p>"You can close this page: the API and the panel show the card now."</p>
+                }
+                .into_any(),
+            ),
+            CardSetupResult::Failed(reason) => (
+                "Credit card not added",
+                view! {
+                    <p class="alert" role="alert">{reason.message()}</p>
+                    <p>"Nothing was charged. Ask the API for a new card page (paymentcard/add) to try another card."</p>
+                }
+                .into_any(),
+            ),
+            CardSetupResult::Unfinished { card_page } => (
+                "Credit card not added yet",
+                view! {
+                    <p>"The card was not accepted on the card page yet, so nothing has changed."</p>
+                    <p><a class="button primary" href=card_page>"Return to the card page"</a></p>
+                }
+                .into_any(),
+            ),
+        };
+        view! {
+            <Title text=title />
+            <main class="auth card-result">
+                <h1>{title}</h1>
+                {body}
+            </main>
+        }
+    })
 }
 
 /// Where the provider sends the browser back: the outcome, as recorded.

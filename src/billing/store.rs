@@ -234,8 +234,11 @@ pub async fn set_delivery_in(
                     )
                 })?
         }
-        // Kept for a later switch back to email.
-        InvoiceDelivery::SnailMail => row.invoice_email.clone().unwrap_or_default(),
+        // Kept (or, when one is given, replaced) for a later switch back to email.
+        InvoiceDelivery::SnailMail => invoice_email
+            .map(|e| e.as_str().to_owned())
+            .or_else(|| row.invoice_email.clone())
+            .unwrap_or_default(),
     };
     let email = (!email.is_empty()).then_some(email);
     if before == Some(delivery) && email == row.invoice_email {

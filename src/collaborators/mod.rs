@@ -75,6 +75,8 @@ pub struct PendingInvitation {
     pub role: Role,
     /// UTC, "2026-12-05 12:00 UTC".
     pub expires: String,
+    /// The same, in Unix seconds.
+    pub expires_at: i64,
 }
 
 /// The Collaborators page: the members, and for those who manage them the
@@ -107,14 +109,7 @@ pub struct InvitationView {
     pub viewer: Viewer,
 }
 
-/// The roles `actor` may give (an invitation, a role change): only an
-/// Owner makes an Owner. Least first.
-pub fn roles_to_give(actor: Role) -> Vec<Role> {
-    [Role::Member, Role::Billing, Role::Admin, Role::Owner]
-        .into_iter()
-        .filter(|role| *role != Role::Owner || actor == Role::Owner)
-        .collect()
-}
+pub use crate::organizations::permissions::roles_to_give;
 
 /// What each role may, in one line (DESIGN.md, "Roles").
 pub const ROLES_IN_SHORT: &str = "A Member sees everything and creates services; Billing keeps the company information and billing; an Admin does everything but billing, renaming and deleting; an Owner does everything.";

@@ -6,7 +6,7 @@ use crate::auth::Account;
 use crate::clock::{format_utc, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_token, token_hash};
-use crate::organizations::{activity, gate, Action, Actor, OrgAccess, Role};
+use crate::organizations::{activity, gate, Action, Actor, OrgAccess, Principal, Role};
 use crate::server::db::Db;
 use crate::server::rate_limit::RateLimit;
 use crate::validate::Email;
@@ -49,6 +49,7 @@ pub async fn pending(
                 role: parse_role(&row.role)?,
                 email: row.email,
                 expires: format_utc(row.expires_at),
+                expires_at: row.expires_at,
             })
         })
         .collect()
@@ -228,13 +229,22 @@ async fn send_link(
     let detail = format!("{email} as {role}");
     activity::record(tx, access.id, access.actor(), action, &detail, now).await?;
     let subject = format!("Invitation to {} on Orgpanel", access.org.name);
+    let org = &access.org.name;
+    // A key's description is its maker's note, not words to send to strangers.
+    let invited = match &access.by {
+        Principal::Person(inviter) => {
+            format!(
+                "{} invited you to join {org} on Orgpanel as {role}.",
+                inviter.name
+            )
+        }
+        Principal::Key(_) => format!("You are invited to join {org} on Orgpanel as {role}."),
+    };
     let body = format!(
-        "{inviter} invited you to join {org} on Orgpanel as {role}.\n\n\
+        "{invited}\n\n\
          Accept the invitation:\n{public_url}/invitations/{token}\n\n\
          The link works once, for {INVITATION_DAYS} days. If you did not expect this \
          invitation, you can ignore this email.\n",
-        inviter = access.by.display_name(),
-        org = access.org.name,
     );
     crate::mail::enqueue(tx, email, &subject, &body, now).await?;
     sqlx::query("INSERT INTO invitation_emails (organization_id, at) VALUES (?, ?)")
@@ -474,6 +484,7 @@ pub async fn change_role(
         .bind(target.account_id)
         .execute(&mut *tx)
         .await?;
+    crate::api_keys::revoke_made_by_in(&mut tx, access, target.account_id, Some(to), now).await?;
     activity::record(
         &mut tx,
         access.id,
@@ -502,6 +513,7 @@ pub async fn remove(db: &Db, access: &OrgAccess, email: &Email, now: Timestamp) 
         .bind(target.account_id)
         .execute(&mut *tx)
         .await?;
+    crate::api_keys::revoke_made_by_in(&mut tx, access, target.account_id, None, now).await?;
     let (action, detail) = if leaving {
         (
             "Left the organization",

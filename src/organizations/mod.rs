@@ -147,15 +147,6 @@ impl Principal {
             Principal::Key(key) => Some(key.id),
         }
     }
-
-    /// As emails and the activity log name it: the person's name, or
-    /// `API key "description"`.
-    pub fn display_name(&self) -> String {
-        match self {
-            Principal::Person(account) => account.name.clone(),
-            Principal::Key(key) => format!("API key “{}”", key.description),
-        }
-    }
 }
 
 /// What the [`gate`] answers on the server: who acts, with which role, in

@@ -85,6 +85,15 @@ pub fn may(role: Role, action: Action) -> bool {
     }
 }
 
+/// The roles `actor` may give (an invitation, a role change, an API key):
+/// only an Owner makes an Owner. Least first.
+pub fn roles_to_give(actor: Role) -> Vec<Role> {
+    [Role::Member, Role::Billing, Role::Admin, Role::Owner]
+        .into_iter()
+        .filter(|role| *role != Role::Owner || actor == Role::Owner)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

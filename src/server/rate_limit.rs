@@ -64,12 +64,16 @@ impl RateLimit {
         let retry_after_secs = u64::try_from(at + self.window_secs - now)
             .unwrap_or(0)
             .max(1);
-        let minutes = retry_after_secs.div_ceil(60);
+        let (count, unit) = if retry_after_secs < 60 {
+            (retry_after_secs, "second")
+        } else {
+            (retry_after_secs.div_ceil(60), "minute")
+        };
         Err(AppError::TooManyRequests {
             message: format!(
-                "{} Try again in {minutes} minute{}.",
+                "{} Try again in {count} {unit}{}.",
                 self.refusal,
-                if minutes == 1 { "" } else { "s" }
+                if count == 1 { "" } else { "s" }
             ),
             retry_after_secs,
         })
@@ -97,6 +101,12 @@ mod tests {
             panic!("refused");
         };
         assert_eq!(retry_after_secs, 1);
+        assert_eq!(message, "Too many tries. Try again in 1 second.");
+        let Err(AppError::TooManyRequests { message, .. }) =
+            LIMIT.check(Some(10_000 - 3540), 10_000)
+        else {
+            panic!("refused");
+        };
         assert_eq!(message, "Too many tries. Try again in 1 minute.");
         let Err(AppError::TooManyRequests { message, .. }) = LIMIT.check(Some(10_000), 10_000)
         else {

@@ -247,6 +247,8 @@ pub struct Service {
     pub monthly: Money,
     /// UTC, "2026-11-28 12:00 UTC".
     pub created_at: String,
+    /// The same, in Unix seconds.
+    pub created: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

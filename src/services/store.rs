@@ -42,6 +42,7 @@ pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<Service>> {
                     .map_or_else(|_| row.data_center.clone(), |d| d.description()),
                 data_center_id: row.data_center,
                 created_at: format_utc(row.created_at),
+                created: row.created_at,
                 public_id: row.public_id,
                 name: row.name,
             })
@@ -130,11 +131,13 @@ pub async fn create(
         data_center_id: service.data_center.id.to_owned(),
         monthly: service.plan.monthly,
         created_at: format_utc(now),
+        created: now,
     })
 }
 
-/// Deletes the service; returns its name. A service that is already
-/// deleted (a second click, another tab) is not found.
+/// Deletes the service; returns its name. A service already deleted (a
+/// second click, another tab) is a `Conflict`; one that never was the
+/// organization's is `NotFound`.
 pub async fn delete(
     db: &Db,
     access: &OrgAccess,
@@ -153,11 +156,24 @@ pub async fn delete(
     .bind(access.id)
     .fetch_optional(&mut *tx)
     .await?;
-    let name = name.ok_or_else(|| {
-        AppError::Conflict(
-            "That service no longer exists: it may have been deleted meanwhile.".into(),
+    let Some(name) = name else {
+        // Deleted meanwhile (a second click, another tab), or never this
+        // organization's at all.
+        let deleted: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM services WHERE public_id = ? AND organization_id = ?)",
         )
-    })?;
+        .bind(public_id)
+        .bind(access.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        return Err(if deleted {
+            AppError::Conflict(
+                "That service no longer exists: it may have been deleted meanwhile.".into(),
+            )
+        } else {
+            AppError::NotFound
+        });
+    };
     activity::record(
         &mut tx,
         access.id,

@@ -646,8 +646,11 @@ async fn the_openapi_document_describes_every_routed_function_and_its_answers() 
     assert_eq!(paths.len(), orgpanel::api::FUNCTIONS.len());
     for function in orgpanel::api::FUNCTIONS {
         let item = &paths[&format!("/api/{}", function.path)];
-        assert!(
-            item["get"].is_object() && item["post"].is_object(),
+        assert!(item["post"].is_object(), "{}", function.path);
+        // A password never in a URL: log-in is documented as POST only.
+        assert_eq!(
+            item["get"].is_object(),
+            function.path != "user/login",
             "{}",
             function.path
         );
@@ -1023,4 +1026,426 @@ async fn every_function_as_every_role_and_every_key_state() {
     }
     assert!(!files.contains(&expired) && !logs.contains(&expired));
     assert!(!files.contains("password123") && !logs.contains("password123"));
+}
+
+/// What a first outside try found, each kept fixed.
+#[tokio::test]
+async fn what_integrators_get_wrong_is_refused_clearly_and_echoes_no_secret() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    let number = customer_number(&app, &org).await;
+    let (key, _) = make_key(&app, &owner, &org, "owner").await;
+    // Redirects are not followed: a page that wants a log-in says so.
+    let client = app.client();
+    let text = |body: &Value| {
+        body["response"]["status"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // JSON with curl's default form type is read as JSON; the password never echoed.
+    let response = client
+        .post(app.url("/api/user/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(r#"{"username":"owner@example.com","password":"password123"}"#)
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["response"]["debug"]["input"]["password"], "***");
+    let temporary = body["response"]["login"]["apikey"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+
+    // A misspelled argument is refused by name, and changes nothing.
+    let (status, body) = call(
+        &app,
+        "customer/settings",
+        &number,
+        &key,
+        json!({"companyname": "X AB"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        text(&body).starts_with("Unknown argument companyname: customer/settings takes name,"),
+        "{body}"
+    );
+    // Card details, under any name, are refused and never echoed.
+    for args in [
+        json!({"paymentmethod": "card", "cardnumber": "4242424242424242", "cvc": "123"}),
+        json!({"name": "4242.4242.4242.4242"}),
+    ] {
+        let (status, body) = call(&app, "customer/settings", &number, &key, args).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(text(&body).starts_with("Card details never pass through the API"));
+        let echoed = body["response"]["debug"]["input"].to_string();
+        assert!(
+            !echoed.contains("4242") && !echoed.contains("123"),
+            "{echoed}"
+        );
+    }
+    let (_, body) = call(
+        &app,
+        "customer/settings",
+        &number,
+        &key,
+        json!({"token": key.clone()}),
+    )
+    .await;
+    assert_eq!(body["response"]["debug"]["input"]["token"], "***");
+
+    // Every refused value at once, the API's words, no noise from a bad country.
+    let (status, body) = call(
+        &app,
+        "customer/settings",
+        &number,
+        &key,
+        json!({"zipcode": "x", "paymentmethod": "Bitcoin", "country": "XX"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = text(&body);
+    assert!(
+        refused.contains("paymentmethod: Use invoice or card.") && refused.contains("country: "),
+        "{refused}"
+    );
+    assert!(!refused.contains("Choose the country first"), "{refused}");
+    // A service before billing is ready: the sentence and what is missing.
+    let (status, body) = call(
+        &app,
+        "service/create",
+        &number,
+        &key,
+        json!({"name": "web", "plan": "small", "datacenter": "sto1"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        text(&body).ends_with("Missing: companyinformation, paymentmethod."),
+        "{body}"
+    );
+    let (status, _) = call(
+        &app,
+        "service/delete",
+        &number,
+        &key,
+        json!({"serviceid": "nosuchservice"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // An invoice address sent with snail mail is checked, and kept.
+    app.save_company(&owner, &org).await;
+    let (status, _) = call(
+        &app,
+        "customer/settings",
+        &number,
+        &key,
+        json!({"paymentmethod": "invoice", "invoicedeliverymethod": "mail", "invoiceemail": "bad"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, body) = call(&app, "customer/settings", &number, &key, json!({})).await;
+    assert_eq!(
+        body["response"]["settings"]["paymentmethod"], "none",
+        "all or nothing"
+    );
+    let (status, body) = call(&app, "customer/settings", &number, &key, json!({"paymentmethod": "INVOICE", "invoicedeliverymethod": "mail", "invoiceemail": "ap@example.se"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["response"]["settings"]["invoicedeliverymethod"],
+        "mail"
+    );
+    assert_eq!(
+        body["response"]["settings"]["invoiceemail"],
+        "ap@example.se"
+    );
+    // Only the address: the delivery stays.
+    let (_, body) = call(
+        &app,
+        "customer/settings",
+        &number,
+        &key,
+        json!({"invoiceemail": "ap2@example.se"}),
+    )
+    .await;
+    assert_eq!(
+        body["response"]["settings"]["invoicedeliverymethod"],
+        "mail"
+    );
+
+    // A temporary key is no browser session, and a browser's cookie no key.
+    let response = client
+        .get(app.url(&format!("/organizations/{org}/api-keys")))
+        .header("cookie", format!("orgpanel_session={temporary}"))
+        .send()
+        .await
+        .expect("page");
+    assert!(response.status().is_redirection(), "to log in");
+    let cookie = app
+        .login(&client, "owner@example.com", "password123")
+        .await
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("orgpanel_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("cookie")
+        .to_owned();
+    let (status, _) = call(
+        &app,
+        "user/details",
+        "owner@example.com",
+        &cookie,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Temporary keys are rate limited too.
+    for _ in 0..orgpanel::api_keys::API_CALLS.limit {
+        call(
+            &app,
+            "user/details",
+            "owner@example.com",
+            &temporary,
+            json!({}),
+        )
+        .await;
+    }
+    let (status, _) = call(
+        &app,
+        "user/details",
+        "owner@example.com",
+        &temporary,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Times are RFC 3339; the openapi document refuses other methods in the envelope.
+    app.clock.advance(61);
+    let (_, body) = call(&app, "service/list", &number, &key, json!({})).await;
+    assert_eq!(body["response"]["services"], json!([]));
+    let response = client
+        .post(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "GET, POST");
+    let body: Value = response.json().await.expect("envelope");
+    assert_envelope(&body, StatusCode::METHOD_NOT_ALLOWED);
+    let (status, body) = call(
+        &app,
+        "user/login",
+        "",
+        "",
+        json!({"username": "", "password": "x"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&body).starts_with("username: "), "{body}");
+}
+
+#[tokio::test]
+async fn a_key_goes_with_its_makers_role_and_an_owner_key_is_an_owners_to_revoke() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    let number = customer_number(&app, &org).await;
+    let mut team = app.team(&org).await.into_iter();
+    let (_, admin) = team.next().expect("admin");
+    let (admin_key, _) = make_key(&app, &admin, &org, "admin").await;
+    let (member_key_by_admin, _) = make_key(&app, &admin, &org, "member").await;
+    let (owner_key, _) = make_key(&app, &owner, &org, "owner").await;
+
+    // An Admin sees no Revoke for an Owner key and cannot revoke one.
+    let owner_key_id: String =
+        sqlx::query_scalar("SELECT public_id FROM api_keys WHERE role = 'owner'")
+            .fetch_one(app.db())
+            .await
+            .expect("key");
+    let page = app
+        .page(&admin, &format!("/organizations/{org}/api-keys"))
+        .await
+        .1;
+    assert_eq!(
+        page.matches(">Revoke</button>").count(),
+        2,
+        "not the Owner key's"
+    );
+    let response = app
+        .post_form(
+            &admin,
+            &format!("/organizations/{org}/api-keys"),
+            &[("intent", "revoke"), ("key", &owner_key_id)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    // The same form sent twice (a reload) makes one key.
+    let request = "form-1";
+    for expected in [StatusCode::CREATED, StatusCode::CONFLICT] {
+        let response = app
+            .post_form(
+                &owner,
+                &format!("/organizations/{org}/api-keys"),
+                &[
+                    ("intent", "create"),
+                    ("description", "Twice"),
+                    ("role", "member"),
+                    ("request", request),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), expected);
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM api_keys WHERE description = 'Twice'")
+            .await,
+        1
+    );
+
+    // Demoted to Member: the Admin's keys are revoked (a Member makes none).
+    let admin_id = {
+        let (_, body) = call(
+            &app,
+            "customer/listcollaborators",
+            &number,
+            &owner_key,
+            json!({}),
+        )
+        .await;
+        body["response"]["collaborators"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|c| c["email"] == "admin@example.com")
+            .map(|c| c["collaboratorid"].as_str().expect("id").to_owned())
+            .expect("admin")
+    };
+    let (status, _) = call(
+        &app,
+        "customer/editcollaborator",
+        &number,
+        &owner_key,
+        json!({"collaboratorid": admin_id, "role": "member"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for key in [&admin_key, &member_key_by_admin] {
+        let (status, _) = call(&app, "customer/settings", &number, key, json!({})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // …and stay revoked when the role comes back.
+    let (status, _) = call(
+        &app,
+        "customer/editcollaborator",
+        &number,
+        &owner_key,
+        json!({"collaboratorid": admin_id, "role": "admin"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(&app, "customer/settings", &number, &admin_key, json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let activity = app
+        .page(&owner, &format!("/organizations/{org}/activity"))
+        .await
+        .1;
+    assert!(
+        activity.contains("Deploy script (its maker is now Member)"),
+        "logged with why"
+    );
+
+    // An invitation sent through a key does not quote the key's description.
+    let (status, _) = call(
+        &app,
+        "customer/addcollaborator",
+        &number,
+        &owner_key,
+        json!({"email": "new@example.com", "role": "member"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let message = app
+        .smtp
+        .wait_for("new@example.com", 5)
+        .await
+        .expect("the invitation")
+        .body;
+    assert!(
+        message.contains("You are invited to join Example AB on Orgpanel as Member."),
+        "{message}"
+    );
+    assert!(!message.contains("Deploy script"));
+}
+
+/// A card through the API: the card page it hands out, opened in a browser
+/// with no panel session, comes back to a page of its own that records it.
+#[tokio::test]
+async fn a_card_added_on_the_page_the_api_hands_out_is_recorded_without_a_session() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    let number = customer_number(&app, &org).await;
+    app.save_company(&owner, &org).await;
+    let (key, _) = make_key(&app, &owner, &org, "billing").await;
+    let (status, body) = call(&app, "paymentcard/add", &number, &key, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let card_page = TestApp::path_of(
+        body["response"]["paymentcard"]["url"]
+            .as_str()
+            .expect("url"),
+    );
+    let browser = app.client();
+    let response = app
+        .post_form(
+            &browser,
+            &card_page,
+            &[
+                ("number", "4242424242424242"),
+                ("expiry", "12/30"),
+                ("cvc", "123"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let back = TestApp::path_of(&crate::common::location(&response));
+    assert!(back.starts_with("/card-setups/"), "{back}");
+    let (status, html) = app.page(&browser, &back).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("Credit card added") && html.contains("4242"),
+        "{html}"
+    );
+    let (_, body) = call(&app, "customer/settings", &number, &key, json!({})).await;
+    let settings = &body["response"]["settings"];
+    assert_eq!(settings["paymentmethod"], "card");
+    assert_eq!(settings["paymentcard"], 1, "the organization's first card");
+    assert_eq!(settings["billingready"], "yes");
+    let (_, body) = call(&app, "paymentcard/list", &number, &key, json!({})).await;
+    assert_eq!(body["response"]["paymentcards"][0]["lastfour"], "4242");
+    let (_, body) = call(&app, "payment/list", &number, &key, json!({})).await;
+    let date = body["response"]["payments"][0]["date"]
+        .as_str()
+        .expect("date");
+    assert!(
+        date.ends_with("+00:00") && date.contains('T'),
+        "RFC 3339: {date}"
+    );
+    let activity = app
+        .page(&owner, &format!("/organizations/{org}/activity"))
+        .await
+        .1;
+    assert!(activity.contains("API key “Deploy script”") && activity.contains("Credit card added"));
+    // A made-up setup id shows nothing.
+    let (status, _) = app.page(&browser, "/card-setups/aaaaaaaaaaaaaaaa").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

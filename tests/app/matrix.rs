@@ -2,7 +2,7 @@
 //! of an organization, as anonymous, non-member, Member, Billing, Admin and
 //! Owner, against DESIGN.md's roles table written out here by hand (not
 //! read from the code it checks). Forms are sent with input the permitted
-//! roles get refused for (422, or 409 for what no longer exists), so a
+//! roles get refused for (422, 409 for what no longer exists, 404 for what never did), so a
 //! permitted answer is told from a refused one without changing anything.
 //! Prints the matrix: `cargo test --features ssr --test app matrix -- --nocapture`
 
@@ -120,7 +120,7 @@ fn checks() -> Vec<Check> {
             "/services",
             &[("intent", "delete"), ("service", "gone")],
             "OAM",
-            S::CONFLICT,
+            S::NOT_FOUND,
         ),
         form(
             "Invite",

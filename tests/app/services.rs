@@ -204,7 +204,11 @@ async fn delete_is_logged_happens_once_and_frees_the_name() {
             &[("intent", "delete"), ("service", &live)],
         )
         .await;
-    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "not this organization's"
+    );
     let mut names = live_services(&app).await;
     names.sort();
     assert_eq!(names, ["db", "web-1"], "nothing was deleted");

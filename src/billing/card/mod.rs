@@ -15,7 +15,7 @@ use crate::server::db::Db;
 
 pub use expiry::{expired, expires_soon};
 pub use jobs::{reconcile, refund_due, spawn_refunds};
-pub use setup::{complete, result, settle_before_delete, start, Unsettled};
+pub use setup::{complete, complete_by_id, result, settle_before_delete, start, Unsettled};
 
 /// What verifying a card costs (and is refunded).
 pub const VERIFICATION: Money = Money::eur(100);
@@ -23,7 +23,8 @@ pub const VERIFICATION: Money = Money::eur(100);
 /// The card in force, as stored.
 #[derive(sqlx::FromRow)]
 struct CardRow {
-    id: i64,
+    /// The organization's nth card (1 for its first).
+    number: i64,
     brand: String,
     last4: String,
     exp_month: i64,
@@ -38,8 +39,9 @@ async fn card_in(
     organization_id: i64,
 ) -> AppResult<Option<CardRow>> {
     Ok(sqlx::query_as(
-        "SELECT id, brand, last4, exp_month, exp_year, kept_method FROM cards
-          WHERE organization_id = ? AND replaced_at IS NULL",
+        "SELECT (SELECT count(*) FROM cards o WHERE o.organization_id = c.organization_id AND o.id <= c.id)
+                AS number, brand, last4, exp_month, exp_year, kept_method
+           FROM cards c WHERE organization_id = ? AND replaced_at IS NULL",
     )
     .bind(organization_id)
     .fetch_optional(conn)
@@ -51,7 +53,7 @@ fn view(row: &CardRow, now: Timestamp) -> CardView {
     let month = u8::try_from(row.exp_month).unwrap_or(0);
     let year = u16::try_from(row.exp_year).unwrap_or(0);
     CardView {
-        id: row.id,
+        number: row.number,
         brand: row.brand.clone(),
         last4: row.last4.clone(),
         expires: format!("{month:02}/{:02}", year % 100),
@@ -95,6 +97,7 @@ pub async fn payments(db: &Db, organization_id: i64) -> AppResult<Vec<PaymentRow
         .map(|row| {
             Ok(PaymentRow {
                 date: format_utc(row.created_at),
+                at: row.created_at,
                 description: match row.kind.as_str() {
                     "verification" => "Card verification",
                     _ => "Refund",

@@ -9,7 +9,7 @@ use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_public_id;
 use crate::organizations::activity;
-use crate::organizations::{Actor, OrgAccess};
+use crate::organizations::{Actor, OrgAccess, Principal};
 use crate::payments::{Decline, SetupOutcome, SetupRequest};
 use crate::server::rate_limit::RateLimit;
 use crate::server::AppState;
@@ -130,10 +130,15 @@ pub async fn start(state: &AppState, access: &OrgAccess) -> AppResult<String> {
             description: format!("Card verification for {}", access.org.name),
             amount: VERIFICATION,
             idempotency_key,
-            return_url: format!(
-                "{public_url}/organizations/{}/billing/card?setup={public_id}",
-                access.org.public_id
-            ),
+            // A person comes back to Billing; an API key's setup, opened in
+            // a browser that may have no panel session, to its own page.
+            return_url: match access.by {
+                Principal::Person(_) => format!(
+                    "{public_url}/organizations/{}/billing/card?setup={public_id}",
+                    access.org.public_id
+                ),
+                Principal::Key(_) => format!("{public_url}/card-setups/{public_id}"),
+            },
         })
         .await
         .map_err(AppError::internal)?;
@@ -408,10 +413,57 @@ pub async fn settle_before_delete(
     })
 }
 
+/// For the page an API key's setup comes back to, where the browser may
+/// have no session: asks the provider how the setup `setup` (its random
+/// public id is the only credential, as in the provider's own page) ended,
+/// records it once under whoever started it, and answers the organization's
+/// name and the result.
+pub async fn complete_by_id(state: &AppState, setup: &str) -> AppResult<(String, CardSetupResult)> {
+    /// The setup as its own page finds it.
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        organization_id: i64,
+        name: String,
+        status: String,
+        provider_session: Option<String>,
+        account_id: Option<i64>,
+        api_key_id: Option<i64>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT s.id, s.organization_id, o.name, s.status, s.provider_session, s.account_id, s.api_key_id
+           FROM card_setups s JOIN organizations o ON o.id = s.organization_id
+          WHERE s.public_id = ? AND o.deleted_at IS NULL",
+    )
+    .bind(setup)
+    .fetch_optional(&state.db.read)
+    .await?;
+    let row = row.ok_or(AppError::NotFound)?;
+    if let Some(session) = row.provider_session.filter(|_| row.status == "started") {
+        let outcome = state
+            .payments
+            .setup_outcome(&session)
+            .await
+            .map_err(AppError::internal)?;
+        let by = Actor::from_columns(row.account_id, row.api_key_id);
+        record_outcome(state, row.organization_id, row.id, by, outcome).await?;
+    }
+    let result = result_in(state, row.organization_id, setup).await?;
+    Ok((row.name, result))
+}
+
 /// How the setup `setup` of the organization ended, for the return page.
 pub async fn result(
     state: &AppState,
     access: &OrgAccess,
+    setup: &str,
+) -> AppResult<CardSetupResult> {
+    result_in(state, access.id, setup).await
+}
+
+async fn result_in(
+    state: &AppState,
+    organization_id: i64,
     setup: &str,
 ) -> AppResult<CardSetupResult> {
     /// A setup and the card it added, if any.
@@ -428,7 +480,7 @@ pub async fn result(
           WHERE s.public_id = ? AND s.organization_id = ?",
     )
     .bind(setup)
-    .bind(access.id)
+    .bind(organization_id)
     .fetch_optional(&state.db.read)
     .await?;
     let Row {
@@ -440,7 +492,9 @@ pub async fn result(
     match (status.as_str(), card_id) {
         ("succeeded", Some(card_id)) => {
             let card: super::CardRow = sqlx::query_as(
-                "SELECT id, brand, last4, exp_month, exp_year, kept_method FROM cards WHERE id = ?",
+                "SELECT (SELECT count(*) FROM cards o WHERE o.organization_id = c.organization_id AND o.id <= c.id)
+                        AS number, brand, last4, exp_month, exp_year, kept_method
+                   FROM cards c WHERE id = ?",
             )
             .bind(card_id)
             .fetch_one(&state.db.read)
