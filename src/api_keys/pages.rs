@@ -147,22 +147,22 @@ fn KeyList(action: String, actor: Role, keys: Vec<ApiKeyRow>) -> impl IntoView {
                             <span dir="auto">{key.description.clone()}</span>
                             <br /><code class="muted">{key.key_start}</code>
                         </td>
-                        <td class="nowrap">{key.role.to_string()}</td>
-                        <td dir="auto">{key.made_by.unwrap_or_else(|| "A deleted account".into())}</td>
-                        <td class="nowrap wide-only">{key.created}</td>
-                        <td class="nowrap">{key.last_used.unwrap_or_else(|| "Never".into())}</td>
+                        <td class="nowrap" data-label="Role">{key.role.to_string()}</td>
+                        <td dir="auto" data-label="Made by">{key.made_by.unwrap_or_else(|| "A deleted account".into())}</td>
+                        <td class="nowrap" data-label="Created">{key.created}</td>
+                        <td class="nowrap" data-label="Last used">{key.last_used.unwrap_or_else(|| "Never".into())}</td>
                         <td class="actions">{revoke}</td>
                     </tr>
                 }
             })
             .collect_view();
         view! {
-            <div class="table-wrap" role="region" aria-labelledby="keys-heading" tabindex="0">
+            <div class="table-wrap">
                 <table class="keys">
                     <thead>
                         <tr>
                             <th scope="col">"Description"</th><th scope="col">"Role"</th>
-                            <th scope="col">"Made by"</th><th scope="col" class="wide-only">"Created"</th>
+                            <th scope="col">"Made by"</th><th scope="col">"Created"</th>
                             <th scope="col">"Last used"</th>
                             <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                         </tr>
