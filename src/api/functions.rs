@@ -2,8 +2,8 @@
 //! operation as the page that does the same thing.
 
 use super::types::{
-    CardPage, Collaborator, Customer, FunctionDoc, Invitation, Login, Modules, NewInvitation,
-    Organization, Payment, PaymentCard, Service, Settings, User,
+    CardPage, Collaborator, Customer, FunctionDoc, Invitation, Login, Modules, Organization,
+    Payment, PaymentCard, Service, Settings, User,
 };
 use super::{Call, Payload};
 use crate::billing::BillingField;
@@ -105,7 +105,7 @@ pub const FUNCTIONS: &[Function] = &[
         path: "customer/addcollaborator",
         doc: "Invites a collaborator by email (the invitation is emailed).",
         arguments: &["email", "role"],
-        answer: || vec![("invitation", one::<NewInvitation>())],
+        answer: || vec![("invitation", one::<Invitation>())],
         run: |call| Box::pin(add_collaborator(call)),
     },
     Function {
@@ -239,16 +239,21 @@ fn person(call: &Call<'_>) -> AppResult<crate::auth::Account> {
 /// organization that is not theirs.
 async fn organization(call: &Call<'_>) -> AppResult<(Principal, OrgAccess)> {
     let by = call.principal.clone().ok_or(AppError::Unauthenticated)?;
-    let number = call
-        .args
-        .get("organizationnumber")
-        .or(call.username.as_ref().filter(|u| !u.contains('@')))
-        .ok_or_else(|| {
-            AppError::BadRequest(
-                "Name the organization: its customer number as the username, or organizationnumber."
-                    .into(),
-            )
-        })?;
+    let named = call.username.as_ref().filter(|u| !u.contains('@'));
+    let argument = call.args.get("organizationnumber");
+    if let (Some(named), Some(argument)) = (named, argument) {
+        if named.trim() != argument.trim() {
+            return Err(AppError::BadRequest(format!(
+                "The username names the organization {named} and organizationnumber {argument}: name one."
+            )));
+        }
+    }
+    let number = argument.or(named).ok_or_else(|| {
+        AppError::BadRequest(
+            "Name the organization: its customer number as the username, or organizationnumber."
+                .into(),
+        )
+    })?;
     let access = gate::authorize_customer(&call.state.db, &by, number.trim(), Action::View).await?;
     Ok((by, access))
 }
@@ -277,6 +282,8 @@ async fn login(call: Call<'_>) -> AppResult<Payload> {
                 other => other,
             })?;
     let now = call.state.clock.now();
+    // Each log-in counts against the person's calls: no fresh quota by logging in again.
+    crate::api_keys::count_call(&call.state.db, &super::person_caller(account_id), now).await?;
     let api = crate::auth::session::Kind::Api;
     let key = crate::auth::session::create(&call.state.db, account_id, api, now).await?;
     let account = crate::auth::session::account(&call.state.db, &key, api, now)
@@ -535,7 +542,14 @@ async fn change_settings(
     tx.commit().await?;
     match (&billing_access, chosen) {
         (Some(access), billing::Chosen::NeedsCard) => {
-            match billing::finish(call.state, access, chosen).await? {
+            match billing::finish(
+                call.state,
+                access,
+                chosen,
+                crate::billing::card::Back::OwnPage,
+            )
+            .await?
+            {
                 billing::MethodChosen::CardPage(url) => Ok(Some(url)),
                 billing::MethodChosen::Saved => Ok(None),
             }
@@ -587,6 +601,15 @@ fn collaborator(access: &OrgAccess, member: crate::organizations::Collaborator) 
     }
 }
 
+fn invitation(access: &OrgAccess, pending: crate::collaborators::PendingInvitation) -> Invitation {
+    Invitation {
+        invitationid: collaborator_id(access, &format!("invitation:{}", pending.email)),
+        role: pending.role.as_str().to_owned(),
+        email: pending.email,
+        expires: format_rfc3339(pending.expires_at),
+    }
+}
+
 async fn list_collaborators(call: Call<'_>) -> AppResult<Payload> {
     let (by, access) = organization(&call).await?;
     let view =
@@ -595,12 +618,7 @@ async fn list_collaborators(call: Call<'_>) -> AppResult<Payload> {
         .pending
         .unwrap_or_default()
         .into_iter()
-        .map(|p| Invitation {
-            invitationid: collaborator_id(&access, &format!("invitation:{}", p.email)),
-            role: p.role.as_str().to_owned(),
-            email: p.email,
-            expires: format_rfc3339(p.expires_at),
-        })
+        .map(|p| invitation(&access, p))
         .collect();
     let collaborators: Vec<Collaborator> = view
         .members
@@ -616,15 +634,23 @@ async fn add_collaborator(call: Call<'_>) -> AppResult<Payload> {
     let (by, access) = organization(&call).await?;
     let email = required(&call, "email")?;
     let role = required(&call, "role")?;
-    crate::collaborators::operations::invite(call.state, &by, &access.org.public_id, email, role)
-        .await?;
-    payload(
-        "invitation",
-        &NewInvitation {
-            email: email.trim().to_owned(),
-            role: role.to_owned(),
-        },
-    )
+    let org = &access.org.public_id;
+    crate::collaborators::operations::invite(call.state, &by, org, email, role).await?;
+    // The invitation as stored (the address normalized), as listcollaborators shows it.
+    let key = crate::validate::Email::parse(email).map(|e| e.key()).ok();
+    let view = crate::collaborators::operations::list(call.state, &by, org).await?;
+    let sent = view
+        .pending
+        .unwrap_or_default()
+        .into_iter()
+        .find(|p| {
+            crate::validate::Email::parse(&p.email)
+                .map(|e| e.key())
+                .ok()
+                == key
+        })
+        .ok_or_else(|| AppError::internal("an invitation just sent is not pending"))?;
+    payload("invitation", &invitation(&access, sent))
 }
 
 /// The email of the collaborator `collaboratorid` names.
@@ -678,7 +704,8 @@ async fn add_card(call: Call<'_>) -> AppResult<Payload> {
         Action::ManageBilling,
     )
     .await?;
-    let url = crate::billing::card::start(call.state, &access).await?;
+    let url = crate::billing::card::start(call.state, &access, crate::billing::card::Back::OwnPage)
+        .await?;
     payload("paymentcard", &CardPage { url })
 }
 

@@ -77,7 +77,10 @@ async fn call(
     let echo = args.as_ref().map(request::echo).unwrap_or_default();
     let answer = async {
         if !matches!(parts.method, Method::GET | Method::POST) {
-            return Err(Failure::method_not_allowed());
+            return Err(Failure::method_not_allowed(
+                "GET, POST",
+                "Call API functions with GET or POST.",
+            ));
         }
         // A browser keeps Basic credentials once typed: a page of another
         // site must not call the API with them (GET changes things too).
@@ -91,6 +94,24 @@ async fn call(
             .find(|f| f.path == path)
             .ok_or_else(Failure::no_function)?;
         check_arguments(function, &args)?;
+        // A password belongs in a body: a URL ends up in logs and histories.
+        if function.path == "user/login" {
+            if parts.method != Method::POST {
+                return Err(Failure::method_not_allowed(
+                    "POST",
+                    "Log in with POST, the password in the body.",
+                ));
+            }
+            let in_query =
+                url::form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes())
+                    .any(|(name, _)| name.eq_ignore_ascii_case("password"));
+            if in_query {
+                return Err(AppError::BadRequest(
+                    "Send the password in the body, never in the URL.".into(),
+                )
+                .into());
+            }
+        }
         let basic = request::basic(
             parts
                 .headers
@@ -190,12 +211,8 @@ async fn authenticate<'a>(
         let account: Account = crate::auth::session::account(&state.db, &password, api, now)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        crate::api_keys::count_call(
-            &state.db,
-            &format!("login:{}", crate::ids::token_hash(&password)),
-            now,
-        )
-        .await?;
+        // Per person, not per key: logging in again gives no fresh quota.
+        crate::api_keys::count_call(&state.db, &person_caller(account.id), now).await?;
         // An email as the username must be the key's own.
         if username.contains('@') && !username.trim().eq_ignore_ascii_case(&account.email) {
             return Err(AppError::Unauthenticated.into());
@@ -215,6 +232,13 @@ pub struct Failure {
     status: StatusCode,
     text: String,
     retry_after: Option<u64>,
+    /// With 405: the methods that are allowed.
+    allow: Option<&'static str>,
+}
+
+/// What a person's calls with temporary keys are counted under.
+pub(crate) fn person_caller(account_id: i64) -> String {
+    format!("person:{account_id}")
 }
 
 impl Failure {
@@ -224,14 +248,16 @@ impl Failure {
             text: "No such function: call /api/<module>/<function>; api/listfunctions lists them."
                 .into(),
             retry_after: None,
+            allow: None,
         }
     }
 
-    pub(super) fn method_not_allowed() -> Self {
+    pub(super) fn method_not_allowed(allow: &'static str, text: &str) -> Self {
         Self {
             status: StatusCode::METHOD_NOT_ALLOWED,
-            text: "Call API functions with GET or POST.".into(),
+            text: text.into(),
             retry_after: None,
+            allow: Some(allow),
         }
     }
 
@@ -243,6 +269,7 @@ impl Failure {
                 request::BODY_LIMIT / 1024
             ),
             retry_after: None,
+            allow: None,
         }
     }
 }
@@ -269,6 +296,7 @@ impl From<AppError> for Failure {
             status: error.status(),
             text,
             retry_after,
+            allow: None,
         }
     }
 }
@@ -280,12 +308,13 @@ pub(crate) fn envelope(
     input: Map<String, Value>,
     now: crate::clock::Timestamp,
 ) -> Response {
-    let (status, text, retry_after, payload) = match answer {
-        Ok(payload) => (StatusCode::OK, "OK".to_owned(), None, payload),
+    let (status, text, retry_after, allow, payload) = match answer {
+        Ok(payload) => (StatusCode::OK, "OK".to_owned(), None, None, payload),
         Err(failure) => (
             failure.status,
             failure.text,
             failure.retry_after,
+            failure.allow,
             Payload::new(),
         ),
     };
@@ -312,8 +341,8 @@ pub(crate) fn envelope(
     if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
         headers.insert(header::RETRY_AFTER, value);
     }
-    if status == StatusCode::METHOD_NOT_ALLOWED {
-        headers.insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+    if let Some(allow) = allow {
+        headers.insert(header::ALLOW, HeaderValue::from_static(allow));
     }
     if status == StatusCode::UNAUTHORIZED {
         headers.insert(

@@ -4,8 +4,8 @@
 
 use super::functions::FUNCTIONS;
 use super::types::{
-    CardPage, Collaborator, Customer, FunctionDoc, Invitation, Login, NewInvitation, Organization,
-    Payment, PaymentCard, Service, Settings, Status, User, YesNo,
+    CardPage, Collaborator, Customer, FunctionDoc, Invitation, Login, Organization, Payment,
+    PaymentCard, Service, Settings, Status, User, YesNo,
 };
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -30,7 +30,10 @@ pub async fn document(
 ) -> axum::response::Response {
     if !matches!(method, axum::http::Method::GET | axum::http::Method::HEAD) {
         return super::envelope(
-            Err(super::Failure::method_not_allowed()),
+            Err(super::Failure::method_not_allowed(
+                "GET",
+                "The OpenAPI document is read with GET.",
+            )),
             serde_json::Map::new(),
             state.clock.now(),
         );
@@ -179,7 +182,6 @@ pub fn openapi(api_url: &str) -> OpenApi {
         .schema_from::<Payment>()
         .schema_from::<Collaborator>()
         .schema_from::<Invitation>()
-        .schema_from::<NewInvitation>()
         .schema_from::<Service>()
         .schema_from::<FunctionDoc>()
         .security_scheme(

@@ -94,7 +94,13 @@ fn json_arguments(body: &[u8], args: &mut Args) -> Result<(), AppError> {
         let text = match value {
             serde_json::Value::Null => continue,
             serde_json::Value::String(text) => text,
-            serde_json::Value::Number(number) => number.to_string(),
+            // 4.2e15 is the integer 4200000000000000, as a client meant it.
+            serde_json::Value::Number(number) => match number.as_f64() {
+                Some(f) if number.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                    format!("{f:.0}")
+                }
+                _ => number.to_string(),
+            },
             _ => {
                 return Err(AppError::BadRequest(format!(
                     "The argument {name} must be a string or a number."
@@ -140,7 +146,17 @@ pub fn basic(header: Option<&str>) -> Result<Option<Basic>, AppError> {
 }
 
 /// Parts of argument names whose values are secrets.
-const SECRET_PARTS: [&str; 4] = ["pass", "key", "token", "secret"];
+const SECRET_PARTS: [&str; 9] = [
+    "pass",
+    "key",
+    "token",
+    "secret",
+    "auth",
+    "bearer",
+    "session",
+    "cookie",
+    "credential",
+];
 
 /// Whether an argument named `name` is a card's details by its name.
 pub fn names_card_details(name: &str) -> bool {
@@ -150,17 +166,19 @@ pub fn names_card_details(name: &str) -> bool {
         || ["pan", "number", "securitycode", "expiry", "exp"].contains(&name)
 }
 
-/// Whether `value` holds what could be a card number (PAN): a run of 13 to
-/// 19 digits, separators (space, tab, `-`, `.`, `/`) between them allowed,
-/// that passes the Luhn check (ISO/IEC 7812).
+/// Whether `value` holds what could be a card number (PAN): after NFKC
+/// (full-width digits, Unicode spaces), a run of 13 to 19 digits that
+/// passes the Luhn check (ISO/IEC 7812), anything but letters between
+/// them: `4242 4242 4242 4242`, `4242.4242…`, `4242\u{a0}4242…`.
 pub fn looks_like_pan(value: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization as _;
     let mut digits: Vec<u8> = Vec::new();
     let mut runs = Vec::new();
-    for b in value.bytes() {
-        match b {
-            b'0'..=b'9' => digits.push(b),
-            b' ' | b'\t' | b'-' | b'.' | b'/' => {}
-            _ => runs.push(std::mem::take(&mut digits)),
+    for c in value.nfkc() {
+        if c.is_ascii_digit() {
+            digits.push(c as u8);
+        } else if c.is_alphanumeric() {
+            runs.push(std::mem::take(&mut digits));
         }
     }
     runs.push(digits);
@@ -168,13 +186,22 @@ pub fn looks_like_pan(value: &str) -> bool {
         .any(|run| (13..=19).contains(&run.len()) && crate::validate::luhn_ok(run))
 }
 
+/// Whether `value` could be a secret token: a long word of base64url.
+fn looks_like_token(value: &str) -> bool {
+    value.len() >= 32
+        && value.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'+' | b'/' | b'=')
+        })
+}
+
 /// Whether the argument `name` = `value` is hidden in `debug.input`: a
 /// secret by its name, an API key, or anything that could be a card number.
 fn is_secret(name: &str, value: &str) -> bool {
     SECRET_PARTS.iter().any(|part| name.contains(part))
-        || name == "otp"
+        || ["otp", "pw", "pin"].contains(&name)
         || names_card_details(name)
-        || value.contains(crate::api_keys::KEY_PREFIX)
+        || value.to_ascii_lowercase().contains(crate::api_keys::KEY_PREFIX)
+        || looks_like_token(value)
         || looks_like_pan(value)
         // A name no client sends on purpose (a JSON body read as a form).
         || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
@@ -185,17 +212,24 @@ fn is_secret(name: &str, value: &str) -> bool {
 pub fn echo(args: &Args) -> serde_json::Map<String, serde_json::Value> {
     args.iter()
         .map(|(name, value)| {
+            // Echoed to show what arrived, not to hand a whole body back.
             let shown = if is_secret(name, value) {
-                "***"
+                "***".to_owned()
+            } else if value.chars().count() > 200 {
+                value
+                    .chars()
+                    .take(200)
+                    .chain(std::iter::once('…'))
+                    .collect()
             } else {
-                value.as_str()
+                value.clone()
             };
             let name = if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 name.clone()
             } else {
                 "***".to_owned()
             };
-            (name, serde_json::Value::String(shown.to_owned()))
+            (name, serde_json::Value::String(shown))
         })
         .collect()
 }
@@ -239,6 +273,14 @@ mod tests {
         let args = arguments(None, b"\xEF\xBB\xBF{\"city\": \"Lund\"}", BodyKind::Sniffed).unwrap();
         assert_eq!(args.get("city").map(String::as_str), Some("Lund"));
         assert!(arguments(None, br#"{"ok": true}"#, BodyKind::Json).is_err());
+        let args = arguments(
+            None,
+            br#"{"a": 4.242424242424242e15, "b": 1.5}"#,
+            BodyKind::Json,
+        )
+        .unwrap();
+        assert_eq!(args.get("a").map(String::as_str), Some("4242424242424242"));
+        assert_eq!(args.get("b").map(String::as_str), Some("1.5"));
         assert!(arguments(None, b"--x\r\n", BodyKind::Multipart).is_err());
         assert!(arguments(None, b"{", BodyKind::Json).is_err());
         assert!(arguments(None, b"[1]", BodyKind::Json).is_err());
@@ -279,9 +321,26 @@ mod tests {
             ("cvv".to_owned(), "123".to_owned()),
             ("phonenumber".to_owned(), "+46701234567".to_owned()),
             ("{\"password\":\"hunter2\"}".to_owned(), String::new()),
+            ("pw".to_owned(), "hunter3".to_owned()),
+            ("authorization".to_owned(), "Basic abc".to_owned()),
+            (
+                "foo".to_owned(),
+                "CTYY4WZn6Mw_XG2evrkXYd_Z6GgaXnJQSYaboMpa1OI".to_owned(),
+            ),
+            ("long".to_owned(), "x ".repeat(500)),
         ]);
         let echoed = echo(&args);
-        for hidden in ["password", "note", "memo", "other", "cvv"] {
+        assert!(echoed["long"].as_str().unwrap().chars().count() <= 201);
+        for hidden in [
+            "password",
+            "note",
+            "memo",
+            "other",
+            "cvv",
+            "pw",
+            "authorization",
+            "foo",
+        ] {
             assert_eq!(echoed[hidden], "***", "{hidden}");
         }
         assert_eq!(echoed["phonenumber"], "+46701234567");
@@ -290,5 +349,15 @@ mod tests {
             .contains("hunter2"));
         assert!(!looks_like_pan("556036-0793"));
         assert!(!looks_like_pan("+46701234567"));
+        assert!(!looks_like_pan("Storgatan 1, 114 37 Stockholm"));
+        for pan in [
+            "Box 4242\u{a0}4242\u{a0}4242\u{a0}4242",
+            "4242\u{202f}4242\u{202f}4242\u{202f}4242",
+            "４２４２４２４２４２４２４２４２",
+            "4242_4242_4242_4242",
+            "4242\u{200b}4242\u{200b}4242\u{200b}4242",
+        ] {
+            assert!(looks_like_pan(pan), "{pan}");
+        }
     }
 }

@@ -168,7 +168,8 @@ pub struct Collaborator {
     pub role: String,
 }
 
-/// A pending invitation of `customer/listcollaborators`.
+/// A pending invitation of `customer/listcollaborators`, and the one
+/// `customer/addcollaborator` sent.
 #[derive(Serialize, ToSchema)]
 pub struct Invitation {
     pub invitationid: String,
@@ -176,13 +177,6 @@ pub struct Invitation {
     pub role: String,
     /// RFC 3339: `2026-12-05T12:00:00+00:00`.
     pub expires: String,
-}
-
-/// The invitation `customer/addcollaborator` sent.
-#[derive(Serialize, ToSchema)]
-pub struct NewInvitation {
-    pub email: String,
-    pub role: String,
 }
 
 /// A service of `service/list` and `service/create`.

@@ -83,6 +83,21 @@ pub async fn create(
                 .into(),
         ));
     }
+    let taken: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM api_keys
+                         WHERE organization_id = ? AND description = ? AND revoked_at IS NULL)",
+    )
+    .bind(access.id)
+    .bind(description)
+    .fetch_one(&mut *tx)
+    .await?;
+    if taken {
+        // The list and the activity log tell keys apart by it.
+        return Err(AppError::field(
+            super::ApiKeyField::Description,
+            format!("A key named {description} exists already: describe this one apart."),
+        ));
+    }
     sqlx::query(
         "INSERT INTO api_keys (public_id, organization_id, key_hash, key_start, description, role,
                                created_by, created_at, request_id)

@@ -65,7 +65,7 @@ pub async fn choose_method(
     let mut tx = state.db.write.begin().await?;
     let chosen = choose_method_in(&mut tx, &access, method, state.clock.now()).await?;
     tx.commit().await?;
-    finish(state, &access, chosen).await
+    finish(state, &access, chosen, card::Back::Billing).await
 }
 
 /// What [`choose_method_in`] leaves to do after its transaction.
@@ -95,15 +95,19 @@ pub async fn choose_method_in(
     Ok(Chosen::Saved)
 }
 
-/// Opens the card page when [`choose_method_in`] asked for one.
+/// Opens the card page when [`choose_method_in`] asked for one; the
+/// browser comes `back` there afterwards.
 pub async fn finish(
     state: &AppState,
     access: &OrgAccess,
     chosen: Chosen,
+    back: card::Back,
 ) -> AppResult<MethodChosen> {
     match chosen {
         Chosen::Saved => Ok(MethodChosen::Saved),
-        Chosen::NeedsCard => card::start(state, access).await.map(MethodChosen::CardPage),
+        Chosen::NeedsCard => card::start(state, access, back)
+            .await
+            .map(MethodChosen::CardPage),
     }
 }
 

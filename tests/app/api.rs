@@ -10,13 +10,19 @@ use std::fmt::Write as _;
 /// Makes an API key on the "API keys" page as `client`; the key and the
 /// page's HTML.
 async fn make_key(app: &TestApp, client: &Client, org: &str, role: &str) -> (String, String) {
+    // Descriptions tell keys apart: "Deploy script", "Deploy script 2", …
+    let made = app.count("SELECT count(*) FROM api_keys").await;
+    let description = match made {
+        0 => "Deploy script".to_owned(),
+        n => format!("Deploy script {}", n + 1),
+    };
     let response = app
         .post_form(
             client,
             &format!("/organizations/{org}/api-keys"),
             &[
                 ("intent", "create"),
-                ("description", "Deploy script"),
+                ("description", &description),
                 ("role", role),
             ],
         )
@@ -378,6 +384,34 @@ async fn each_role_may_through_the_api_what_it_may_on_the_pages() {
         &number,
         &owner_key,
         json!({"organizationnumber": other_number}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "two organizations named");
+    // A person's temporary key reaches only the person's organizations.
+    let stranger = app.user("Stranger", "stranger@example.com").await;
+    drop(stranger);
+    let body: Value = Client::new()
+        .post(app.url("/api/user/login"))
+        .form(&[
+            ("username", "stranger@example.com"),
+            ("password", "password123"),
+        ])
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let temporary = body["response"]["login"]["apikey"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let (status, _) = call(
+        &app,
+        "customer/settings",
+        "stranger@example.com",
+        &temporary,
+        json!({"organizationnumber": number}),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -1079,6 +1113,9 @@ async fn what_integrators_get_wrong_is_refused_clearly_and_echoes_no_secret() {
     for args in [
         json!({"paymentmethod": "card", "cardnumber": "4242424242424242", "cvc": "123"}),
         json!({"name": "4242.4242.4242.4242"}),
+        json!({"address": "Box 4242\u{a0}4242\u{a0}4242\u{a0}4242"}),
+        json!({"address": "４２４２４２４２４２４２４２４２"}),
+        json!({"zipcode": 4_242_424_242_424_242.0_f64}),
     ] {
         let (status, body) = call(&app, "customer/settings", &number, &key, args).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -1227,6 +1264,31 @@ async fn what_integrators_get_wrong_is_refused_clearly_and_echoes_no_secret() {
     )
     .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // Per person: logging in again gives no fresh quota.
+    let (status, _) = call(
+        &app,
+        "user/login",
+        "",
+        "",
+        json!({"username": "owner@example.com", "password": "password123"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // A password is never sent in a URL.
+    let response = client
+        .get(app.url("/api/user/login?username=owner@example.com&password=password123"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "POST");
+    let response = client
+        .post(app.url("/api/user/login?password=password123"))
+        .form(&[("username", "owner@example.com")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
     // Times are RFC 3339; the openapi document refuses other methods in the envelope.
     app.clock.advance(61);
@@ -1238,7 +1300,7 @@ async fn what_integrators_get_wrong_is_refused_clearly_and_echoes_no_secret() {
         .await
         .expect("post");
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(response.headers()["allow"], "GET, POST");
+    assert_eq!(response.headers()["allow"], "GET");
     let body: Value = response.json().await.expect("envelope");
     assert_envelope(&body, StatusCode::METHOD_NOT_ALLOWED);
     let (status, body) = call(
@@ -1289,6 +1351,19 @@ async fn a_key_goes_with_its_makers_role_and_an_owner_key_is_an_owners_to_revoke
         .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
+    // Descriptions tell keys apart.
+    let response = app
+        .post_form(
+            &owner,
+            &format!("/organizations/{org}/api-keys"),
+            &[
+                ("intent", "create"),
+                ("description", "Deploy script"),
+                ("role", "member"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The same form sent twice (a reload) makes one key.
     let request = "form-1";
     for expected in [StatusCode::CREATED, StatusCode::CONFLICT] {
@@ -1445,6 +1520,43 @@ async fn a_card_added_on_the_page_the_api_hands_out_is_recorded_without_a_sessio
         .await
         .1;
     assert!(activity.contains("API key “Deploy script”") && activity.contains("Credit card added"));
+    // The same through a person's temporary key: its own page, no session.
+    let body: Value = Client::new()
+        .post(app.url("/api/user/login"))
+        .form(&[
+            ("username", "owner@example.com"),
+            ("password", "password123"),
+        ])
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let temporary = body["response"]["login"]["apikey"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let (status, body) = call(&app, "paymentcard/add", &number, &temporary, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let card_page = TestApp::path_of(
+        body["response"]["paymentcard"]["url"]
+            .as_str()
+            .expect("url"),
+    );
+    let response = app
+        .post_form(
+            &app.client(),
+            &card_page,
+            &[
+                ("number", "5555555555554444"),
+                ("expiry", "12/31"),
+                ("cvc", "123"),
+            ],
+        )
+        .await;
+    let back = TestApp::path_of(&crate::common::location(&response));
+    assert!(back.starts_with("/card-setups/"), "{back}");
     // A made-up setup id shows nothing.
     let (status, _) = app.page(&browser, "/card-setups/aaaaaaaaaaaaaaaa").await;
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -15,7 +15,7 @@ use crate::server::db::Db;
 
 pub use expiry::{expired, expires_soon};
 pub use jobs::{reconcile, refund_due, spawn_refunds};
-pub use setup::{complete, complete_by_id, result, settle_before_delete, start, Unsettled};
+pub use setup::{complete, complete_by_id, result, settle_before_delete, start, Back, Unsettled};
 
 /// What verifying a card costs (and is refunded).
 pub const VERIFICATION: Money = Money::eur(100);

@@ -9,7 +9,7 @@ use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_public_id;
 use crate::organizations::activity;
-use crate::organizations::{Actor, OrgAccess, Principal};
+use crate::organizations::{Actor, OrgAccess};
 use crate::payments::{Decline, SetupOutcome, SetupRequest};
 use crate::server::rate_limit::RateLimit;
 use crate::server::AppState;
@@ -61,6 +61,16 @@ async fn check_rate(
     Ok(())
 }
 
+/// Where the provider sends the browser back after the card page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Back {
+    /// To Billing's result page: a person started it there, signed in.
+    Billing,
+    /// To the setup's own page, which needs no session: the card page came
+    /// from the API and may be opened in any browser.
+    OwnPage,
+}
+
 /// An unfinished setup of the same organization and account.
 #[derive(sqlx::FromRow)]
 struct OpenSetup {
@@ -76,7 +86,7 @@ struct OpenSetup {
 /// open: choosing (or making) the setup row is one transaction on the single
 /// writer, and every click asks the provider with that row's idempotency
 /// key, which always names the same session. So one card page, one charge.
-pub async fn start(state: &AppState, access: &OrgAccess) -> AppResult<String> {
+pub async fn start(state: &AppState, access: &OrgAccess, back: Back) -> AppResult<String> {
     let now = state.clock.now();
     let (account_id, api_key_id) = (access.account_id(), access.by.api_key_id());
     let mut tx = state.db.write.begin().await?;
@@ -130,14 +140,12 @@ pub async fn start(state: &AppState, access: &OrgAccess) -> AppResult<String> {
             description: format!("Card verification for {}", access.org.name),
             amount: VERIFICATION,
             idempotency_key,
-            // A person comes back to Billing; an API key's setup, opened in
-            // a browser that may have no panel session, to its own page.
-            return_url: match access.by {
-                Principal::Person(_) => format!(
+            return_url: match back {
+                Back::Billing => format!(
                     "{public_url}/organizations/{}/billing/card?setup={public_id}",
                     access.org.public_id
                 ),
-                Principal::Key(_) => format!("{public_url}/card-setups/{public_id}"),
+                Back::OwnPage => format!("{public_url}/card-setups/{public_id}"),
             },
         })
         .await
