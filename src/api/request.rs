@@ -166,25 +166,7 @@ pub fn names_card_details(name: &str) -> bool {
         || ["pan", "number", "securitycode", "expiry", "exp"].contains(&name)
 }
 
-/// Whether `value` holds what could be a card number (PAN): after NFKC
-/// (full-width digits, Unicode spaces), a run of 13 to 19 digits that
-/// passes the Luhn check (ISO/IEC 7812), anything but letters between
-/// them: `4242 4242 4242 4242`, `4242.4242…`, `4242\u{a0}4242…`.
-pub fn looks_like_pan(value: &str) -> bool {
-    use unicode_normalization::UnicodeNormalization as _;
-    let mut digits: Vec<u8> = Vec::new();
-    let mut runs = Vec::new();
-    for c in value.nfkc() {
-        if c.is_ascii_digit() {
-            digits.push(c as u8);
-        } else if c.is_alphanumeric() {
-            runs.push(std::mem::take(&mut digits));
-        }
-    }
-    runs.push(digits);
-    runs.iter()
-        .any(|run| (13..=19).contains(&run.len()) && crate::validate::luhn_ok(run))
-}
+pub use crate::validate::looks_like_pan;
 
 /// Whether `value` could be a secret token: a long word of base64url.
 fn looks_like_token(value: &str) -> bool {

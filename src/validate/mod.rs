@@ -178,6 +178,41 @@ fn nfc(input: &str) -> String {
     input.to_owned()
 }
 
+/// NFKC (full-width digits, Unicode spaces as plain ones) on the server;
+/// the browser, without the tables, checks the text as typed.
+#[cfg(feature = "ssr")]
+fn nfkc(input: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    input.nfkc().collect()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn nfkc(input: &str) -> String {
+    input.to_owned()
+}
+
+/// Whether `value` holds what could be a card number (PAN): after NFKC, a
+/// run of 13 to 19 digits that passes the Luhn check, anything but letters
+/// between them (`4242 4242 4242 4242`, `4242.4242…`, no-break spaces).
+/// Cards are entered only on the payment provider's page, so no field of
+/// ours takes one.
+///
+/// Source: ISO/IEC 7812-1 (PAN length, Luhn check digit).
+pub fn looks_like_pan(value: &str) -> bool {
+    let mut digits: Vec<u8> = Vec::new();
+    let mut runs = Vec::new();
+    for c in nfkc(value).chars() {
+        if c.is_ascii_digit() {
+            digits.push(c as u8);
+        } else if c.is_alphanumeric() {
+            runs.push(std::mem::take(&mut digits));
+        }
+    }
+    runs.push(digits);
+    runs.iter()
+        .any(|run| (13..=19).contains(&run.len()) && luhn_ok(run))
+}
+
 /// A name as people type it (DESIGN.md, "Names, numbers and addresses people
 /// really type"): control and format characters refused; then NFC, runs of
 /// white space (no-break space included) collapsed to one space, trimmed;
@@ -216,6 +251,11 @@ pub fn normalize_name(
     }
     if name.chars().count() > max {
         return Err(format!("{what} must be at most {max} characters."));
+    }
+    if looks_like_pan(&name) {
+        return Err(format!(
+            "{what} looks like a card number. Cards are entered only on the payment provider's page."
+        ));
     }
     Ok(name)
 }

@@ -184,3 +184,32 @@ async fn owner_admin_and_billing_may_edit_a_member_sees_values_read_only() {
     assert_eq!(stored(&app).await.unwrap().3, 2);
     app.stop().await;
 }
+
+/// A card number has no place in company information (nor in any name):
+/// cards are entered only on the payment provider's page.
+#[tokio::test]
+async fn a_card_number_typed_into_a_field_is_refused_and_not_stored() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example AB").await;
+    for typed in [
+        "Box 4242 4242 4242 4242",
+        "Box 4242\u{a0}4242\u{a0}4242\u{a0}4242",
+    ] {
+        let response = app
+            .post_company(&anna, &org, &[("address", typed)], "0")
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = response.text().await.expect("page");
+        assert!(html.contains("Address looks like a card number."), "{html}");
+    }
+    assert!(!String::from_utf8_lossy(&app.database_files()).contains("4242 4242"));
+    let response = app
+        .post_form(
+            &anna,
+            "/organizations/new",
+            &[("name", "4242-4242-4242-4242")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
