@@ -485,34 +485,32 @@ async fn change_settings(
     } else {
         // What is not sent stays as stored (invoices by email at first).
         let stored = billing::view(call.state, by, &access.org.public_id).await?;
-        let kind = delivery.map_or_else(
-            || stored.delivery.unwrap_or(InvoiceDelivery::Email),
-            |d| {
-                InvoiceDelivery::parse(&d.trim().to_ascii_lowercase())
-                    .unwrap_or(InvoiceDelivery::Email)
-            },
-        );
-        let kind_ok = delivery
-            .is_none_or(|d| InvoiceDelivery::parse(&d.trim().to_ascii_lowercase()).is_some());
-        if !kind_ok {
+        let kind = match delivery {
+            None => Some(stored.delivery.unwrap_or(InvoiceDelivery::Email)),
+            Some(d) => InvoiceDelivery::parse(&d.trim().to_ascii_lowercase()),
+        };
+        if kind.is_none() {
             errors.push(FieldError::new(
                 BillingField::Delivery,
                 "Use email or mail.",
             ));
         }
         let email = invoice_email.map_or(stored.invoice_email.as_str(), String::as_str);
-        let parsed = billing::parse_delivery(kind.as_str(), email).and_then(|(kind, email)| {
-            // An address sent with snail mail is checked and kept for later.
-            let email = match (email, invoice_email) {
-                (None, Some(given)) => Some(
-                    crate::billing::parse_invoice_email(given)
-                        .map_err(|m| AppError::field(BillingField::InvoiceEmail, m))?,
-                ),
-                (email, _) => email,
-            };
-            Ok((kind, email))
-        });
-        gather(&mut errors, parsed)?.filter(|_| kind_ok)
+        // Checked as by email when the method is refused, so both are reported.
+        let checked_as = kind.unwrap_or(InvoiceDelivery::Email);
+        let parsed =
+            billing::parse_delivery(checked_as.as_str(), email).and_then(|(kind, email)| {
+                // An address sent with snail mail is checked and kept for later.
+                let email = match (email, invoice_email) {
+                    (None, Some(given)) => Some(
+                        crate::billing::parse_invoice_email(given)
+                            .map_err(|m| AppError::field(BillingField::InvoiceEmail, m))?,
+                    ),
+                    (email, _) => email,
+                };
+                Ok((kind, email))
+            });
+        gather(&mut errors, parsed)?.filter(|_| kind.is_some())
     };
     let now = call.state.clock.now();
     let mut tx = db.write.begin().await?;

@@ -135,12 +135,4 @@ pub async fn set_delivery(
 }
 
 /// [`set_delivery`] inside the caller's write transaction.
-pub async fn set_delivery_in(
-    tx: &mut sqlx::SqliteConnection,
-    access: &OrgAccess,
-    delivery: InvoiceDelivery,
-    email: Option<&Email>,
-    now: crate::clock::Timestamp,
-) -> AppResult<()> {
-    store::set_delivery_in(tx, access, delivery, email, now).await
-}
+pub use super::store::set_delivery_in;

@@ -46,6 +46,24 @@ async fn customer_number(app: &TestApp, org: &str) -> String {
         .expect("customer number")
 }
 
+/// Logs in through `user/login` as the account with `email` (whose password
+/// is `password123`); the temporary key.
+async fn temporary_key(app: &TestApp, email: &str) -> String {
+    let body: Value = Client::new()
+        .post(app.url("/api/user/login"))
+        .form(&[("username", email), ("password", "password123")])
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    body["response"]["login"]["apikey"]
+        .as_str()
+        .expect("key")
+        .to_owned()
+}
+
 /// Calls `function` with Basic `user`:`password` and JSON `args`; the
 /// status and the parsed body.
 async fn call(
@@ -388,24 +406,8 @@ async fn each_role_may_through_the_api_what_it_may_on_the_pages() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "two organizations named");
     // A person's temporary key reaches only the person's organizations.
-    let stranger = app.user("Stranger", "stranger@example.com").await;
-    drop(stranger);
-    let body: Value = Client::new()
-        .post(app.url("/api/user/login"))
-        .form(&[
-            ("username", "stranger@example.com"),
-            ("password", "password123"),
-        ])
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let temporary = body["response"]["login"]["apikey"]
-        .as_str()
-        .expect("key")
-        .to_owned();
+    app.user("Stranger", "stranger@example.com").await;
+    let temporary = temporary_key(&app, "stranger@example.com").await;
     let (status, _) = call(
         &app,
         "customer/settings",
@@ -878,24 +880,7 @@ async fn every_function_as_every_role_and_every_key_state() {
         .execute(app.db())
         .await
         .expect("revoke");
-    let expired = {
-        let body: Value = Client::new()
-            .post(app.url("/api/user/login"))
-            .form(&[
-                ("username", "owner@example.com"),
-                ("password", "password123"),
-            ])
-            .send()
-            .await
-            .expect("login")
-            .json()
-            .await
-            .expect("json");
-        body["response"]["login"]["apikey"]
-            .as_str()
-            .expect("key")
-            .to_owned()
-    };
+    let expired = temporary_key(&app, "owner@example.com").await;
     let dummy = "dummy@example.com";
     app.user("Dummy", dummy).await;
     let ok = StatusCode::OK;
@@ -1521,22 +1506,7 @@ async fn a_card_added_on_the_page_the_api_hands_out_is_recorded_without_a_sessio
         .1;
     assert!(activity.contains("API key “Deploy script”") && activity.contains("Credit card added"));
     // The same through a person's temporary key: its own page, no session.
-    let body: Value = Client::new()
-        .post(app.url("/api/user/login"))
-        .form(&[
-            ("username", "owner@example.com"),
-            ("password", "password123"),
-        ])
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let temporary = body["response"]["login"]["apikey"]
-        .as_str()
-        .expect("key")
-        .to_owned();
+    let temporary = temporary_key(&app, "owner@example.com").await;
     let (status, body) = call(&app, "paymentcard/add", &number, &temporary, json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let card_page = TestApp::path_of(
