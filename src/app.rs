@@ -39,7 +39,22 @@ addEventListener("pageshow", function () {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::render::provide_csp_nonce();
-    let stylesheet = stylesheet_href(&options);
+    #[cfg(feature = "ssr")]
+    let stylesheet = {
+        let names = crate::server::assets::bundle_names(&options);
+        provide_context(crate::page::IslandBundle::new(&names.js, &names.wasm));
+        names.css.as_str()
+    };
+    #[cfg(not(feature = "ssr"))]
+    let stylesheet = {
+        let _ = options;
+        ""
+    };
+    // Islands mode: only islands hydrate, so the rest of the page is
+    // written without hydration markers (as `HydrationScripts` would set).
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -48,7 +63,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="stylesheet" href=stylesheet />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options islands=true />
                 <script nonce=leptos::nonce::use_nonce() inner_html=SUBMIT_ONCE></script>
                 <MetaTags />
             </head>
@@ -57,18 +71,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
-}
-
-/// `/pkg/orgpanel.css`, or its hashed name in a release build.
-fn stylesheet_href(options: &LeptosOptions) -> String {
-    #[cfg(feature = "ssr")]
-    if let Some(hash) = crate::server::assets::css_hash(options) {
-        return format!(
-            "/{}/{}.{hash}.css",
-            options.site_pkg_dir, options.output_name
-        );
-    }
-    format!("/{}/{}.css", options.site_pkg_dir, options.output_name)
 }
 
 #[component]

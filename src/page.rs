@@ -5,6 +5,72 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+#[cfg(feature = "ssr")]
+use std::sync::{atomic::AtomicBool, Arc};
+
+/// The browser bundle that wakes a page's islands: the wasm-bindgen glue
+/// and the WASM under `/pkg`. The shell provides it for each request; a page
+/// only links it when an island of it renders ([`with_islands`]), so a page
+/// with nothing interactive downloads no WASM at all.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug)]
+pub struct IslandBundle {
+    js: &'static str,
+    wasm: &'static str,
+    /// Set once the head has the scripts: a page with two islands gets one copy.
+    linked: Arc<AtomicBool>,
+}
+
+#[cfg(feature = "ssr")]
+impl IslandBundle {
+    pub fn new(js: &'static str, wasm: &'static str) -> Self {
+        Self {
+            js,
+            wasm,
+            linked: Arc::default(),
+        }
+    }
+}
+
+/// Called first by every island: puts into the page's head, once, a
+/// preload of the glue and the WASM and the module script that starts
+/// them and hydrates each `<leptos-island>` (what Leptos's
+/// `HydrationScripts` does for every page, which is why it is not used).
+/// Nothing on the server's side of the island changes; in the browser it
+/// does nothing.
+pub fn with_islands() {
+    #[cfg(feature = "ssr")]
+    if let Some(bundle) = use_context::<IslandBundle>() {
+        use leptos_meta::{Link, Script};
+        use std::sync::atomic::Ordering;
+        if bundle.linked.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let start = format!(
+            r#"import init, * as bundle from "{js}";
+const wake = async () => {{
+  await init({{ module_or_path: "{wasm}" }});
+  bundle.hydrate();
+  for (const island of document.querySelectorAll("leptos-island")) {{
+    const hydrate = bundle[island.dataset.component];
+    if (hydrate) await hydrate(island);
+    else console.warn("No WASM function for the island " + island.dataset.component);
+  }}
+}};
+if ("requestIdleCallback" in window) requestIdleCallback(wake); else wake();"#,
+            js = bundle.js,
+            wasm = bundle.wasm
+        );
+        // Rendering leptos_meta's tags registers them for the head (as
+        // leptos_integration_utils does with its preloads); the body gets nothing.
+        let _ = view! {
+            <Link rel="modulepreload" href=bundle.js />
+            <Link rel="preload" href=bundle.wasm as_="fetch" type_="application/wasm" crossorigin="anonymous" />
+            <Script type_="module">{start}</Script>
+        }
+        .to_html();
+    }
+}
 
 /// The `{org}` of the current URL.
 pub fn org_param() -> String {

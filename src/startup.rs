@@ -72,7 +72,6 @@ pub fn router(state: AppState, sandbox: &Sandbox) -> Router {
                 move || shell(options.clone())
             },
         )
-        .nest_service("/pkg", assets::pkg_service(&options))
         .fallback_service(ServeDir::new(options.site_root.as_ref()).fallback(
             axum::handler::HandlerWithoutStateExt::into_service(not_found(state.clone())),
         ))
@@ -85,11 +84,20 @@ pub fn router(state: AppState, sandbox: &Sandbox) -> Router {
             security::refuse_cross_site,
         ));
     with_error_pages(app, &state)
+        // The bundle is public and named by its content: no session to look up.
+        .nest_service("/pkg", assets::pkg_service(&options))
         // The JSON API authenticates each call itself (HTTP Basic only, no
         // cookies) and answers every failure in its envelope.
         .merge(crate::api::router())
-        // Pages are compressed as they stream; level 5 keeps that cheap.
-        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
+        // Pages are made per request, so they are compressed at gzip's
+        // fastest level: brotli spent more time (its window set up per
+        // response) than rendering. The bundle under /pkg is sent as the
+        // brotli files built once by scripts/build-site.
+        .layer(
+            CompressionLayer::new()
+                .br(false)
+                .quality(CompressionLevel::Fastest),
+        )
         .layer(middleware::from_fn(security::security_headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with({
@@ -199,7 +207,7 @@ pub async fn start(
     );
     let state = AppState {
         db,
-        config,
+        config: Arc::new(config),
         clock,
         payments: Arc::new(sandbox.clone()),
         refunds_due: Arc::default(),

@@ -103,3 +103,33 @@ test("the organization name is checked in the browser, then renamed and deleted"
   await expect(page.getByText("No organizations yet")).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test("only a page with islands downloads the WASM, and its islands work", async ({ page, browser }) => {
+  await signUp(page, "Anna", uniqueEmail("wasm"));
+  await createOrganization(page, "Example AB");
+  const organization = new URL(page.url()).pathname.replace(/\/settings$/, "");
+  // A new browser with the same session: nothing in its cache.
+  const fresh = await browser.newContext({ storageState: await page.context().storageState() });
+  const tab = await fresh.newPage();
+  const errors = watchErrors(tab);
+  const wasm: string[] = [];
+  tab.on("request", (request) => {
+    if (new URL(request.url()).pathname.endsWith(".wasm")) wasm.push(new URL(tab.url()).pathname);
+  });
+  for (const path of ["", "/collaborators", "/api-keys", "/activity"]) {
+    await tab.goto(organization + path, { waitUntil: "networkidle" });
+    await expect(tab.locator("main h1")).toBeVisible();
+  }
+  expect(wasm).toEqual([]);
+  await tab.goto(organization + "/settings", { waitUntil: "networkidle" });
+  expect(wasm).toEqual([organization + "/settings"]);
+  const field = tab.getByLabel("Organization name");
+  await field.fill("   ");
+  await expect(async () => {
+    await field.focus();
+    await tab.getByLabel("Type the organization's name to confirm").focus();
+    await expect(tab.locator("#field-name-error")).toHaveText("Enter the organization's name.", { timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+  expect(errors).toEqual([]);
+  await fresh.close();
+});

@@ -102,6 +102,7 @@ fn AuthForm(
     email: String,
     error: Option<AppError>,
 ) -> impl IntoView {
+    crate::page::with_islands();
     let sign_up = mode == AuthMode::SignUp;
     let signal = |field: AuthField| RwSignal::new(field_error(&error, field));
     let (name_error, email_error, password_error) = (

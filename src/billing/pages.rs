@@ -235,6 +235,7 @@ fn DeliveryForm(
     postal_address: Option<Vec<String>>,
     error: Option<AppError>,
 ) -> impl IntoView {
+    crate::page::with_islands();
     let delivery_error = RwSignal::new(field_error(&error, BillingField::Delivery));
     let email_error = RwSignal::new(field_error(&error, BillingField::InvoiceEmail));
     let whole_error = form_message(&error);

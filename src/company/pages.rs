@@ -57,6 +57,7 @@ fn CompanyFormIsland(
     saved: bool,
 ) -> impl IntoView {
     use CompanyField as F;
+    crate::page::with_islands();
     // Indexed by `field as usize`, in the order of `CompanyField::ALL`.
     let errors: [RwSignal<Option<String>>; 9] =
         CompanyField::ALL.map(|field| RwSignal::new(field_error(&error, field)));

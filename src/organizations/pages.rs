@@ -23,6 +23,7 @@ pub fn OrganizationNameForm(
     value: String,
     error: Option<AppError>,
 ) -> impl IntoView {
+    crate::page::with_islands();
     let name_error = RwSignal::new(field_error(&error, NameField::Name));
     let name_ref = NodeRef::<leptos::html::Input>::new();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

@@ -7,29 +7,54 @@ use leptos::config::LeptosOptions;
 use std::sync::OnceLock;
 use tower_http::services::ServeDir;
 
-/// The `css:` line of the hash file that the release build writes next to
-/// the binary (where Leptos reads the `js:` and `wasm:` lines). Kept once
-/// found; until then read again, so a file put in place after the start
-/// is still found.
-pub fn css_hash(options: &LeptosOptions) -> Option<&'static str> {
-    static HASH: OnceLock<String> = OnceLock::new();
+/// The bundle's file names under `/pkg`: `orgpanel.<hash>.css`, `.js` and
+/// `.wasm` from the `css:`, `js:` and `wasm:` lines of the hash file that
+/// the release build writes next to the binary; without hashing,
+/// wasm-bindgen's own names (`orgpanel.js`, `orgpanel_bg.wasm`). Read once
+/// found (Leptos's own `HydrationScripts` read it on every request); until
+/// then read again, so a file put in place after the start is still found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleNames {
+    pub css: String,
+    pub js: String,
+    pub wasm: String,
+}
+
+pub fn bundle_names(options: &LeptosOptions) -> &'static BundleNames {
+    static NAMES: OnceLock<BundleNames> = OnceLock::new();
+    static MISSING: OnceLock<BundleNames> = OnceLock::new();
+    if let Some(names) = NAMES.get() {
+        return names;
+    }
+    let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
     if !options.hash_files {
-        return None;
+        return NAMES.get_or_init(|| BundleNames {
+            css: format!("{pkg}.css"),
+            js: format!("{pkg}.js"),
+            wasm: format!("{pkg}_bg.wasm"),
+        });
     }
-    if let Some(hash) = HASH.get() {
-        return Some(hash);
+    let hashes = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(options.hash_file.as_ref())))
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .unwrap_or_default();
+    let hash = |kind: &str| {
+        hashes
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .find(|(k, _)| k.trim() == kind)
+            .map(|(_, hash)| format!("{pkg}.{}.{kind}", hash.trim()))
+    };
+    if let (Some(css), Some(js), Some(wasm)) = (hash("css"), hash("js"), hash("wasm")) {
+        return NAMES.get_or_init(|| BundleNames { css, js, wasm });
     }
-    let path = std::env::current_exe()
-        .ok()?
-        .parent()?
-        .join(options.hash_file.as_ref());
-    let text = std::fs::read_to_string(path).ok()?;
-    let hash = text
-        .lines()
-        .filter_map(|line| line.split_once(':'))
-        .find(|(kind, _)| kind.trim() == "css")
-        .map(|(_, hash)| hash.trim().to_owned())?;
-    Some(HASH.get_or_init(|| hash))
+    tracing::error!("file hashing is on but the hash file is missing or incomplete");
+    MISSING.get_or_init(|| BundleNames {
+        css: format!("{pkg}.css"),
+        js: format!("{pkg}.js"),
+        wasm: format!("{pkg}.wasm"),
+    })
 }
 
 /// `/pkg`: names change with content when hashed, so a file found may be

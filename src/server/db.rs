@@ -3,6 +3,10 @@
 //! All writes go through `Db::write`, a pool of exactly one connection, so
 //! two writers never race for the lock and no caller sees `SQLITE_BUSY`;
 //! reads run in parallel on `Db::read`.
+//!
+//! Each statement is a round trip to the connection's own thread (sqlx runs
+//! SQLite there), so the pools skip the ping sqlx would otherwise make on
+//! every acquire: a local file has no network to have dropped.
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -73,12 +77,17 @@ impl Db {
         let statements: &'static AtomicU64 = Box::leak(Box::default());
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .after_connect(move |connection, _| Box::pin(count_statements(connection, statements)))
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations").run(&write).await?;
+        // A connection per core: more only adds threads to switch between.
+        let readers = std::thread::available_parallelism()
+            .map_or(2, |n| u32::try_from(n.get().clamp(2, 8)).unwrap_or(8));
         let read = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(readers)
+            .test_before_acquire(false)
             .after_connect(move |connection, _| Box::pin(count_statements(connection, statements)))
             .connect_with(options.read_only(true))
             .await?;

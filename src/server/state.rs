@@ -15,7 +15,8 @@ pub type Shell = fn(LeptosOptions) -> AnyView;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
-    pub config: Config,
+    /// Shared, not copied: every middleware clones the state per request.
+    pub config: Arc<Config>,
     pub clock: Clock,
     pub payments: Arc<dyn PaymentProvider>,
     /// Wakes the refund worker when a verification charge was recorded.

@@ -146,6 +146,7 @@ fn CreateServiceForm(
     error: Option<AppError>,
     ready: bool,
 ) -> impl IntoView {
+    crate::page::with_islands();
     let name_error = RwSignal::new(field_error(&error, ServiceField::Name));
     let plan_error = field_error(&error, ServiceField::Plan);
     let data_center_error = field_error(&error, ServiceField::DataCenter);

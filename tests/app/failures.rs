@@ -244,3 +244,48 @@ async fn a_missing_bundle_file_is_not_cached() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
 }
+
+/// The WASM is linked only by pages with an island, once however many
+/// they have, in the head; a page with nothing interactive (the Overview,
+/// Collaborators, API keys, Activity) makes the browser download none.
+#[tokio::test]
+async fn only_pages_with_islands_link_the_wasm() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example AB").await;
+    let stranger = app.client();
+    let pages = [
+        (&stranger, "/login".to_owned(), true),
+        (&stranger, "/signup".to_owned(), true),
+        (&anna, "/organizations/new".to_owned(), true),
+        (&anna, format!("/organizations/{org}/settings"), true),
+        (&anna, format!("/organizations/{org}/services"), true),
+        (&anna, format!("/organizations/{org}"), false),
+        (&anna, format!("/organizations/{org}/collaborators"), false),
+        (&anna, format!("/organizations/{org}/api-keys"), false),
+        (&anna, format!("/organizations/{org}/activity"), false),
+    ];
+    for (client, page, interactive) in pages {
+        let (status, html) = app.page(client, &page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let islands = html.matches("<leptos-island").count();
+        assert_eq!(islands > 0, interactive, "{page}: {islands} islands");
+        let head = &html[..html.find("</head>").expect("a head")];
+        assert_eq!(
+            html.matches(".wasm").count(),
+            usize::from(interactive) * 2,
+            "{page}: the WASM preloaded and started, or not named at all"
+        );
+        assert_eq!(
+            head.matches(r#"type="module""#).count(),
+            usize::from(interactive),
+            "{page}"
+        );
+        assert_eq!(
+            head.matches(r#"rel="modulepreload""#).count(),
+            usize::from(interactive),
+            "{page}"
+        );
+    }
+    app.stop().await;
+}

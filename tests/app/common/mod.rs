@@ -132,7 +132,7 @@ impl TestApp {
             let _ = stop.send(());
         }
         let _ = (&mut self.running.task).await;
-        let before = self.running.state.config.clone();
+        let before = (*self.running.state.config).clone();
         Self::start_in(self.dir, self.clock, self.smtp, move |config| {
             config.refund_delay = before.refund_delay;
             config.trusted_proxies = before.trusted_proxies;
