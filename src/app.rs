@@ -8,8 +8,9 @@ use crate::billing::pages::{BillingPage, CardResultPage, CardSetupDonePage};
 use crate::collaborators::pages::{CollaboratorsPage, InvitationPage};
 use crate::error::RequestFailure;
 use crate::organizations::pages::{ActivityPage, CreateOrganizationPage};
-use crate::organizations::{fetch_my_organizations, Action, Membership};
+use crate::organizations::{fetch_my_organizations, fetch_sidebar, Action, Membership, Sidebar};
 use crate::overview::OverviewPage;
+use crate::page::{page_number, Pager};
 use crate::services::pages::ServicesPage;
 use crate::settings::pages::SettingsPage;
 use leptos::prelude::*;
@@ -163,9 +164,9 @@ fn SignedInLayout() -> impl IntoView {
                 </div>
                 <Suspense>
                     {Suspend::new(async move {
-                        let orgs = fetch_my_organizations().await.unwrap_or_default();
-                        let current = current_id.and_then(|id| orgs.iter().find(|o| o.org.public_id == id).cloned());
-                        view! { <OrganizationList orgs=orgs current=current.clone() /> <OrganizationMenu current=current /> }
+                        let sidebar = fetch_sidebar(current_id).await.unwrap_or_default();
+                        let current = sidebar.current.clone();
+                        view! { <OrganizationList sidebar=sidebar /> <OrganizationMenu current=current /> }
                     })}
                 </Suspense>
                 <div class="account">
@@ -186,9 +187,20 @@ fn SignedInLayout() -> impl IntoView {
 }
 
 #[component]
-fn OrganizationList(orgs: Vec<Membership>, current: Option<Membership>) -> impl IntoView {
+fn OrganizationList(sidebar: Sidebar) -> impl IntoView {
+    let Sidebar {
+        orgs,
+        current,
+        total,
+    } = sidebar;
     let current_id = current.as_ref().map(|o| o.org.public_id.clone());
     let path = use_location().pathname.get_untracked();
+    // The rest are a click away: a sidebar of a thousand links helps no one
+    // and costs every page.
+    let listed = i64::try_from(orgs.len()).unwrap_or(i64::MAX);
+    let all = (total > listed).then(|| {
+        view! { <li class="all-orgs"><a href="/">{format!("All organizations ({total})")}</a></li> }
+    });
     view! {
         <ul class="orgs">
             {orgs.is_empty().then(|| view! { <li class="muted">"No organizations yet"</li> })}
@@ -203,6 +215,7 @@ fn OrganizationList(orgs: Vec<Membership>, current: Option<Membership>) -> impl 
                     }
                 })
                 .collect_view()}
+            {all}
         </ul>
         {current.map(|Membership { org, .. }| {
             let overview = format!("/organizations/{}", org.public_id);
@@ -276,13 +289,17 @@ fn Home() -> impl IntoView {
             <h1>"Welcome, " <bdi>{name}</bdi></h1>
             <Suspense>
                 {Suspend::new(async move {
-                    let orgs = fetch_my_organizations().await.unwrap_or_default();
-                    if orgs.is_empty() {
+                    let (orgs, total, window) = match fetch_my_organizations(page_number()).await {
+                        Ok(found) => found,
+                        Err(error) => return crate::page::error_page(error),
+                    };
+                    if total == 0 {
                         view! {
                             <p>"An organization holds your company information, billing, collaborators and services."</p>
                         }
                         .into_any()
                     } else {
+                        let shown = orgs.len();
                         view! {
                             <p>"Your organizations:"</p>
                             <ul class="org-links">
@@ -291,6 +308,7 @@ fn Home() -> impl IntoView {
                                     .map(|o| view! { <li><a href=format!("/organizations/{}", o.org.public_id) dir="auto">{o.org.name}</a></li> })
                                     .collect_view()}
                             </ul>
+                            <Pager path="/".to_owned() window shown total />
                         }
                         .into_any()
                     }

@@ -13,9 +13,14 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
     pub access: Membership,
+    /// The first [`OVERVIEW_COLLABORATORS`], of `collaborators_total`.
     pub collaborators: Vec<Collaborator>,
+    pub collaborators_total: i64,
     pub checklist: Checklist,
 }
+
+/// How many collaborators the overview lists; the rest are on Collaborators.
+pub const OVERVIEW_COLLABORATORS: i64 = 10;
 
 /// "Getting started": each item from the real state of the organization.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +35,8 @@ pub struct Checklist {
 pub async fn fetch_overview(org: String) -> Result<Overview, AppError> {
     use crate::organizations::{collaborators, gate, Action};
     let (state, _, access) = gate::access(&org, Action::View).await?;
-    let collaborators = collaborators(&state.db, access.id).await?;
+    let window = crate::page::Window::page(1, OVERVIEW_COLLABORATORS);
+    let (collaborators, collaborators_total) = collaborators(&state.db, access.id, window).await?;
     let missing = crate::billing::missing_for(&state.db, access.id, state.clock.now()).await?;
     let company_missing = missing.contains(&crate::billing::Missing::CompanyInformation);
     let checklist = Checklist {
@@ -42,6 +48,7 @@ pub async fn fetch_overview(org: String) -> Result<Overview, AppError> {
     Ok(Overview {
         access: access.membership(),
         collaborators,
+        collaborators_total,
         checklist,
     })
 }
@@ -82,6 +89,11 @@ pub fn OverviewPage() -> impl IntoView {
     load(fetch_overview(org), move |data| {
         let name = data.access.org.name.clone();
         let welcome = format!("You joined {name} as {}.", data.access.role);
+        let listed = i64::try_from(data.collaborators.len()).unwrap_or(i64::MAX);
+        let all = (data.collaborators_total > listed).then(|| {
+            let href = format!("/organizations/{}/collaborators", data.access.org.public_id);
+            view! { <p><a href=href>{format!("All {} collaborators", data.collaborators_total)}</a></p> }
+        });
         view! {
             <Title text=name.clone() />
             <main>
@@ -95,6 +107,7 @@ pub fn OverviewPage() -> impl IntoView {
                 <section aria-labelledby="collaborators">
                     <h2 id="collaborators">"Collaborators"</h2>
                     <CollaboratorTable collaborators=data.collaborators />
+                    {all}
                 </section>
             </main>
         }

@@ -143,3 +143,76 @@ pub fn NotFound() -> impl IntoView {
         </main>
     }
 }
+
+/// A slice of a long list: `limit` items from `offset` (SQL's `LIMIT` and
+/// `OFFSET`), so a page costs what it shows, not what the organization has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Window {
+    pub offset: i64,
+    pub limit: i64,
+}
+
+impl Window {
+    /// The whole list (the API's answers, which have no pages).
+    pub const ALL: Self = Self {
+        offset: 0,
+        limit: i64::MAX,
+    };
+
+    /// Page `number` (from 1; anything below is the first) of `per_page` items.
+    pub fn page(number: i64, per_page: i64) -> Self {
+        Self {
+            offset: (number.max(1) - 1).saturating_mul(per_page),
+            limit: per_page,
+        }
+    }
+
+    /// This window's page number, from 1.
+    pub fn number(self) -> i64 {
+        self.offset / self.limit.max(1) + 1
+    }
+}
+
+/// The `?page=` of the current URL: a number from 1, else 1.
+pub fn page_number() -> i64 {
+    use_query_map()
+        .with_untracked(|query| query.get("page").and_then(|page| page.parse().ok()))
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// Under a long list: "51–100 of 500" and links to the previous and next
+/// pages at `path?page=N`; nothing when everything is on one page.
+#[component]
+pub fn Pager(path: String, window: Window, shown: usize, total: i64) -> impl IntoView {
+    let number = window.number();
+    let first = window.offset + 1;
+    let last = window.offset + i64::try_from(shown).unwrap_or(i64::MAX);
+    let link = move |page: i64| {
+        if page == 1 {
+            path.clone()
+        } else {
+            format!("{path}?page={page}")
+        }
+    };
+    let previous = (number > 1).then(|| {
+        // Past the end, "Previous" goes to the last page there is.
+        let last_page = (total + window.limit - 1) / window.limit.max(1);
+        link((number - 1).min(last_page.max(1)))
+    });
+    let next = (last < total && shown > 0).then(|| link(number + 1));
+    let summary = if shown == 0 {
+        format!("Nothing on page {number}; there are {total} in all.")
+    } else {
+        format!("{first}–{last} of {total}")
+    };
+    (previous.is_some() || next.is_some()).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages">
+                {previous.map(|href| view! { <a href=href rel="prev">"Previous"</a> })}
+                <span>{summary}</span>
+                {next.map(|href| view! { <a href=href rel="next">"Next"</a> })}
+            </nav>
+        }
+    })
+}

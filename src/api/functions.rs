@@ -610,8 +610,13 @@ fn invitation(access: &OrgAccess, pending: crate::collaborators::PendingInvitati
 
 async fn list_collaborators(call: Call<'_>) -> AppResult<Payload> {
     let (by, access) = organization(&call).await?;
-    let view =
-        crate::collaborators::operations::list(call.state, &by, &access.org.public_id).await?;
+    let view = crate::collaborators::operations::list(
+        call.state,
+        &by,
+        &access.org.public_id,
+        crate::page::Window::ALL,
+    )
+    .await?;
     let invitations: Vec<Invitation> = view
         .pending
         .unwrap_or_default()
@@ -636,7 +641,9 @@ async fn add_collaborator(call: Call<'_>) -> AppResult<Payload> {
     crate::collaborators::operations::invite(call.state, &by, org, email, role).await?;
     // The invitation as stored (the address normalized), as listcollaborators shows it.
     let key = crate::validate::Email::parse(email).map(|e| e.key()).ok();
-    let view = crate::collaborators::operations::list(call.state, &by, org).await?;
+    let view =
+        crate::collaborators::operations::list(call.state, &by, org, crate::page::Window::ALL)
+            .await?;
     let sent = view
         .pending
         .unwrap_or_default()
@@ -658,8 +665,13 @@ async fn collaborator_email(
     access: &OrgAccess,
 ) -> AppResult<String> {
     let id = required(call, "collaboratorid")?;
-    let view =
-        crate::collaborators::operations::list(call.state, by, &access.org.public_id).await?;
+    let view = crate::collaborators::operations::list(
+        call.state,
+        by,
+        &access.org.public_id,
+        crate::page::Window::ALL,
+    )
+    .await?;
     view.members
         .into_iter()
         .find(|m| collaborator_id(access, &m.email) == id.trim())
@@ -673,7 +685,9 @@ async fn edit_collaborator(call: Call<'_>) -> AppResult<Payload> {
     let role = required(&call, "role")?;
     let org = &access.org.public_id;
     crate::collaborators::operations::change_role(call.state, &by, org, &email, role).await?;
-    let view = crate::collaborators::operations::list(call.state, &by, org).await?;
+    let view =
+        crate::collaborators::operations::list(call.state, &by, org, crate::page::Window::ALL)
+            .await?;
     let member = view
         .members
         .into_iter()

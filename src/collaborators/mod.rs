@@ -84,10 +84,16 @@ pub struct PendingInvitation {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CollaboratorsView {
     pub access: Membership,
+    /// The members in `window`, of `total`.
     pub members: Vec<Collaborator>,
+    pub total: i64,
+    pub window: crate::page::Window,
     /// `None` for a role that does not manage collaborators.
     pub pending: Option<Vec<PendingInvitation>>,
 }
+
+/// How many members the Collaborators page shows on each of its pages.
+pub const COLLABORATORS_PER_PAGE: i64 = 50;
 
 /// Who is looking at an invitation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,10 +121,11 @@ pub use crate::organizations::permissions::roles_to_give;
 pub const ROLES_IN_SHORT: &str = "A Member sees everything and creates services; Billing keeps the company information and billing; an Admin does everything but billing, renaming and deleting; an Owner does everything.";
 
 #[server(prefix = "/rpc")]
-pub async fn fetch_collaborators(org: String) -> Result<CollaboratorsView, AppError> {
+pub async fn fetch_collaborators(org: String, page: i64) -> Result<CollaboratorsView, AppError> {
     let (state, account) = crate::organizations::gate::context()?;
     let by = crate::organizations::Principal::Person(account);
-    operations::list(&state, &by, &org).await
+    let window = crate::page::Window::page(page, COLLABORATORS_PER_PAGE);
+    operations::list(&state, &by, &org, window).await
 }
 
 /// The invitation behind `token`; `NotFound` when it is used, revoked,

@@ -5,13 +5,20 @@ use super::store::{self, Sent};
 use super::{CollaboratorsView, InviteField};
 use crate::error::{AppError, AppResult};
 use crate::organizations::{gate, Action, Principal, Role};
+use crate::page::Window;
 use crate::server::AppState;
 use crate::validate::{Email, FieldError};
 
 /// The members, and for those who manage them the pending invitations.
-pub async fn list(state: &AppState, by: &Principal, org: &str) -> AppResult<CollaboratorsView> {
+pub async fn list(
+    state: &AppState,
+    by: &Principal,
+    org: &str,
+    window: Window,
+) -> AppResult<CollaboratorsView> {
     let access = gate::authorize(&state.db, by, org, Action::View).await?;
-    let members = crate::organizations::collaborators(&state.db, access.id).await?;
+    let (members, total) =
+        crate::organizations::collaborators(&state.db, access.id, window).await?;
     let pending = if access.may(Action::ManageCollaborators) {
         Some(store::pending(&state.db, access.id, state.clock.now()).await?)
     } else {
@@ -20,6 +27,8 @@ pub async fn list(state: &AppState, by: &Principal, org: &str) -> AppResult<Coll
     Ok(CollaboratorsView {
         access: access.membership(),
         members,
+        total,
+        window,
         pending,
     })
 }

@@ -12,7 +12,7 @@ use crate::forms::{field_error, form_message, use_refused, Refused, TextField};
 use crate::organizations::pages::CollaboratorTable;
 use crate::organizations::Collaborator;
 use crate::organizations::{Action, Role};
-use crate::page::{error_page, load, org_param};
+use crate::page::{error_page, load, org_param, page_number, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -40,7 +40,7 @@ pub fn CollaboratorsPage() -> impl IntoView {
     let you = crate::auth::current_account()
         .map(|a| a.email)
         .unwrap_or_default();
-    load(fetch_collaborators(org), move |view| {
+    load(fetch_collaborators(org, page_number()), move |view| {
         collaborators_page(view, status, invite, other, &you)
     })
 }
@@ -55,6 +55,7 @@ fn collaborators_page(
     let name = view.access.org.name.clone();
     let action = format!("/organizations/{}/collaborators", view.access.org.public_id);
     let manage = view.access.may(Action::ManageCollaborators);
+    let (window, shown, total) = (view.window, view.members.len(), view.total);
     // A refusal the page shows no form for (a role without the right, a
     // Resend or Revoke of an invitation gone meanwhile) is told at the top.
     let page_error = other_refusal.map(|error| error.to_string()).or_else(|| {
@@ -83,6 +84,7 @@ fn collaborators_page(
             } else {
                 view! { <CollaboratorTable collaborators=view.members /> }.into_any()
             }}
+            <Pager path=action.clone() window shown total />
             {invite_section}
             <section aria-labelledby="leave-heading">
                 <h2 id="leave-heading">"Leave organization"</h2>

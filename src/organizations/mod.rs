@@ -199,11 +199,56 @@ pub struct ActivityEntry {
     pub what: String,
 }
 
-/// Every organization the signed-in account belongs to, by name, with its role.
+/// How many organizations the sidebar lists before "All organizations".
+pub const SIDEBAR_ORGANIZATIONS: i64 = 15;
+/// How many organizations the home page lists on each of its pages.
+pub const ORGANIZATIONS_PER_PAGE: i64 = 50;
+
+/// What the sidebar lists: the account's first organizations by name, the
+/// current one (from the URL) even when it sorts later, and how many the
+/// account has in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sidebar {
+    pub orgs: Vec<Membership>,
+    pub current: Option<Membership>,
+    pub total: i64,
+}
+
+/// The signed-in account's sidebar, with `current` the organization in the URL.
 #[server(prefix = "/rpc")]
-pub async fn fetch_my_organizations() -> Result<Vec<Membership>, AppError> {
+pub async fn fetch_sidebar(current: Option<String>) -> Result<Sidebar, AppError> {
     let (state, account) = gate::context()?;
-    store::organizations_of(&state.db, account.id).await
+    let window = crate::page::Window::page(1, SIDEBAR_ORGANIZATIONS);
+    let (mut orgs, total) = store::organizations_of(&state.db, account.id, window).await?;
+    let listed = current
+        .as_deref()
+        .and_then(|id| orgs.iter().find(|m| m.org.public_id == id).cloned());
+    let current = match (listed, current) {
+        (Some(found), _) => Some(found),
+        (None, Some(id)) => {
+            let found = store::membership_in(&state.db, account.id, &id).await?;
+            orgs.extend(found.clone());
+            found
+        }
+        (None, None) => None,
+    };
+    Ok(Sidebar {
+        orgs,
+        current,
+        total,
+    })
+}
+
+/// The signed-in account's organizations on page `page` (from 1) of the
+/// home page, by name, and how many it has in all.
+#[server(prefix = "/rpc")]
+pub async fn fetch_my_organizations(
+    page: i64,
+) -> Result<(Vec<Membership>, i64, crate::page::Window), AppError> {
+    let (state, account) = gate::context()?;
+    let window = crate::page::Window::page(page, ORGANIZATIONS_PER_PAGE);
+    let (orgs, total) = store::organizations_of(&state.db, account.id, window).await?;
+    Ok((orgs, total, window))
 }
 
 /// The signed-in account's access to `org` for `action`: 404 for a

@@ -29,5 +29,9 @@ pub async fn delete(state: &AppState, access: &OrgAccess) -> AppResult<()> {
 
 /// Every organization of `account`, by name, with its role there.
 pub async fn of_account(state: &AppState, account: &Account) -> AppResult<Vec<Membership>> {
-    store::organizations_of(&state.db, account.id).await
+    Ok(
+        store::organizations_of(&state.db, account.id, crate::page::Window::ALL)
+            .await?
+            .0,
+    )
 }

@@ -6,63 +6,129 @@ use crate::auth::Account;
 use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_customer_number, new_public_id};
+use crate::page::Window;
 use crate::server::db::Db;
 use crate::validate::OrganizationName;
 
-/// Every organization of the account with its role there, by name.
-pub async fn organizations_of(db: &Db, account_id: i64) -> AppResult<Vec<Membership>> {
-    /// A membership as stored.
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        public_id: String,
-        customer_number: String,
-        name: String,
-        role: String,
-    }
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT o.public_id, o.customer_number, o.name, m.role
-           FROM memberships m JOIN organizations o ON o.id = m.organization_id
-          WHERE m.account_id = ?
-          ORDER BY o.name COLLATE NOCASE, o.id",
-    )
-    .bind(account_id)
-    .fetch_all(&db.read)
-    .await?;
-    rows.into_iter()
-        .map(|row| {
-            let role = Role::parse(&row.role)
-                .ok_or_else(|| AppError::internal(format!("unknown role {:?}", row.role)))?;
-            Ok(Membership {
-                org: OrgSummary {
-                    public_id: row.public_id,
-                    customer_number: row.customer_number,
-                    name: row.name,
-                },
-                role,
-            })
-        })
-        .collect()
+/// A membership as stored, with how many the whole list holds.
+#[derive(sqlx::FromRow)]
+struct MembershipRow {
+    public_id: String,
+    customer_number: String,
+    name: String,
+    role: String,
+    total: i64,
 }
 
-pub async fn collaborators(db: &Db, organization_id: i64) -> AppResult<Vec<Collaborator>> {
+impl MembershipRow {
+    fn membership(self) -> AppResult<Membership> {
+        let role = Role::parse(&self.role)
+            .ok_or_else(|| AppError::internal(format!("unknown role {:?}", self.role)))?;
+        Ok(Membership {
+            org: OrgSummary {
+                public_id: self.public_id,
+                customer_number: self.customer_number,
+                name: self.name,
+            },
+            role,
+        })
+    }
+}
+
+/// The account's organizations with its role in each, by name: those in
+/// `window`, and how many there are in all.
+pub async fn organizations_of(
+    db: &Db,
+    account_id: i64,
+    window: Window,
+) -> AppResult<(Vec<Membership>, i64)> {
+    let rows: Vec<MembershipRow> = sqlx::query_as(
+        "SELECT o.public_id, o.customer_number, o.name, m.role, count(*) OVER () AS total
+           FROM memberships m JOIN organizations o ON o.id = m.organization_id
+          WHERE m.account_id = ?
+          ORDER BY o.name COLLATE NOCASE, o.id
+          LIMIT ? OFFSET ?",
+    )
+    .bind(account_id)
+    .bind(window.limit)
+    .bind(window.offset)
+    .fetch_all(&db.read)
+    .await?;
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None if window.offset > 0 => {
+            sqlx::query_scalar("SELECT count(*) FROM memberships WHERE account_id = ?")
+                .bind(account_id)
+                .fetch_one(&db.read)
+                .await?
+        }
+        None => 0,
+    };
+    let memberships = rows
+        .into_iter()
+        .map(MembershipRow::membership)
+        .collect::<AppResult<_>>()?;
+    Ok((memberships, total))
+}
+
+/// The account's membership in the organization `public_id`, if it has one.
+pub async fn membership_in(
+    db: &Db,
+    account_id: i64,
+    public_id: &str,
+) -> AppResult<Option<Membership>> {
+    let row: Option<MembershipRow> = sqlx::query_as(
+        "SELECT o.public_id, o.customer_number, o.name, m.role, 1 AS total
+           FROM memberships m JOIN organizations o ON o.id = m.organization_id
+          WHERE m.account_id = ? AND o.public_id = ?",
+    )
+    .bind(account_id)
+    .bind(public_id)
+    .fetch_optional(&db.read)
+    .await?;
+    row.map(MembershipRow::membership).transpose()
+}
+
+/// The organization's members by role, then name: those in `window`, and
+/// how many there are in all.
+pub async fn collaborators(
+    db: &Db,
+    organization_id: i64,
+    window: Window,
+) -> AppResult<(Vec<Collaborator>, i64)> {
     /// A member as stored.
     #[derive(sqlx::FromRow)]
     struct Row {
         name: String,
         email: String,
         role: String,
+        total: i64,
     }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.name, a.email, m.role
+        "SELECT a.name, a.email, m.role, count(*) OVER () AS total
            FROM memberships m JOIN accounts a ON a.id = m.account_id
           WHERE m.organization_id = ?
           ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 WHEN 'billing' THEN 2 ELSE 3 END,
-                   a.name COLLATE NOCASE, a.id",
+                   a.name COLLATE NOCASE, a.id
+          LIMIT ? OFFSET ?",
     )
     .bind(organization_id)
+    .bind(window.limit)
+    .bind(window.offset)
     .fetch_all(&db.read)
     .await?;
-    rows.into_iter()
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None if window.offset > 0 => {
+            sqlx::query_scalar("SELECT count(*) FROM memberships WHERE organization_id = ?")
+                .bind(organization_id)
+                .fetch_one(&db.read)
+                .await?
+        }
+        None => 0,
+    };
+    let members = rows
+        .into_iter()
         .map(|row| {
             let role = Role::parse(&row.role)
                 .ok_or_else(|| AppError::internal(format!("unknown role {:?}", row.role)))?;
@@ -72,7 +138,8 @@ pub async fn collaborators(db: &Db, organization_id: i64) -> AppResult<Vec<Colla
                 role,
             })
         })
-        .collect()
+        .collect::<AppResult<_>>()?;
+    Ok((members, total))
 }
 
 /// Creates an organization with `account` as its Owner.

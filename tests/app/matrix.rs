@@ -225,6 +225,9 @@ async fn ask(app: &TestApp, client: &Client, check: &Check, org: &str) -> Status
             if check.path == FetchCardSetup::PATH {
                 form.push(("setup", "made-up"));
             }
+            if check.path == FetchCollaborators::PATH {
+                form.push(("page", "1"));
+            }
             client
                 .post(app.url(check.path))
                 .form(&form)

@@ -350,16 +350,28 @@ async fn server_functions_answer_anonymous_non_members_and_each_role() {
     members.extend(app.team(&org).await);
     let org = org.as_str();
 
-    let (status, _) = call(&app, &app.client(), FetchMyOrganizations::PATH, &[]).await;
+    let (status, _) = call(
+        &app,
+        &app.client(),
+        FetchMyOrganizations::PATH,
+        &[("page", "1")],
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous");
-    let (status, body) = call(&app, &outsider, FetchMyOrganizations::PATH, &[]).await;
+    let (status, body) = call(
+        &app,
+        &outsider,
+        FetchMyOrganizations::PATH,
+        &[("page", "1")],
+    )
+    .await;
     assert_eq!(
         (status, body.contains("Example AB")),
         (StatusCode::OK, false),
         "only one's own"
     );
     for (role, client) in &members {
-        let (status, body) = call(&app, client, FetchMyOrganizations::PATH, &[]).await;
+        let (status, body) = call(&app, client, FetchMyOrganizations::PATH, &[("page", "1")]).await;
         assert_eq!(
             (status, body.contains("Example AB")),
             (StatusCode::OK, true),
@@ -370,7 +382,7 @@ async fn server_functions_answer_anonymous_non_members_and_each_role() {
     for (path, form) in [
         (FetchOverview::PATH, vec![("org", org)]),
         (FetchCompany::PATH, vec![("org", org)]),
-        (FetchCollaborators::PATH, vec![("org", org)]),
+        (FetchCollaborators::PATH, vec![("org", org), ("page", "1")]),
         (FetchActivity::PATH, vec![("org", org)]),
         (FetchBilling::PATH, vec![("org", org)]),
         (FetchServices::PATH, vec![("org", org)]),
@@ -389,7 +401,11 @@ async fn server_functions_answer_anonymous_non_members_and_each_role() {
     let expectations = [
         (FetchOverview::PATH, vec![("org", org)], [true; 4]),
         (FetchCompany::PATH, vec![("org", org)], [true; 4]),
-        (FetchCollaborators::PATH, vec![("org", org)], [true; 4]),
+        (
+            FetchCollaborators::PATH,
+            vec![("org", org), ("page", "1")],
+            [true; 4],
+        ),
         (FetchBilling::PATH, vec![("org", org)], [true; 4]),
         (FetchServices::PATH, vec![("org", org)], [true; 4]),
         (
@@ -547,7 +563,7 @@ async fn server_functions_never_send_the_internal_organization_id() {
         FetchBilling::PATH,
         FetchServices::PATH,
     ] {
-        let (status, body) = call(&app, &owner, path, &[("org", &org)]).await;
+        let (status, body) = call(&app, &owner, path, &[("org", &org), ("page", "1")]).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         let json: serde_json::Value = serde_json::from_str(&body).unwrap();
         let mut keys = Vec::new();

@@ -1,5 +1,7 @@
-//! Cost grows with what a page shows, not with a query per row: an account
-//! in 1,000 organizations and an organization with 500 collaborators.
+//! Cost grows with what a page shows, not with a query per row or with
+//! what the account has: an account in 1,000 organizations and an
+//! organization with 500 collaborators see the first of each, and the rest
+//! a page at a time.
 //! Prints render times beside an empty database's (see README, Performance):
 //! `cargo test --features ssr --test app scale -- --nocapture`
 
@@ -42,7 +44,8 @@ async fn median_render(app: &TestApp, client: &Client, path: &str) -> (Duration,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_thousand_organizations_and_five_hundred_collaborators_take_the_same_statements() {
+async fn a_thousand_organizations_and_five_hundred_collaborators_are_paged_with_the_same_statements(
+) {
     let app = TestApp::start().await;
     let anna = app.user("Anna", "anna@example.com").await;
     let big = app.create_org(&anna, "Big Org").await;
@@ -103,14 +106,61 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_take_the_same_s
         .unwrap();
     assert_eq!(
         sidebar.matches("<li>").count(),
-        ORGANIZATIONS,
-        "every organization in the sidebar"
+        15,
+        "the first organizations in the sidebar"
+    );
+    assert!(
+        sidebar.contains(r#"<a href="/">All organizations (1000)</a>"#),
+        "{sidebar}"
     );
     assert_eq!(
         html.matches(r#"<tr><td dir="auto">"#).count(),
-        COLLABORATORS,
-        "every collaborator on the overview"
+        10,
+        "the first collaborators on the overview"
     );
+    assert!(html.contains(&format!(
+        r#"<a href="/organizations/{big}/collaborators">All 500 collaborators</a>"#
+    )));
+
+    // The rest, a page at a time: every collaborator once, in order.
+    let collaborators = format!("/organizations/{big}/collaborators");
+    let mut seen = Vec::new();
+    for page in 1..=10 {
+        let (status, html) = app
+            .page(&anna, &format!("{collaborators}?page={page}"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let first = (page - 1) * 50 + 1;
+        assert!(
+            html.contains(&format!("{first}–{} of 500", first + 49)),
+            "page {page}"
+        );
+        assert_eq!(html.contains(r#"rel="next""#), page < 10, "page {page}");
+        assert_eq!(html.contains(r#"rel="prev""#), page > 1, "page {page}");
+        seen.extend(
+            html.split(r#"<td class="email">"#)
+                .skip(1)
+                .map(|cell| cell.split('<').next().unwrap().to_owned()),
+        );
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (COLLABORATORS, COLLABORATORS));
+    let (_, past) = app.page(&anna, &format!("{collaborators}?page=11")).await;
+    assert!(past.contains("Nothing on page 11; there are 500 in all."));
+    assert!(past.contains(&format!(r#"href="{collaborators}?page=10" rel="prev""#)));
+
+    // An organization that sorts past the first fifteen is still listed, marked, when open.
+    let (_, late) = app.page(&anna, "/organizations/seed000000000999").await;
+    assert!(
+        late.contains(r#"<a href="/organizations/seed000000000999" aria-current="page" dir="auto">Organization 0999</a>"#),
+        "the open organization in the sidebar"
+    );
+    // And the home page lists them all, fifty a page.
+    let (_, home) = app.page(&anna, "/?page=20").await;
+    assert!(home.contains("951–1000 of 1000"), "{home}");
+    assert!(home.contains("Organization 0999"));
 
     let full_statements = statements(&app, &anna, &overview).await;
     assert_eq!(
