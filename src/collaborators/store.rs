@@ -361,13 +361,14 @@ pub async fn accept(db: &Db, token: &str, account: &Account, now: Timestamp) -> 
     }
     let role = parse_role(&found.role)?;
     sqlx::query(
-        "INSERT INTO memberships (organization_id, account_id, role, created_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO memberships (organization_id, account_id, role, created_at, organization_name)
+         SELECT id, ?, ?, ?, name FROM organizations WHERE id = ?
          ON CONFLICT (organization_id, account_id) DO NOTHING",
     )
-    .bind(found.organization_id)
     .bind(account.id)
     .bind(role.as_str())
     .bind(now)
+    .bind(found.organization_id)
     .execute(&mut *tx)
     .await?;
     sqlx::query("UPDATE invitations SET status = 'accepted', finished_at = ? WHERE id = ?")

@@ -43,12 +43,17 @@ pub async fn organizations_of(
     window: Window,
 ) -> AppResult<(Vec<Membership>, i64)> {
     let rows: Vec<MembershipRow> = sqlx::query_as(
-        "SELECT o.public_id, o.customer_number, o.name, m.role, count(*) OVER () AS total
+        // The order comes from memberships_by_account_and_name, and the total
+        // from counting index entries: nothing sorts all the account's
+        // organizations (a window count would, for every page shown).
+        "SELECT o.public_id, o.customer_number, o.name, m.role,
+                (SELECT count(*) FROM memberships WHERE account_id = ?) AS total
            FROM memberships m JOIN organizations o ON o.id = m.organization_id
           WHERE m.account_id = ?
-          ORDER BY o.name COLLATE NOCASE, o.id
+          ORDER BY m.organization_name COLLATE NOCASE, m.organization_id
           LIMIT ? OFFSET ?",
     )
+    .bind(account_id)
     .bind(account_id)
     .bind(window.limit)
     .bind(window.offset)
@@ -105,13 +110,15 @@ pub async fn collaborators(
         total: i64,
     }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.name, a.email, m.role, count(*) OVER () AS total
+        "SELECT a.name, a.email, m.role,
+                (SELECT count(*) FROM memberships WHERE organization_id = ?) AS total
            FROM memberships m JOIN accounts a ON a.id = m.account_id
           WHERE m.organization_id = ?
           ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 WHEN 'billing' THEN 2 ELSE 3 END,
                    a.name COLLATE NOCASE, a.id
           LIMIT ? OFFSET ?",
     )
+    .bind(organization_id)
     .bind(organization_id)
     .bind(window.limit)
     .bind(window.offset)
@@ -175,12 +182,16 @@ pub async fn create(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("INSERT INTO memberships (organization_id, account_id, role, created_at) VALUES (?, ?, 'owner', ?)")
-        .bind(id)
-        .bind(account.id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO memberships (organization_id, account_id, role, created_at, organization_name)
+         VALUES (?, ?, 'owner', ?, ?)",
+    )
+    .bind(id)
+    .bind(account.id)
+    .bind(now)
+    .bind(name.as_str())
+    .execute(&mut *tx)
+    .await?;
     activity::record(
         &mut tx,
         id,
@@ -210,6 +221,12 @@ pub async fn rename(
     }
     let mut tx = db.write.begin().await?;
     sqlx::query("UPDATE organizations SET name = ? WHERE id = ?")
+        .bind(name.as_str())
+        .bind(access.id)
+        .execute(&mut *tx)
+        .await?;
+    // The members' lists are ordered by their copy of the name.
+    sqlx::query("UPDATE memberships SET organization_name = ? WHERE organization_id = ?")
         .bind(name.as_str())
         .bind(access.id)
         .execute(&mut *tx)

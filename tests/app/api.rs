@@ -941,8 +941,8 @@ async fn every_function_as_every_role_and_every_key_state() {
     let dummy_id = || async {
         // A member to change and remove, back each time.
         sqlx::query(
-            "INSERT INTO memberships (organization_id, account_id, role, created_at)
-             SELECT o.id, a.id, 'member', 0 FROM organizations o, accounts a
+            "INSERT INTO memberships (organization_id, account_id, role, created_at, organization_name)
+             SELECT o.id, a.id, 'member', 0, o.name FROM organizations o, accounts a
               WHERE o.public_id = ? AND a.email_key = ?
              ON CONFLICT DO NOTHING",
         )

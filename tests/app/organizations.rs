@@ -648,3 +648,39 @@ async fn every_organization_has_a_random_seven_digit_customer_number() {
         assert!(html.contains("Customer number"), "{path}");
     }
 }
+
+/// The sidebar lists by name, after a rename too (the membership's copy of
+/// the name is what orders it), and for a member who joined by invitation.
+#[tokio::test]
+async fn the_sidebar_lists_by_name_after_a_rename_and_for_an_invited_member() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna", "anna@example.com").await;
+    let beta = app.create_org(&anna, "beta").await;
+    let alpha = app.create_org(&anna, "Alpha").await;
+    let sidebar = |html: &str| -> Vec<String> {
+        let list = html.split(r#"<ul class="orgs">"#).nth(1).unwrap();
+        let list = list.split("</ul>").next().unwrap();
+        list.split(r#"dir="auto">"#)
+            .skip(1)
+            .map(|a| a.split('<').next().unwrap().to_owned())
+            .collect()
+    };
+    let (_, html) = app.page(&anna, "/").await;
+    assert_eq!(sidebar(&html), ["Alpha", "beta"]);
+    let response = app
+        .post_form(
+            &anna,
+            &format!("/organizations/{alpha}/settings"),
+            &[("intent", "rename"), ("name", "Zeta")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.page(&anna, "/").await;
+    assert_eq!(sidebar(&html), ["beta", "Zeta"]);
+
+    let bo = app.user("Bo", "bo@example.com").await;
+    app.add_member(&beta, "bo@example.com", "member").await;
+    let (_, html) = app.page(&bo, "/").await;
+    assert_eq!(sidebar(&html), ["beta"]);
+    app.stop().await;
+}

@@ -71,8 +71,8 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_are_paged_with_
     .await
     .unwrap();
     sqlx::query(
-        "INSERT INTO memberships (organization_id, account_id, role, created_at)
-         SELECT id, ?, 'member', 0 FROM organizations WHERE public_id LIKE 'seed%'",
+        "INSERT INTO memberships (organization_id, account_id, role, created_at, organization_name)
+         SELECT id, ?, 'member', 0, name FROM organizations WHERE public_id LIKE 'seed%'",
     )
     .bind(account_id)
     .execute(&mut *tx)
@@ -88,8 +88,8 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_are_paged_with_
     .await
     .unwrap();
     sqlx::query(
-        "INSERT INTO memberships (organization_id, account_id, role, created_at)
-         SELECT o.id, a.id, 'member', 0 FROM organizations o, accounts a
+        "INSERT INTO memberships (organization_id, account_id, role, created_at, organization_name)
+         SELECT o.id, a.id, 'member', 0, o.name FROM organizations o, accounts a
           WHERE o.public_id = ? AND a.email LIKE 'p%@example.com'",
     )
     .bind(&big)

@@ -307,8 +307,8 @@ impl TestApp {
     /// Makes the account with `email` a member of `org` with `role` (stored form).
     pub async fn add_member(&self, org: &str, email: &str, role: &str) {
         sqlx::query(
-            "INSERT INTO memberships (organization_id, account_id, role, created_at)
-             SELECT o.id, a.id, ?, 0 FROM organizations o, accounts a WHERE o.public_id = ? AND a.email_key = ?",
+            "INSERT INTO memberships (organization_id, account_id, role, created_at, organization_name)
+             SELECT o.id, a.id, ?, 0, o.name FROM organizations o, accounts a WHERE o.public_id = ? AND a.email_key = ?",
         )
         .bind(role)
         .bind(org)
