@@ -35,6 +35,25 @@ impl MembershipRow {
     }
 }
 
+/// A paged list's total: as the page's rows carry it, else (a page past
+/// the end) counted with `count` for `id`; an empty first page is 0.
+async fn total(
+    db: &Db,
+    on_page: Option<i64>,
+    window: Window,
+    count: &'static str,
+    id: i64,
+) -> AppResult<i64> {
+    match on_page {
+        Some(total) => Ok(total),
+        None if window.offset > 0 => Ok(sqlx::query_scalar(count)
+            .bind(id)
+            .fetch_one(&db.read)
+            .await?),
+        None => Ok(0),
+    }
+}
+
 /// The account's organizations with its role in each, by name: those in
 /// `window`, and how many there are in all.
 pub async fn organizations_of(
@@ -59,16 +78,14 @@ pub async fn organizations_of(
     .bind(window.offset)
     .fetch_all(&db.read)
     .await?;
-    let total = match rows.first() {
-        Some(row) => row.total,
-        None if window.offset > 0 => {
-            sqlx::query_scalar("SELECT count(*) FROM memberships WHERE account_id = ?")
-                .bind(account_id)
-                .fetch_one(&db.read)
-                .await?
-        }
-        None => 0,
-    };
+    let total = total(
+        db,
+        rows.first().map(|row| row.total),
+        window,
+        "SELECT count(*) FROM memberships WHERE account_id = ?",
+        account_id,
+    )
+    .await?;
     let memberships = rows
         .into_iter()
         .map(MembershipRow::membership)
@@ -124,16 +141,14 @@ pub async fn collaborators(
     .bind(window.offset)
     .fetch_all(&db.read)
     .await?;
-    let total = match rows.first() {
-        Some(row) => row.total,
-        None if window.offset > 0 => {
-            sqlx::query_scalar("SELECT count(*) FROM memberships WHERE organization_id = ?")
-                .bind(organization_id)
-                .fetch_one(&db.read)
-                .await?
-        }
-        None => 0,
-    };
+    let total = total(
+        db,
+        rows.first().map(|row| row.total),
+        window,
+        "SELECT count(*) FROM memberships WHERE organization_id = ?",
+        organization_id,
+    )
+    .await?;
     let members = rows
         .into_iter()
         .map(|row| {
