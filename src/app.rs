@@ -196,10 +196,11 @@ fn OrganizationList(sidebar: Sidebar) -> impl IntoView {
     let current_id = current.as_ref().map(|o| o.org.public_id.clone());
     let path = use_location().pathname.get_untracked();
     // The rest are a click away: a sidebar of a thousand links helps no one
-    // and costs every page.
+    // and costs every page. The link stays in view below the list, which
+    // scrolls.
     let listed = i64::try_from(orgs.len()).unwrap_or(i64::MAX);
     let all = (total > listed).then(|| {
-        view! { <li class="all-orgs"><a href="/">{format!("All organizations ({total})")}</a></li> }
+        view! { <p class="all-orgs"><a href="/">{format!("All organizations ({total})")}</a></p> }
     });
     view! {
         <ul class="orgs">
@@ -215,8 +216,8 @@ fn OrganizationList(sidebar: Sidebar) -> impl IntoView {
                     }
                 })
                 .collect_view()}
-            {all}
         </ul>
+        {all}
         {current.map(|Membership { org, .. }| {
             let overview = format!("/organizations/{}", org.public_id);
             let services = format!("{overview}/services");

@@ -33,8 +33,8 @@ impl IslandBundle {
 }
 
 /// Called first by every island: puts into the page's head, once, a
-/// preload of the glue and the WASM and the module script that starts
-/// them and hydrates each `<leptos-island>` (what Leptos's
+/// preload of the glue and the module script that fetches the WASM, starts
+/// it and hydrates each `<leptos-island>` (what Leptos's
 /// `HydrationScripts` does for every page, which is why it is not used).
 /// Nothing on the server's side of the island changes; in the browser it
 /// does nothing.
@@ -48,8 +48,9 @@ pub fn with_islands() {
         }
         let start = format!(
             r#"import init, * as bundle from "{js}";
+const wasm = fetch("{wasm}");
 const wake = async () => {{
-  await init({{ module_or_path: "{wasm}" }});
+  await init({{ module_or_path: wasm }});
   bundle.hydrate();
   for (const island of document.querySelectorAll("leptos-island")) {{
     const hydrate = bundle[island.dataset.component];
@@ -63,9 +64,10 @@ if ("requestIdleCallback" in window) requestIdleCallback(wake); else wake();"#,
         );
         // Rendering leptos_meta's tags registers them for the head (as
         // leptos_integration_utils does with its preloads); the body gets nothing.
+        // The WASM is fetched by the script, not preloaded by a link: a
+        // browser with JavaScript off would download a preload it never runs.
         let _ = view! {
             <Link rel="modulepreload" href=bundle.js />
-            <Link rel="preload" href=bundle.wasm as_="fetch" type_="application/wasm" crossorigin="anonymous" />
             <Script type_="module">{start}</Script>
         }
         .to_html();
@@ -173,12 +175,25 @@ impl Window {
     }
 }
 
-/// The `?page=` of the current URL: a number from 1, else 1.
+/// The highest page number a URL may ask for: past the end of any list,
+/// and small enough that its offset never overflows.
+pub const LAST_PAGE: i64 = 1_000_000_000;
+
+/// The `?page=` of the current URL: its digits as a number from 1 to
+/// [`LAST_PAGE`] (a longer number is past the end, not the first page);
+/// anything else is the first page.
 pub fn page_number() -> i64 {
-    use_query_map()
-        .with_untracked(|query| query.get("page").and_then(|page| page.parse().ok()))
-        .unwrap_or(1)
-        .max(1)
+    use_query_map().with_untracked(|query| {
+        query
+            .get("page")
+            .filter(|page| !page.is_empty() && page.bytes().all(|b| b.is_ascii_digit()))
+            .map_or(1, |digits| {
+                digits
+                    .parse::<i64>()
+                    .unwrap_or(LAST_PAGE)
+                    .clamp(1, LAST_PAGE)
+            })
+    })
 }
 
 /// Under a long list: "51–100 of 500" and links to the previous and next

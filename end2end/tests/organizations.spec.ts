@@ -132,4 +132,16 @@ test("only a page with islands downloads the WASM, and its islands work", async 
   await expectBlankNameRefusedInBrowser(tab);
   expect(errors).toEqual([]);
   await fresh.close();
+
+  // With JavaScript off nothing could run it, so nothing fetches it.
+  const off = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+  const offTab = await off.newPage();
+  const fetched: string[] = [];
+  offTab.on("request", (request) => {
+    if (/\.(wasm|js)$/.test(new URL(request.url()).pathname)) fetched.push(request.url());
+  });
+  await offTab.goto(organization + "/settings", { waitUntil: "networkidle" });
+  await expect(offTab.getByLabel("Organization name")).toBeVisible();
+  expect(fetched.filter((url) => url.endsWith(".wasm"))).toEqual([]);
+  await off.close();
 });

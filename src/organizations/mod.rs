@@ -204,9 +204,9 @@ pub const SIDEBAR_ORGANIZATIONS: i64 = 15;
 /// How many organizations the home page lists on each of its pages.
 pub const ORGANIZATIONS_PER_PAGE: i64 = 50;
 
-/// What the sidebar lists: the account's first organizations by name, the
-/// current one (from the URL) even when it sorts later, and how many the
-/// account has in all.
+/// What the sidebar lists: the account's first organizations by name (the
+/// current one, from the URL, before them when it sorts later), and how
+/// many the account has in all.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sidebar {
     pub orgs: Vec<Membership>,
@@ -226,8 +226,11 @@ pub async fn fetch_sidebar(current: Option<String>) -> Result<Sidebar, AppError>
     let current = match (listed, current) {
         (Some(found), _) => Some(found),
         (None, Some(id)) => {
+            // First, where it is seen without scrolling the list.
             let found = store::membership_in(&state.db, account.id, &id).await?;
-            orgs.extend(found.clone());
+            if let Some(open) = &found {
+                orgs.insert(0, open.clone());
+            }
             found
         }
         (None, None) => None,
