@@ -290,7 +290,7 @@ fn Home() -> impl IntoView {
             <h1>"Welcome, " <bdi>{name}</bdi></h1>
             <Suspense>
                 {Suspend::new(async move {
-                    let (orgs, total, window) = match fetch_my_organizations(page_number()).await {
+                    let (orgs, total, window) = match fetch_my_organizations(page_number("page")).await {
                         Ok(found) => found,
                         Err(error) => return crate::page::error_page(error),
                     };
@@ -309,7 +309,7 @@ fn Home() -> impl IntoView {
                                     .map(|o| view! { <li><a href=format!("/organizations/{}", o.org.public_id) dir="auto">{o.org.name}</a></li> })
                                     .collect_view()}
                             </ul>
-                            <Pager path="/".to_owned() window shown total />
+                            <Pager path="/".to_owned() param="page" label="Pages of organizations" window shown total />
                         }
                         .into_any()
                     }

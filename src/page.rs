@@ -179,13 +179,14 @@ impl Window {
 /// and small enough that its offset never overflows.
 pub const LAST_PAGE: i64 = 1_000_000_000;
 
-/// The `?page=` of the current URL: its digits as a number from 1 to
-/// [`LAST_PAGE`] (a longer number is past the end, not the first page);
-/// anything else is the first page.
-pub fn page_number() -> i64 {
+/// The page number in the current URL's query parameter `param` (`page`
+/// for most lists): its digits as a number from 1 to [`LAST_PAGE`] (a
+/// longer number is past the end, not the first page); anything else is
+/// the first page.
+pub fn page_number(param: &str) -> i64 {
     use_query_map().with_untracked(|query| {
         query
-            .get("page")
+            .get(param)
             .filter(|page| !page.is_empty() && page.bytes().all(|b| b.is_ascii_digit()))
             .map_or(1, |digits| {
                 digits
@@ -197,9 +198,18 @@ pub fn page_number() -> i64 {
 }
 
 /// Under a long list: "51–100 of 500" and links to the previous and next
-/// pages at `path?page=N`; nothing when everything is on one page.
+/// pages at `path` with `param=N` added to its query (`path` keeps what
+/// another list on the page needs); nothing when everything is on one page.
 #[component]
-pub fn Pager(path: String, window: Window, shown: usize, total: i64) -> impl IntoView {
+pub fn Pager(
+    path: String,
+    param: &'static str,
+    /// The navigation's accessible name ("Pages of collaborators").
+    label: &'static str,
+    window: Window,
+    shown: usize,
+    total: i64,
+) -> impl IntoView {
     let number = window.number();
     let first = window.offset + 1;
     let last = window.offset + i64::try_from(shown).unwrap_or(i64::MAX);
@@ -207,7 +217,8 @@ pub fn Pager(path: String, window: Window, shown: usize, total: i64) -> impl Int
         if page == 1 {
             path.clone()
         } else {
-            format!("{path}?page={page}")
+            let separator = if path.contains('?') { '&' } else { '?' };
+            format!("{path}{separator}{param}={page}")
         }
     };
     let previous = (number > 1).then(|| {
@@ -223,7 +234,7 @@ pub fn Pager(path: String, window: Window, shown: usize, total: i64) -> impl Int
     };
     (previous.is_some() || next.is_some()).then(|| {
         view! {
-            <nav class="pager" aria-label="Pages">
+            <nav class="pager" aria-label=label>
                 {previous.map(|href| view! { <a href=href rel="prev">"Previous"</a> })}
                 <span>{summary}</span>
                 {next.map(|href| view! { <a href=href rel="next">"Next"</a> })}

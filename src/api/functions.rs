@@ -615,6 +615,7 @@ async fn list_collaborators(call: Call<'_>) -> AppResult<Payload> {
         &by,
         &access.org.public_id,
         crate::page::Window::ALL,
+        crate::page::Window::ALL,
     )
     .await?;
     let invitations: Vec<Invitation> = view
@@ -641,9 +642,14 @@ async fn add_collaborator(call: Call<'_>) -> AppResult<Payload> {
     crate::collaborators::operations::invite(call.state, &by, org, email, role).await?;
     // The invitation as stored (the address normalized), as listcollaborators shows it.
     let key = crate::validate::Email::parse(email).map(|e| e.key()).ok();
-    let view =
-        crate::collaborators::operations::list(call.state, &by, org, crate::page::Window::ALL)
-            .await?;
+    let view = crate::collaborators::operations::list(
+        call.state,
+        &by,
+        org,
+        crate::page::Window::ALL,
+        crate::page::Window::ALL,
+    )
+    .await?;
     let sent = view
         .pending
         .unwrap_or_default()
@@ -670,6 +676,7 @@ async fn collaborator_email(
         by,
         &access.org.public_id,
         crate::page::Window::ALL,
+        crate::page::Window::ALL,
     )
     .await?;
     view.members
@@ -685,9 +692,14 @@ async fn edit_collaborator(call: Call<'_>) -> AppResult<Payload> {
     let role = required(&call, "role")?;
     let org = &access.org.public_id;
     crate::collaborators::operations::change_role(call.state, &by, org, &email, role).await?;
-    let view =
-        crate::collaborators::operations::list(call.state, &by, org, crate::page::Window::ALL)
-            .await?;
+    let view = crate::collaborators::operations::list(
+        call.state,
+        &by,
+        org,
+        crate::page::Window::ALL,
+        crate::page::Window::ALL,
+    )
+    .await?;
     let member = view
         .members
         .into_iter()

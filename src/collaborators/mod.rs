@@ -90,6 +90,9 @@ pub struct CollaboratorsView {
     pub window: crate::page::Window,
     /// `None` for a role that does not manage collaborators.
     pub pending: Option<Vec<PendingInvitation>>,
+    /// The pending invitations in `pending_window`, of `pending_total`.
+    pub pending_total: i64,
+    pub pending_window: crate::page::Window,
 }
 
 /// How many members the Collaborators page shows on each of its pages.
@@ -121,11 +124,17 @@ pub use crate::organizations::permissions::roles_to_give;
 pub const ROLES_IN_SHORT: &str = "A Member sees everything and creates services; Billing keeps the company information and billing; an Admin does everything but billing, renaming and deleting; an Owner does everything.";
 
 #[server(prefix = "/rpc")]
-pub async fn fetch_collaborators(org: String, page: i64) -> Result<CollaboratorsView, AppError> {
+pub async fn fetch_collaborators(
+    org: String,
+    page: i64,
+    invitations_page: i64,
+) -> Result<CollaboratorsView, AppError> {
+    use crate::page::Window;
     let (state, account) = crate::organizations::gate::context()?;
     let by = crate::organizations::Principal::Person(account);
-    let window = crate::page::Window::page(page, COLLABORATORS_PER_PAGE);
-    operations::list(&state, &by, &org, window).await
+    let members = Window::page(page, COLLABORATORS_PER_PAGE);
+    let invitations = Window::page(invitations_page, COLLABORATORS_PER_PAGE);
+    operations::list(&state, &by, &org, members, invitations).await
 }
 
 /// The invitation behind `token`; `NotFound` when it is used, revoked,

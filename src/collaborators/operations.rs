@@ -9,20 +9,24 @@ use crate::page::Window;
 use crate::server::AppState;
 use crate::validate::{Email, FieldError};
 
-/// The members, and for those who manage them the pending invitations.
+/// The members in `window`, and for a role that manages collaborators the
+/// pending invitations in `invitations`, each with its total.
 pub async fn list(
     state: &AppState,
     by: &Principal,
     org: &str,
     window: Window,
+    invitations: Window,
 ) -> AppResult<CollaboratorsView> {
     let access = gate::authorize(&state.db, by, org, Action::View).await?;
     let (members, total) =
         crate::organizations::collaborators(&state.db, access.id, window).await?;
-    let pending = if access.may(Action::ManageCollaborators) {
-        Some(store::pending(&state.db, access.id, state.clock.now()).await?)
+    let (pending, pending_total) = if access.may(Action::ManageCollaborators) {
+        let (pending, total) =
+            store::pending(&state.db, access.id, state.clock.now(), invitations).await?;
+        (Some(pending), total)
     } else {
-        None
+        (None, 0)
     };
     Ok(CollaboratorsView {
         access: access.membership(),
@@ -30,6 +34,8 @@ pub async fn list(
         total,
         window,
         pending,
+        pending_total,
+        pending_window: invitations,
     })
 }
 

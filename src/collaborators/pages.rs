@@ -12,7 +12,7 @@ use crate::forms::{field_error, form_message, use_refused, Refused, TextField};
 use crate::organizations::pages::CollaboratorTable;
 use crate::organizations::Collaborator;
 use crate::organizations::{Action, Role};
-use crate::page::{error_page, load, org_param, page_number, Pager};
+use crate::page::{error_page, load, org_param, page_number, Pager, Window};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -40,9 +40,10 @@ pub fn CollaboratorsPage() -> impl IntoView {
     let you = crate::auth::current_account()
         .map(|a| a.email)
         .unwrap_or_default();
-    load(fetch_collaborators(org, page_number()), move |view| {
-        collaborators_page(view, status, invite, other, &you)
-    })
+    load(
+        fetch_collaborators(org, page_number("page"), page_number("invitations")),
+        move |view| collaborators_page(view, status, invite, other, &you),
+    )
 }
 
 fn collaborators_page(
@@ -56,6 +57,13 @@ fn collaborators_page(
     let action = format!("/organizations/{}/collaborators", view.access.org.public_id);
     let manage = view.access.may(Action::ManageCollaborators);
     let (window, shown, total) = (view.window, view.members.len(), view.total);
+    // Each list's pager keeps the other list's page.
+    let keep = |param: &str, window: Window| match window.number() {
+        1 => action.clone(),
+        page => format!("{action}?{param}={page}"),
+    };
+    let members_path = keep("invitations", view.pending_window);
+    let invitations_path = keep("page", view.window);
     // A refusal the page shows no form for (a role without the right, a
     // Resend or Revoke of an invitation gone meanwhile) is told at the top.
     let page_error = other_refusal.map(|error| error.to_string()).or_else(|| {
@@ -70,7 +78,8 @@ fn collaborators_page(
                 <h2 id="invite-heading">"Invite collaborator"</h2>
                 <InviteCollaborator action=action.clone() inviter=view.access.role refused=invite.clone() />
             </section>
-            <PendingInvitations action=action.clone() actor=view.access.role pending=pending />
+            <PendingInvitations action=action.clone() actor=view.access.role pending=pending
+                pager_path=invitations_path.clone() window=view.pending_window total=view.pending_total />
         }
     });
     view! {
@@ -84,7 +93,7 @@ fn collaborators_page(
             } else {
                 view! { <CollaboratorTable collaborators=view.members /> }.into_any()
             }}
-            <Pager path=action.clone() window shown total />
+            <Pager path=members_path param="page" label="Pages of collaborators" window shown total />
             {invite_section}
             <section aria-labelledby="leave-heading">
                 <h2 id="leave-heading">"Leave organization"</h2>
@@ -208,8 +217,16 @@ fn PendingInvitations(
     action: String,
     actor: Role,
     pending: Vec<PendingInvitation>,
+    /// Where the pager's links go, with the members' page kept.
+    pager_path: String,
+    window: Window,
+    total: i64,
 ) -> impl IntoView {
-    let body = if pending.is_empty() {
+    let shown = pending.len();
+    let pager = view! {
+        <Pager path=pager_path param="invitations" label="Pages of pending invitations" window shown total />
+    };
+    let body = if pending.is_empty() && total == 0 {
         view! { <p class="muted">"No pending invitations."</p> }.into_any()
     } else {
         let rows = pending
@@ -254,6 +271,7 @@ fn PendingInvitations(
         <section aria-labelledby="pending-heading">
             <h2 id="pending-heading">"Pending invitations"</h2>
             {body}
+            {pager}
         </section>
     }
 }

@@ -7,6 +7,7 @@ use crate::clock::{format_utc, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_token, token_hash};
 use crate::organizations::{activity, gate, Action, Actor, OrgAccess, Principal, Role};
+use crate::page::Window;
 use crate::server::db::Db;
 use crate::server::rate_limit::RateLimit;
 use crate::validate::Email;
@@ -26,7 +27,8 @@ pub async fn pending(
     db: &Db,
     organization_id: i64,
     now: Timestamp,
-) -> AppResult<Vec<PendingInvitation>> {
+    window: Window,
+) -> AppResult<(Vec<PendingInvitation>, i64)> {
     /// A pending invitation as stored.
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -34,16 +36,29 @@ pub async fn pending(
         role: String,
         expires_at: Timestamp,
     }
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT email, role, expires_at FROM invitations
-          WHERE organization_id = ? AND status = 'pending' AND expires_at > ?
-          ORDER BY email_key",
-    )
+    const PENDING: &str = "FROM invitations
+          WHERE organization_id = ? AND status = 'pending' AND expires_at > ?";
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT email, role, expires_at {PENDING} ORDER BY email_key LIMIT ? OFFSET ?"
+    ))
     .bind(organization_id)
     .bind(now)
+    .bind(window.limit)
+    .bind(window.offset)
     .fetch_all(&db.read)
     .await?;
-    rows.into_iter()
+    // Counted apart: the rows are few a page, the count an index range.
+    let total = if rows.is_empty() && window.offset == 0 {
+        0
+    } else {
+        sqlx::query_scalar(&format!("SELECT count(*) {PENDING}"))
+            .bind(organization_id)
+            .bind(now)
+            .fetch_one(&db.read)
+            .await?
+    };
+    let pending = rows
+        .into_iter()
         .map(|row| {
             Ok(PendingInvitation {
                 role: parse_role(&row.role)?,
@@ -52,7 +67,8 @@ pub async fn pending(
                 expires_at: row.expires_at,
             })
         })
-        .collect()
+        .collect::<AppResult<_>>()?;
+    Ok((pending, total))
 }
 
 fn parse_role(stored: &str) -> AppResult<Role> {

@@ -226,7 +226,7 @@ async fn ask(app: &TestApp, client: &Client, check: &Check, org: &str) -> Status
                 form.push(("setup", "made-up"));
             }
             if check.path == FetchCollaborators::PATH {
-                form.push(("page", "1"));
+                form.extend([("page", "1"), ("invitations_page", "1")]);
             }
             client
                 .post(app.url(check.path))

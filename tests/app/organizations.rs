@@ -382,7 +382,10 @@ async fn server_functions_answer_anonymous_non_members_and_each_role() {
     for (path, form) in [
         (FetchOverview::PATH, vec![("org", org)]),
         (FetchCompany::PATH, vec![("org", org)]),
-        (FetchCollaborators::PATH, vec![("org", org), ("page", "1")]),
+        (
+            FetchCollaborators::PATH,
+            vec![("org", org), ("page", "1"), ("invitations_page", "1")],
+        ),
         (FetchActivity::PATH, vec![("org", org)]),
         (FetchBilling::PATH, vec![("org", org)]),
         (FetchServices::PATH, vec![("org", org)]),
@@ -403,7 +406,7 @@ async fn server_functions_answer_anonymous_non_members_and_each_role() {
         (FetchCompany::PATH, vec![("org", org)], [true; 4]),
         (
             FetchCollaborators::PATH,
-            vec![("org", org), ("page", "1")],
+            vec![("org", org), ("page", "1"), ("invitations_page", "1")],
             [true; 4],
         ),
         (FetchBilling::PATH, vec![("org", org)], [true; 4]),
@@ -563,7 +566,13 @@ async fn server_functions_never_send_the_internal_organization_id() {
         FetchBilling::PATH,
         FetchServices::PATH,
     ] {
-        let (status, body) = call(&app, &owner, path, &[("org", &org), ("page", "1")]).await;
+        let (status, body) = call(
+            &app,
+            &owner,
+            path,
+            &[("org", &org), ("page", "1"), ("invitations_page", "1")],
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{path}");
         let json: serde_json::Value = serde_json::from_str(&body).unwrap();
         let mut keys = Vec::new();

@@ -163,6 +163,29 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_are_paged_with_
     assert!(past.contains("Nothing on page 11; there are 500 in all."));
     assert!(past.contains(&format!(r#"href="{collaborators}?page=10" rel="prev""#)));
 
+    // Pending invitations are paged too, each pager keeping the other list's page.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120)
+         INSERT INTO invitations (organization_id, email, email_key, role, token_hash, created_at, expires_at)
+         SELECT o.id, printf('i%03d@example.com', i), printf('i%03d@example.com', i), 'member',
+                printf('hash%03d', i), 0, 4102444800 FROM n, organizations o WHERE o.public_id = ?",
+    )
+    .bind(&big)
+    .execute(app.db())
+    .await
+    .unwrap();
+    let (_, both) = app
+        .page(&anna, &format!("{collaborators}?page=2&invitations=3"))
+        .await;
+    assert!(both.contains("51–100 of 500") && both.contains("101–120 of 120"));
+    assert_eq!(both.matches("Resend the invitation of").count(), 20);
+    assert!(both.contains(&format!(
+        r#"href="{collaborators}?page=2&amp;invitations=2" rel="prev""#
+    )));
+    assert!(both.contains(&format!(
+        r#"href="{collaborators}?invitations=3&amp;page=3" rel="next""#
+    )));
+
     // An organization that sorts past the first fifteen is still listed, marked, when open.
     let (_, late) = app.page(&anna, "/organizations/seed000000000999").await;
     let late_sidebar = late
