@@ -6,46 +6,82 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 #[cfg(feature = "ssr")]
-use std::sync::{atomic::AtomicBool, Arc};
+use std::sync::{Arc, OnceLock};
 
-/// The browser bundle that wakes a page's islands: the wasm-bindgen glue
-/// and the WASM under `/pkg`. The shell provides it for each request; a page
-/// only links it when an island of it renders ([`with_islands`]), so a page
-/// with nothing interactive downloads no WASM at all.
+/// The browser bundles, one per group of pages, each holding only the
+/// islands of its pages (Cargo features `bundle-auth`, … select them in
+/// `scripts/build-site`), so no page downloads the code of another's forms.
+/// Every island names its bundle in [`with_islands`]; islands that share a
+/// page share a bundle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bundle {
+    /// Log in and sign up.
+    Auth,
+    /// A new organization and Settings (its name and company information).
+    Organization,
+    Billing,
+    Services,
+}
+
+impl Bundle {
+    pub const ALL: [Bundle; 4] = [
+        Bundle::Auth,
+        Bundle::Organization,
+        Bundle::Billing,
+        Bundle::Services,
+    ];
+
+    /// The name in file names and in `hash.txt`: `auth`, `organization`, ….
+    pub fn name(self) -> &'static str {
+        match self {
+            Bundle::Auth => "auth",
+            Bundle::Organization => "organization",
+            Bundle::Billing => "billing",
+            Bundle::Services => "services",
+        }
+    }
+}
+
+/// The bundles' files under `/pkg` for this request: the shell provides it;
+/// a page only links a bundle when an island of it renders
+/// ([`with_islands`]), so a page with nothing interactive downloads no WASM.
 #[cfg(feature = "ssr")]
 #[derive(Clone, Debug)]
 pub struct IslandBundle {
-    js: &'static str,
-    wasm: &'static str,
-    /// Set once the head has the scripts: a page with two islands gets one copy.
-    linked: Arc<AtomicBool>,
+    names: &'static crate::server::assets::BundleNames,
+    /// The bundle the head links, once the first island has rendered.
+    linked: Arc<OnceLock<Bundle>>,
 }
 
 #[cfg(feature = "ssr")]
 impl IslandBundle {
-    pub fn new(js: &'static str, wasm: &'static str) -> Self {
+    pub fn new(names: &'static crate::server::assets::BundleNames) -> Self {
         Self {
-            js,
-            wasm,
+            names,
             linked: Arc::default(),
         }
     }
 }
 
-/// Called first by every island: puts into the page's head, once, a
-/// preload of the glue and the module script that fetches the WASM, starts
-/// it and hydrates each `<leptos-island>` (what Leptos's
-/// `HydrationScripts` does for every page, which is why it is not used).
-/// Nothing on the server's side of the island changes; in the browser it
-/// does nothing.
-pub fn with_islands() {
+/// Called first by every island with its bundle: puts into the page's head,
+/// once, a preload of the bundle's wasm-bindgen glue and the module script
+/// that fetches its WASM, starts it and hydrates each `<leptos-island>`
+/// (what Leptos's `HydrationScripts` does for every page, which is why it is
+/// not used). Two islands of one page must name the same bundle (checked in
+/// debug builds, so the tests catch it). In the browser it does nothing.
+pub fn with_islands(bundle: Bundle) {
     #[cfg(feature = "ssr")]
-    if let Some(bundle) = use_context::<IslandBundle>() {
+    if let Some(context) = use_context::<IslandBundle>() {
         use leptos_meta::{Link, Script};
-        use std::sync::atomic::Ordering;
-        if bundle.linked.swap(true, Ordering::Relaxed) {
+        if context.linked.set(bundle).is_err() {
+            debug_assert_eq!(
+                context.linked.get(),
+                Some(&bundle),
+                "the islands of one page are in different bundles"
+            );
             return;
         }
+        let (js, wasm) = context.names.of(bundle);
         let start = format!(
             r#"import init, * as bundle from "{js}";
 const wasm = fetch("{wasm}");
@@ -55,23 +91,23 @@ const wake = async () => {{
   for (const island of document.querySelectorAll("leptos-island")) {{
     const hydrate = bundle[island.dataset.component];
     if (hydrate) await hydrate(island);
-    else console.warn("No WASM function for the island " + island.dataset.component);
+    else console.error("No WASM function for the island " + island.dataset.component);
   }}
 }};
-if ("requestIdleCallback" in window) requestIdleCallback(wake); else wake();"#,
-            js = bundle.js,
-            wasm = bundle.wasm
+if ("requestIdleCallback" in window) requestIdleCallback(wake); else wake();"#
         );
         // Rendering leptos_meta's tags registers them for the head (as
         // leptos_integration_utils does with its preloads); the body gets nothing.
         // The WASM is fetched by the script, not preloaded by a link: a
         // browser with JavaScript off would download a preload it never runs.
         let _ = view! {
-            <Link rel="modulepreload" href=bundle.js />
+            <Link rel="modulepreload" href=js />
             <Script type_="module">{start}</Script>
         }
         .to_html();
     }
+    #[cfg(not(feature = "ssr"))]
+    let _ = bundle;
 }
 
 /// The `{org}` of the current URL.

@@ -119,8 +119,12 @@ test("only a page with islands downloads the WASM, and its islands work", async 
   const tab = await fresh.newPage();
   const errors = watchErrors(tab);
   const wasm: string[] = [];
+  const bundles: string[] = [];
   tab.on("request", (request) => {
-    if (new URL(request.url()).pathname.endsWith(".wasm")) wasm.push(new URL(tab.url()).pathname);
+    const path = new URL(request.url()).pathname;
+    if (!path.endsWith(".wasm")) return;
+    wasm.push(new URL(tab.url()).pathname);
+    bundles.push(path.replace(/^\/pkg\/orgpanel-(\w+)\..*$/, "$1"));
   });
   for (const path of ["", "/collaborators", "/api-keys", "/activity"]) {
     await tab.goto(organization + path, { waitUntil: "networkidle" });
@@ -129,6 +133,8 @@ test("only a page with islands downloads the WASM, and its islands work", async 
   expect(wasm).toEqual([]);
   await tab.goto(organization + "/settings", { waitUntil: "networkidle" });
   expect(wasm).toEqual([organization + "/settings"]);
+  // Its own bundle, with the company form's and the name's islands only.
+  expect(bundles).toEqual(["organization"]);
   await expectBlankNameRefusedInBrowser(tab);
   expect(errors).toEqual([]);
   await fresh.close();

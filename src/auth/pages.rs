@@ -94,7 +94,14 @@ pub fn SignupPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[cfg_attr(
+    any(feature = "ssr", not(feature = "bundle"), feature = "bundle-auth"),
+    island
+)]
+#[cfg_attr(
+    not(any(feature = "ssr", not(feature = "bundle"), feature = "bundle-auth")),
+    component
+)]
 fn AuthForm(
     mode: AuthMode,
     next: Option<String>,
@@ -102,7 +109,7 @@ fn AuthForm(
     email: String,
     error: Option<AppError>,
 ) -> impl IntoView {
-    crate::page::with_islands();
+    crate::page::with_islands(crate::page::Bundle::Auth);
     let sign_up = mode == AuthMode::SignUp;
     let signal = |field: AuthField| RwSignal::new(field_error(&error, field));
     let (name_error, email_error, password_error) = (

@@ -226,7 +226,14 @@ fn MethodForm(
 
 /// "Email" (to the invoice email, checked as it is typed) or "Snail mail"
 /// (to the company address, shown).
-#[island]
+#[cfg_attr(
+    any(feature = "ssr", not(feature = "bundle"), feature = "bundle-billing"),
+    island
+)]
+#[cfg_attr(
+    not(any(feature = "ssr", not(feature = "bundle"), feature = "bundle-billing")),
+    component
+)]
 fn DeliveryForm(
     action: String,
     settings: String,
@@ -235,7 +242,7 @@ fn DeliveryForm(
     postal_address: Option<Vec<String>>,
     error: Option<AppError>,
 ) -> impl IntoView {
-    crate::page::with_islands();
+    crate::page::with_islands(crate::page::Bundle::Billing);
     let delivery_error = RwSignal::new(field_error(&error, BillingField::Delivery));
     let email_error = RwSignal::new(field_error(&error, BillingField::InvoiceEmail));
     let whole_error = form_message(&error);

@@ -48,7 +48,22 @@ fn company_view(
 /// The company information form. In the browser each field is checked when
 /// it loses focus and again as it is corrected, with `check_field`, the
 /// code the server runs; without JavaScript the server says the same.
-#[island]
+#[cfg_attr(
+    any(
+        feature = "ssr",
+        not(feature = "bundle"),
+        feature = "bundle-organization"
+    ),
+    island
+)]
+#[cfg_attr(
+    not(any(
+        feature = "ssr",
+        not(feature = "bundle"),
+        feature = "bundle-organization"
+    )),
+    component
+)]
 fn CompanyFormIsland(
     action: String,
     form: CompanyForm,
@@ -57,7 +72,7 @@ fn CompanyFormIsland(
     saved: bool,
 ) -> impl IntoView {
     use CompanyField as F;
-    crate::page::with_islands();
+    crate::page::with_islands(crate::page::Bundle::Organization);
     // Indexed by `field as usize`, in the order of `CompanyField::ALL`.
     let errors: [RwSignal<Option<String>>; 9] =
         CompanyField::ALL.map(|field| RwSignal::new(field_error(&error, field)));

@@ -15,7 +15,22 @@ fn check_organization_name(value: String) -> Option<String> {
 
 /// The "Organization name" field and its button, checked in the browser:
 /// creating an organization, and renaming it in Settings.
-#[island]
+#[cfg_attr(
+    any(
+        feature = "ssr",
+        not(feature = "bundle"),
+        feature = "bundle-organization"
+    ),
+    island
+)]
+#[cfg_attr(
+    not(any(
+        feature = "ssr",
+        not(feature = "bundle"),
+        feature = "bundle-organization"
+    )),
+    component
+)]
 pub fn OrganizationNameForm(
     action: String,
     intent: Option<String>,
@@ -23,7 +38,7 @@ pub fn OrganizationNameForm(
     value: String,
     error: Option<AppError>,
 ) -> impl IntoView {
-    crate::page::with_islands();
+    crate::page::with_islands(crate::page::Bundle::Organization);
     let name_error = RwSignal::new(field_error(&error, NameField::Name));
     let name_ref = NodeRef::<leptos::html::Input>::new();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

@@ -1,23 +1,34 @@
 //! Static files: the hashed bundle under /pkg (cached for a year), the
 //! rest of the site root, and the names in `hash.txt` of a release build.
 
+use crate::page::Bundle;
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use leptos::config::LeptosOptions;
 use std::sync::OnceLock;
 use tower_http::services::ServeDir;
 
-/// The bundle's file names under `/pkg`: `orgpanel.<hash>.css`, `.js` and
-/// `.wasm` from the `css:`, `js:` and `wasm:` lines of the hash file that
-/// the release build writes next to the binary; without hashing,
-/// wasm-bindgen's own names (`orgpanel.js`, `orgpanel_bg.wasm`). Read once
-/// found (Leptos's own `HydrationScripts` read it on every request); until
-/// then read again, so a file put in place after the start is still found.
+/// The site's file names under `/pkg`: the stylesheet `orgpanel.<hash>.css`
+/// and each [`Bundle`]'s glue and WASM, `orgpanel-<bundle>.<hash>.js` and
+/// `.wasm`, from the `css:`, `js-<bundle>:` and `wasm-<bundle>:` lines of
+/// the hash file that the release build writes next to the binary. Without
+/// hashing (a development build), wasm-bindgen's own names of the one bundle
+/// with every island (`orgpanel.js`, `orgpanel_bg.wasm`). Read once found
+/// (Leptos's own `HydrationScripts` read it on every request); until then
+/// read again, so a file put in place after the start is still found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BundleNames {
     pub css: String,
-    pub js: String,
-    pub wasm: String,
+    /// The glue and the WASM of each bundle, in the order of [`Bundle::ALL`].
+    bundles: Vec<(String, String)>,
+}
+
+impl BundleNames {
+    /// The glue's and the WASM's paths of `bundle`.
+    pub fn of(&self, bundle: Bundle) -> (&str, &str) {
+        let (js, wasm) = &self.bundles[bundle as usize];
+        (js, wasm)
+    }
 }
 
 pub fn bundle_names(options: &LeptosOptions) -> &'static BundleNames {
@@ -30,8 +41,9 @@ pub fn bundle_names(options: &LeptosOptions) -> &'static BundleNames {
     if !options.hash_files {
         return NAMES.get_or_init(|| BundleNames {
             css: format!("{pkg}.css"),
-            js: format!("{pkg}.js"),
-            wasm: format!("{pkg}_bg.wasm"),
+            bundles: Bundle::ALL
+                .map(|_| (format!("{pkg}.js"), format!("{pkg}_bg.wasm")))
+                .to_vec(),
         });
     }
     let hashes = std::env::current_exe()
@@ -39,21 +51,35 @@ pub fn bundle_names(options: &LeptosOptions) -> &'static BundleNames {
         .and_then(|exe| Some(exe.parent()?.join(options.hash_file.as_ref())))
         .and_then(|path| std::fs::read_to_string(path).ok())
         .unwrap_or_default();
-    let hash = |kind: &str| {
+    let hash = |key: &str| {
         hashes
             .lines()
             .filter_map(|line| line.split_once(':'))
-            .find(|(k, _)| k.trim() == kind)
-            .map(|(_, hash)| format!("{pkg}.{}.{kind}", hash.trim()))
+            .find(|(k, _)| k.trim() == key)
+            .map(|(_, hash)| hash.trim().to_owned())
     };
-    if let (Some(css), Some(js), Some(wasm)) = (hash("css"), hash("js"), hash("wasm")) {
-        return NAMES.get_or_init(|| BundleNames { css, js, wasm });
+    let bundles: Option<Vec<_>> = Bundle::ALL
+        .iter()
+        .map(|bundle| {
+            let name = bundle.name();
+            let js = hash(&format!("js-{name}"))?;
+            let wasm = hash(&format!("wasm-{name}"))?;
+            Some((
+                format!("{pkg}-{name}.{js}.js"),
+                format!("{pkg}-{name}.{wasm}.wasm"),
+            ))
+        })
+        .collect();
+    if let (Some(css), Some(bundles)) = (hash("css"), bundles) {
+        let css = format!("{pkg}.{css}.css");
+        return NAMES.get_or_init(|| BundleNames { css, bundles });
     }
     tracing::error!("file hashing is on but the hash file is missing or incomplete");
     MISSING.get_or_init(|| BundleNames {
         css: format!("{pkg}.css"),
-        js: format!("{pkg}.js"),
-        wasm: format!("{pkg}.wasm"),
+        bundles: Bundle::ALL
+            .map(|_| (format!("{pkg}.js"), format!("{pkg}.wasm")))
+            .to_vec(),
     })
 }
 

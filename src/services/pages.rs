@@ -139,14 +139,21 @@ fn DeleteService(action: String, id: String, name: String) -> impl IntoView {
 /// "Name", "Plan", "Data center". The name is checked as it is typed, with
 /// the server's rule; while billing is not ready the form is disabled (and
 /// the server refuses it anyway).
-#[island]
+#[cfg_attr(
+    any(feature = "ssr", not(feature = "bundle"), feature = "bundle-services"),
+    island
+)]
+#[cfg_attr(
+    not(any(feature = "ssr", not(feature = "bundle"), feature = "bundle-services")),
+    component
+)]
 fn CreateServiceForm(
     action: String,
     values: ServiceForm,
     error: Option<AppError>,
     ready: bool,
 ) -> impl IntoView {
-    crate::page::with_islands();
+    crate::page::with_islands(crate::page::Bundle::Services);
     let name_error = RwSignal::new(field_error(&error, ServiceField::Name));
     let plan_error = field_error(&error, ServiceField::Plan);
     let data_center_error = field_error(&error, ServiceField::DataCenter);

@@ -191,7 +191,7 @@ impl PostalCode {
         }
         // "SE-114 37", "LV-1010", and the old "S-114 37", "D-10115": the
         // country's ISO code or its international vehicle code may come first.
-        let upper = trimmed.to_uppercase();
+        let upper = trimmed.to_ascii_uppercase();
         let iso = upper
             .strip_prefix(country.code())
             .map(|rest| rest.trim_start_matches(['-', ' ', '\u{a0}']));
@@ -405,7 +405,7 @@ impl BusinessId {
             .chars()
             .filter(|c| !is_separator(*c))
             .collect::<String>()
-            .to_uppercase();
+            .to_ascii_uppercase();
         if compact.is_empty() {
             return Err("Enter the business identification number.".into());
         }
@@ -583,7 +583,7 @@ impl VatNumber {
             .chars()
             .filter(|c| !is_separator(*c))
             .collect::<String>()
-            .to_uppercase();
+            .to_ascii_uppercase();
         if compact.is_empty() {
             return Ok(None);
         }

@@ -418,7 +418,7 @@ fn canonical_domain(domain: &str) -> Option<String> {
 #[cfg(not(feature = "ssr"))]
 fn canonical_domain(domain: &str) -> Option<String> {
     let letter = |c: char| c.is_ascii_alphanumeric() || (!c.is_ascii() && !c.is_whitespace());
-    labels_ok(domain, letter).then(|| domain.to_lowercase())
+    labels_ok(domain, letter).then(|| domain.to_ascii_lowercase())
 }
 
 /// A password as chosen at sign-up. Never logged, never shown back.
