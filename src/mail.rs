@@ -12,7 +12,7 @@
 
 use crate::clock::{Clock, Timestamp};
 use crate::error::AppResult;
-use crate::server::db::Db;
+use crate::server::db::{Db, LEASE_SECS};
 use crate::validate::Email;
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
@@ -134,7 +134,7 @@ fn retry_delay(attempts: i64) -> i64 {
 
 /// A message that is due.
 #[derive(sqlx::FromRow)]
-struct Due {
+pub struct Due {
     id: i64,
     recipient: String,
     subject: String,
@@ -142,18 +142,33 @@ struct Due {
     attempts: i64,
 }
 
-/// Sends every message that is due (at most 50 a round); returns how many
-/// were sent. One that fails is tried again later without holding up the
-/// others.
-pub async fn send_due(db: &Db, mailer: &Mailer, now: Timestamp) -> AppResult<usize> {
-    let due: Vec<Due> = sqlx::query_as(
-        "SELECT id, recipient, subject, body, attempts FROM outbox
-          WHERE sent_at IS NULL AND next_attempt_at <= ?
-          ORDER BY next_attempt_at, id LIMIT 50",
+/// Takes up to 50 messages that are due, oldest first, under a lease: until
+/// [`LEASE_SECS`] have passed no other worker (of this replica or another
+/// on the same database) takes them, so each is sent once; if this one
+/// dies before recording the outcome, another sends them after the lease.
+/// One statement, so two workers cannot take the same message (SQLite has
+/// one writer at a time).
+pub async fn take_due(db: &Db, now: Timestamp) -> AppResult<Vec<Due>> {
+    let mut due: Vec<Due> = sqlx::query_as(
+        "UPDATE outbox SET next_attempt_at = $1
+          WHERE id IN (SELECT id FROM outbox
+                        WHERE sent_at IS NULL AND next_attempt_at <= $2
+                        ORDER BY next_attempt_at, id LIMIT 50)
+          RETURNING id, recipient, subject, body, attempts",
     )
+    .bind(now + LEASE_SECS)
     .bind(now)
-    .fetch_all(&db.read)
+    .fetch_all(&db.write)
     .await?;
+    due.sort_by_key(|message| message.id);
+    Ok(due)
+}
+
+/// Sends every message that is due (at most 50 a round, taken with
+/// [`take_due`]); returns how many were sent. One that fails is tried again
+/// later without holding up the others.
+pub async fn send_due(db: &Db, mailer: &Mailer, now: Timestamp) -> AppResult<usize> {
+    let due = take_due(db, now).await?;
     let mut sent = 0;
     for message in due {
         match mailer

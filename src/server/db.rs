@@ -15,6 +15,13 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+/// How long a background worker holds the job rows it took (email due,
+/// refunds due, card setups to ask about), in seconds: no other worker, of
+/// this replica or another on the same database, takes them meanwhile, and
+/// if the worker dies they are taken up again when the lease ends. Longer
+/// than one job's calls can take (the SMTP client gives up after 20 s).
+pub const LEASE_SECS: i64 = 300;
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pub read: SqlitePool,

@@ -346,7 +346,8 @@ async fn eight_runs_of_the_refund_job_at_once_refund_a_due_charge_once() {
     let anna = app.user("Anna", "anna@example.com").await;
     let org = app.create_org(&anna, "Example").await;
     add_card(&app, &anna, &org, "4242424242424242", "12/30").await;
-    // Due now, and every run sees it due before any has recorded it.
+    // Due now: one run takes it under a lease (the app's own worker may be
+    // that one), the others find nothing to do.
     app.clock.advance(3601);
     let state = app.running.state.clone();
     let runs =
@@ -359,10 +360,6 @@ async fn eight_runs_of_the_refund_job_at_once_refund_a_due_charge_once() {
             .await
     );
     assert_eq!(app.count("SELECT count(*) FROM sandbox_refunds").await, 1);
-    assert!(
-        common::logs().contains("refund already recorded by another run"),
-        "the idempotent path ran"
-    );
     app.stop().await;
 }
 

@@ -3,7 +3,9 @@
 //! logged when none is configured.
 
 use super::common::{logs, TestApp};
+use orgpanel::clock::Timestamp;
 use orgpanel::mail;
+use orgpanel::server::{db::LEASE_SECS, Db};
 use orgpanel::validate::Email;
 use std::time::Duration;
 
@@ -130,4 +132,88 @@ async fn a_message_the_server_refuses_for_good_is_given_up_not_retried() {
         1,
         "tried once, kept with why"
     );
+}
+
+/// Writes `count` messages, due at `due`, without waking the app's worker.
+async fn write_quietly(app: &TestApp, count: usize, due: Timestamp) {
+    let state = &app.running.state;
+    let mut tx = state.db.write.begin().await.unwrap();
+    for i in 0..count {
+        let to = Email::parse(&format!("replica{i}@example.com")).unwrap();
+        mail::enqueue(&mut tx, &to, "Hello", "Body", due)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// Another replica's database pools on the same file.
+async fn other_replica(app: &TestApp) -> Db {
+    Db::open(&app.running.state.config.database_url)
+        .await
+        .expect("a second replica opens the database")
+}
+
+#[tokio::test]
+async fn replicas_sending_at_once_send_each_message_once() {
+    let app = TestApp::start().await;
+    write_quietly(&app, 40, app.clock.now()).await;
+    let mailer = mail::Mailer::new(Some(&app.smtp.url()), "Orgpanel <no-reply@localhost>").unwrap();
+    let (second, third) = (other_replica(&app).await, other_replica(&app).await);
+    let now = app.clock.now();
+    // Two more workers besides the app's own, all on one database.
+    let (a, b) = tokio::join!(
+        mail::send_due(&second, &mailer, now),
+        mail::send_due(&third, &mailer, now)
+    );
+    let sent_here = a.unwrap() + b.unwrap();
+    assert!(
+        app.eventually("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 40)
+            .await,
+        "all 40 sent"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut recipients: Vec<String> = app
+        .smtp
+        .messages()
+        .iter()
+        .flat_map(|message| message.to.clone())
+        .collect();
+    recipients.sort();
+    let before = recipients.len();
+    recipients.dedup();
+    assert_eq!(
+        before, 40,
+        "each message sent once ({sent_here} by the two extra workers)"
+    );
+    assert_eq!(recipients.len(), 40);
+}
+
+#[tokio::test]
+async fn messages_taken_by_a_replica_that_died_are_sent_after_its_lease() {
+    let app = TestApp::start().await;
+    // Due in a minute, so that the other replica takes them before this
+    // one's worker could.
+    let due = app.clock.now() + 60;
+    write_quietly(&app, 3, due).await;
+    // Another replica takes them at that minute and dies before sending.
+    let taken = mail::take_due(&other_replica(&app).await, due)
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 3);
+    // Until the lease ends, this replica leaves them alone (the test clock
+    // also moves with real time, hence 10 s to spare).
+    app.clock.advance(60 + LEASE_SECS - 10);
+    app.running.state.mail_due.notify_one();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(app.smtp.messages().is_empty(), "sent during the lease");
+    app.clock.advance(10);
+    app.running.state.mail_due.notify_one();
+    assert!(
+        app.eventually("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 3)
+            .await,
+        "sent once the lease ended"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(app.smtp.messages().len(), 3);
 }

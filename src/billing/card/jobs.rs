@@ -9,7 +9,7 @@ use crate::clock::Timestamp;
 use crate::error::AppResult;
 use crate::organizations::{activity, Actor};
 use crate::payments::SetupOutcome;
-use crate::server::AppState;
+use crate::server::{db::LEASE_SECS, AppState};
 
 const HOUR: i64 = 3600;
 
@@ -37,13 +37,19 @@ pub async fn reconcile(state: &AppState) -> AppResult<usize> {
     .bind(now - OPEN_SETUP_SECS)
     .execute(&state.db.write)
     .await?;
+    // Taken under a lease (`LEASE_SECS`), as the outbox's email is: one
+    // worker of one replica asks about a setup at a time.
     let due: Vec<StartedSetup> = sqlx::query_as(
-        "SELECT id, organization_id, account_id, api_key_id, provider_session, checks FROM card_setups
-          WHERE status = 'started' AND provider_session IS NOT NULL AND next_check_at <= ?
-          ORDER BY next_check_at LIMIT 50",
+        "UPDATE card_setups SET next_check_at = $1
+          WHERE id IN (SELECT id FROM card_setups
+                        WHERE status = 'started' AND provider_session IS NOT NULL
+                          AND next_check_at <= $2
+                        ORDER BY next_check_at LIMIT 50)
+          RETURNING id, organization_id, account_id, api_key_id, provider_session, checks",
     )
+    .bind(now + LEASE_SECS)
     .bind(now)
-    .fetch_all(&state.db.read)
+    .fetch_all(&state.db.write)
     .await?;
     let mut recorded = 0;
     for setup in due {
@@ -104,27 +110,37 @@ pub async fn refund_due(state: &AppState) -> AppResult<usize> {
     /// A refund that is due, and the charge it refunds.
     #[derive(sqlx::FromRow)]
     struct Due {
-        payment_id: i64,
         provider_payment: String,
         organization_id: i64,
     }
     let now = state.clock.now();
-    let due: Vec<Due> = sqlx::query_as(
-        "SELECT j.payment_id, p.provider_payment, p.organization_id
-           FROM refund_jobs j JOIN payments p ON p.id = j.payment_id
-          WHERE j.done_at IS NULL AND j.due_at <= ?
-          ORDER BY j.due_at LIMIT 50",
+    // Taken under a lease (`LEASE_SECS`), as the outbox's email is: one
+    // worker of one replica calls the provider for a refund at a time (and
+    // the idempotency key makes a second call refund nothing more).
+    let mut taken: Vec<i64> = sqlx::query_scalar(
+        "UPDATE refund_jobs SET due_at = $1
+          WHERE payment_id IN (SELECT payment_id FROM refund_jobs
+                                WHERE done_at IS NULL AND due_at <= $2
+                                ORDER BY due_at LIMIT 50)
+          RETURNING payment_id",
     )
+    .bind(now + LEASE_SECS)
     .bind(now)
-    .fetch_all(&state.db.read)
+    .fetch_all(&state.db.write)
     .await?;
+    taken.sort_unstable();
     let mut refunded = 0;
-    for Due {
-        payment_id: payment,
-        provider_payment,
-        organization_id,
-    } in due
-    {
+    for payment in taken {
+        let Some(Due {
+            provider_payment,
+            organization_id,
+        }) = sqlx::query_as("SELECT provider_payment, organization_id FROM payments WHERE id = $1")
+            .bind(payment)
+            .fetch_optional(&state.db.read)
+            .await?
+        else {
+            continue;
+        };
         let key = format!("refund_{payment}");
         let done = match state.payments.refund(&provider_payment, &key).await {
             Ok(refund) => record_refund(state, payment, organization_id, &refund, now)
