@@ -35,7 +35,7 @@ pub async fn enqueue(
     now: Timestamp,
 ) -> AppResult<()> {
     sqlx::query(
-        "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(to.as_str())
     .bind(subject)
@@ -177,7 +177,7 @@ pub async fn send_due(db: &Db, mailer: &Mailer, now: Timestamp) -> AppResult<usi
         {
             Ok(()) => {
                 // The text (its links are secrets) is not kept once sent.
-                sqlx::query("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, body = '' WHERE id = ? AND sent_at IS NULL")
+                sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL, body = '' WHERE id = $2 AND sent_at IS NULL")
                     .bind(now)
                     .bind(message.id)
                     .execute(&db.write)
@@ -191,17 +191,19 @@ pub async fn send_due(db: &Db, mailer: &Mailer, now: Timestamp) -> AppResult<usi
                     body = %message.body,
                     "email kept in the outbox: no SMTP server configured"
                 );
-                sqlx::query("UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?")
-                    .bind(NO_SMTP)
-                    .bind(now + DAY)
-                    .bind(message.id)
-                    .execute(&db.write)
-                    .await?;
+                sqlx::query(
+                    "UPDATE outbox SET last_error = $1, next_attempt_at = $2 WHERE id = $3",
+                )
+                .bind(NO_SMTP)
+                .bind(now + DAY)
+                .bind(message.id)
+                .execute(&db.write)
+                .await?;
             }
             Err(Failure::Never(error)) => {
                 tracing::warn!(%error, id = message.id, "email cannot be sent; given up");
                 sqlx::query(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3",
                 )
                 .bind(format!("given up: {error}"))
                 .bind(i64::MAX)
@@ -213,7 +215,7 @@ pub async fn send_due(db: &Db, mailer: &Mailer, now: Timestamp) -> AppResult<usi
                 let delay = retry_delay(message.attempts);
                 tracing::warn!(%error, id = message.id, retry_in_secs = delay, "email not sent; will retry");
                 sqlx::query(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3",
                 )
                 .bind(&error)
                 .bind(now + delay)
@@ -239,7 +241,7 @@ pub fn spawn(
     tokio::spawn(async move {
         if mailer.transport.is_some() {
             let released = sqlx::query(
-                "UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND last_error = ?",
+                "UPDATE outbox SET next_attempt_at = $1 WHERE sent_at IS NULL AND last_error = $2",
             )
             .bind(clock.now())
             .bind(NO_SMTP)

@@ -37,7 +37,7 @@ pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<ApiKeyRow>> {
         "SELECT k.public_id, k.description, k.role, k.key_start, a.name AS made_by, k.created_at,
                 k.last_used_at
            FROM api_keys k LEFT JOIN accounts a ON a.id = k.created_by
-          WHERE k.organization_id = ? AND k.revoked_at IS NULL
+          WHERE k.organization_id = $1 AND k.revoked_at IS NULL
           ORDER BY k.id DESC",
     )
     .bind(organization_id)
@@ -73,7 +73,7 @@ pub async fn create(
     let request = (!request.is_empty()).then_some(request);
     let mut tx = db.write.begin().await?;
     let made: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_keys WHERE request_id = ?)")
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_keys WHERE request_id = $1)")
             .bind(request)
             .fetch_one(&mut *tx)
             .await?;
@@ -85,7 +85,7 @@ pub async fn create(
     }
     let taken: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM api_keys
-                         WHERE organization_id = ? AND description = ? AND revoked_at IS NULL)",
+                         WHERE organization_id = $1 AND description = $2 AND revoked_at IS NULL)",
     )
     .bind(access.id)
     .bind(description)
@@ -101,7 +101,7 @@ pub async fn create(
     sqlx::query(
         "INSERT INTO api_keys (public_id, organization_id, key_hash, key_start, description, role,
                                created_by, created_at, request_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(new_public_id())
     .bind(access.id)
@@ -140,7 +140,7 @@ pub async fn revoke(
     let mut tx = db.write.begin().await?;
     let found: Option<(String, String)> = sqlx::query_as(
         "SELECT description, role FROM api_keys
-          WHERE public_id = ? AND organization_id = ? AND revoked_at IS NULL",
+          WHERE public_id = $1 AND organization_id = $2 AND revoked_at IS NULL",
     )
     .bind(public_id)
     .bind(access.id)
@@ -156,7 +156,7 @@ pub async fn revoke(
             "Only an Owner can revoke a key with the Owner role.".into(),
         ));
     }
-    sqlx::query("UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE public_id = ?")
+    sqlx::query("UPDATE api_keys SET revoked_at = $1, revoked_by = $2 WHERE public_id = $3")
         .bind(now)
         .bind(access.account_id())
         .bind(public_id)
@@ -188,7 +188,7 @@ pub async fn revoke_made_by_in(
 ) -> AppResult<()> {
     let keys: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT id, description, role FROM api_keys
-          WHERE organization_id = ? AND created_by = ? AND revoked_at IS NULL",
+          WHERE organization_id = $1 AND created_by = $2 AND revoked_at IS NULL",
     )
     .bind(access.id)
     .bind(maker)
@@ -199,7 +199,7 @@ pub async fn revoke_made_by_in(
         if role_now.is_some_and(|now| may_make(now, role)) {
             continue;
         }
-        sqlx::query("UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE id = ?")
+        sqlx::query("UPDATE api_keys SET revoked_at = $1, revoked_by = $2 WHERE id = $3")
             .bind(now)
             .bind(access.account_id())
             .bind(id)
@@ -236,17 +236,17 @@ pub async fn count_call(db: &Db, caller: &str, now: Timestamp) -> AppResult<()> 
     API_CALLS
         .enforce(
             &mut tx,
-            "SELECT at FROM api_calls WHERE caller = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+            "SELECT at FROM api_calls WHERE caller = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3",
             caller.to_owned(),
             now,
         )
         .await?;
-    sqlx::query("DELETE FROM api_calls WHERE caller = ? AND at <= ?")
+    sqlx::query("DELETE FROM api_calls WHERE caller = $1 AND at <= $2")
         .bind(caller)
         .bind(API_CALLS.window_start(now))
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO api_calls (caller, at) VALUES (?, ?)")
+    sqlx::query("INSERT INTO api_calls (caller, at) VALUES ($1, $2)")
         .bind(caller)
         .bind(now)
         .execute(&mut *tx)
@@ -283,7 +283,7 @@ pub async fn authenticate(
            FROM api_keys k JOIN organizations o ON o.id = k.organization_id
                 LEFT JOIN memberships m ON m.organization_id = k.organization_id
                                        AND m.account_id = k.created_by
-          WHERE k.key_hash = ? AND o.customer_number = ? AND k.revoked_at IS NULL
+          WHERE k.key_hash = $1 AND o.customer_number = $2 AND k.revoked_at IS NULL
             AND o.deleted_at IS NULL",
     )
     .bind(token_hash(key))
@@ -301,7 +301,7 @@ pub async fn authenticate(
         return Err(AppError::Unauthenticated);
     }
     count_call(db, &format!("key:{}", row.id), now).await?;
-    sqlx::query("UPDATE api_keys SET last_used_at = ? WHERE id = ?")
+    sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
         .bind(now)
         .bind(row.id)
         .execute(&db.write)

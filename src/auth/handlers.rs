@@ -53,7 +53,7 @@ pub async fn check_login(
     let now = state.clock.now();
     throttle::check(&state.db, &email.key(), address, now).await?;
     let found: Option<Found> =
-        sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email_key = ?")
+        sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email_key = $1")
             .bind(email.key())
             .fetch_optional(&state.db.read)
             .await?;
@@ -114,7 +114,7 @@ async fn create_account(
             "An account with this email already exists. Log in instead.",
         )
     };
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE email_key = ?")
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE email_key = $1")
         .bind(email.key())
         .fetch_optional(&state.db.read)
         .await?;
@@ -125,7 +125,7 @@ async fn create_account(
     let hash = password::hash(password_parsed.expose().to_owned()).await?;
     let inserted = sqlx::query_scalar(
         "INSERT INTO accounts (name, email, email_key, password_hash, created_at)
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(name.as_str())
     .bind(email.as_str())

@@ -38,7 +38,7 @@ impl Kind {
 /// Starts a session of `kind` and returns its token.
 pub async fn create(db: &Db, account_id: i64, kind: Kind, now: Timestamp) -> AppResult<String> {
     let token = new_token();
-    sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, kind) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, kind) VALUES ($1, $2, $3, $4, $5)")
         .bind(token_hash(&token))
         .bind(account_id)
         .bind(now)
@@ -68,7 +68,7 @@ pub async fn account(
     let row: Option<Row> = sqlx::query_as(
         "SELECT a.id, a.name, a.email, s.last_seen_at
            FROM sessions s JOIN accounts a ON a.id = s.account_id
-          WHERE s.token_hash = ? AND s.kind = ? AND s.created_at > ? AND s.last_seen_at > ?",
+          WHERE s.token_hash = $1 AND s.kind = $2 AND s.created_at > $3 AND s.last_seen_at > $4",
     )
     .bind(&hash)
     .bind(kind.as_str())
@@ -80,7 +80,7 @@ pub async fn account(
         return Ok(None);
     };
     if now - row.last_seen_at >= TOUCH_INTERVAL_SECS {
-        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now)
             .bind(&hash)
             .execute(&db.write)
@@ -94,7 +94,7 @@ pub async fn account(
 }
 
 pub async fn delete(db: &Db, token: &str) -> AppResult<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash(token))
         .execute(&db.write)
         .await?;
@@ -104,17 +104,17 @@ pub async fn delete(db: &Db, token: &str) -> AppResult<()> {
 /// Drops sessions that can no longer be used, and throttle counts older
 /// than their window.
 pub async fn delete_expired(db: &Db, now: Timestamp) -> AppResult<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE created_at <= ? OR last_seen_at <= ?")
+    let done = sqlx::query("DELETE FROM sessions WHERE created_at <= $1 OR last_seen_at <= $2")
         .bind(now - ABSOLUTE_TIMEOUT_SECS)
         .bind(now - IDLE_TIMEOUT_SECS)
         .execute(&db.write)
         .await?;
     let window = now - super::throttle::WINDOW_SECS;
-    sqlx::query("DELETE FROM login_failures WHERE failed_at <= ?")
+    sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1")
         .bind(window)
         .execute(&db.write)
         .await?;
-    sqlx::query("DELETE FROM signups WHERE at <= ?")
+    sqlx::query("DELETE FROM signups WHERE at <= $1")
         .bind(window)
         .execute(&db.write)
         .await?;

@@ -32,19 +32,19 @@ pub const SIGNUPS_PER_ADDRESS: RateLimit = RateLimit {
 /// transaction, so a burst cannot slip past the limit.
 pub async fn count_signup(db: &Db, address: &str, now: Timestamp) -> AppResult<()> {
     let mut tx = db.write.begin().await?;
-    sqlx::query("DELETE FROM signups WHERE at <= ?")
+    sqlx::query("DELETE FROM signups WHERE at <= $1")
         .bind(now - WINDOW_SECS)
         .execute(&mut *tx)
         .await?;
     SIGNUPS_PER_ADDRESS
         .enforce(
             &mut tx,
-            "SELECT at FROM signups WHERE address = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+            "SELECT at FROM signups WHERE address = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3",
             address.to_owned(),
             now,
         )
         .await?;
-    sqlx::query("INSERT INTO signups (address, at) VALUES (?, ?)")
+    sqlx::query("INSERT INTO signups (address, at) VALUES ($1, $2)")
         .bind(address)
         .bind(now)
         .execute(&mut *tx)
@@ -57,11 +57,11 @@ pub async fn count_signup(db: &Db, address: &str, now: Timestamp) -> AppResult<(
 pub async fn check(db: &Db, email_key: &str, address: &str, now: Timestamp) -> AppResult<()> {
     // The failure whose expiry frees the counter: the limit-th newest in the window.
     const BY_EMAIL: &str =
-        "SELECT failed_at FROM login_failures WHERE email_key = ? AND failed_at > ?
-                             ORDER BY failed_at DESC LIMIT 1 OFFSET ?";
+        "SELECT failed_at FROM login_failures WHERE email_key = $1 AND failed_at > $2
+                             ORDER BY failed_at DESC LIMIT 1 OFFSET $3";
     const BY_ADDRESS: &str =
-        "SELECT failed_at FROM login_failures WHERE address = ? AND failed_at > ?
-                               ORDER BY failed_at DESC LIMIT 1 OFFSET ?";
+        "SELECT failed_at FROM login_failures WHERE address = $1 AND failed_at > $2
+                               ORDER BY failed_at DESC LIMIT 1 OFFSET $3";
     let mut conn = db.read.acquire().await?;
     for (sql, key, limit) in [
         (BY_EMAIL, email_key, FAILURES_PER_ACCOUNT),
@@ -79,11 +79,11 @@ pub async fn record_failure(
     now: Timestamp,
 ) -> AppResult<()> {
     let mut tx = db.write.begin().await?;
-    sqlx::query("DELETE FROM login_failures WHERE failed_at <= ?")
+    sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1")
         .bind(now - WINDOW_SECS)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO login_failures (email_key, address, failed_at) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO login_failures (email_key, address, failed_at) VALUES ($1, $2, $3)")
         .bind(email_key)
         .bind(address)
         .bind(now)

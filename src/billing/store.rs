@@ -22,7 +22,7 @@ struct Row {
 
 async fn row_in(conn: &mut sqlx::SqliteConnection, organization_id: i64) -> AppResult<Row> {
     let row: Option<Row> = sqlx::query_as(
-        "SELECT method, invoice_delivery, invoice_email FROM billing WHERE organization_id = ?",
+        "SELECT method, invoice_delivery, invoice_email FROM billing WHERE organization_id = $1",
     )
     .bind(organization_id)
     .fetch_optional(conn)
@@ -163,7 +163,7 @@ pub async fn set_method_in(
         return Ok(());
     }
     sqlx::query(
-        "INSERT INTO billing (organization_id, method, updated_by, updated_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO billing (organization_id, method, updated_by, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (organization_id) DO UPDATE SET
             method = excluded.method, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
     )
@@ -176,7 +176,7 @@ pub async fn set_method_in(
     if method == PaymentMethod::Card {
         // The card on file is in use now: the note that Invoice was kept is done.
         sqlx::query(
-            "UPDATE cards SET kept_method = NULL WHERE organization_id = ? AND replaced_at IS NULL",
+            "UPDATE cards SET kept_method = NULL WHERE organization_id = $1 AND replaced_at IS NULL",
         )
         .bind(access.id)
         .execute(&mut *tx)
@@ -245,8 +245,8 @@ pub async fn set_delivery_in(
         return Ok(());
     }
     sqlx::query(
-        "UPDATE billing SET invoice_delivery = ?, invoice_email = ?, updated_by = ?, updated_at = ?
-          WHERE organization_id = ?",
+        "UPDATE billing SET invoice_delivery = $1, invoice_email = $2, updated_by = $3, updated_at = $4
+          WHERE organization_id = $5",
     )
     .bind(delivery.as_str())
     .bind(&email)

@@ -37,9 +37,9 @@ pub async fn pending(
         expires_at: Timestamp,
     }
     const PENDING: &str = "FROM invitations
-          WHERE organization_id = ? AND status = 'pending' AND expires_at > ?";
+          WHERE organization_id = $1 AND status = 'pending' AND expires_at > $2";
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT email, role, expires_at {PENDING} ORDER BY email_key LIMIT ? OFFSET ?"
+        "SELECT email, role, expires_at {PENDING} ORDER BY email_key LIMIT $3 OFFSET $4"
     ))
     .bind(organization_id)
     .bind(now)
@@ -105,7 +105,7 @@ pub async fn invite(
     }
     let member: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id
-                         WHERE m.organization_id = ? AND a.email_key = ?)",
+                         WHERE m.organization_id = $1 AND a.email_key = $2)",
     )
     .bind(access.id)
     .bind(email.key())
@@ -119,8 +119,8 @@ pub async fn invite(
     }
     // An expired invitation is no longer pending: it makes way for a new one.
     sqlx::query(
-        "UPDATE invitations SET status = 'revoked', finished_at = ?
-          WHERE organization_id = ? AND email_key = ? AND status = 'pending' AND expires_at <= ?",
+        "UPDATE invitations SET status = 'revoked', finished_at = $1
+          WHERE organization_id = $2 AND email_key = $3 AND status = 'pending' AND expires_at <= $4",
     )
     .bind(now)
     .bind(access.id)
@@ -160,7 +160,7 @@ async fn pending_role(
 ) -> AppResult<Option<Role>> {
     let stored: Option<String> = sqlx::query_scalar(
         "SELECT role FROM invitations
-          WHERE organization_id = ? AND email_key = ? AND status = 'pending' AND expires_at > ?",
+          WHERE organization_id = $1 AND email_key = $2 AND status = 'pending' AND expires_at > $3",
     )
     .bind(access.id)
     .bind(email.key())
@@ -197,8 +197,8 @@ async fn send_link(
     INVITATION_EMAILS
         .enforce(
             tx,
-            "SELECT at FROM invitation_emails WHERE organization_id = ? AND at > ?
-              ORDER BY at DESC LIMIT 1 OFFSET ?",
+            "SELECT at FROM invitation_emails WHERE organization_id = $1 AND at > $2
+              ORDER BY at DESC LIMIT 1 OFFSET $3",
             access.id,
             now,
         )
@@ -209,8 +209,8 @@ async fn send_link(
     let expires_at = now + INVITATION_DAYS * DAY;
     let sent = if pending.is_some() {
         sqlx::query(
-            "UPDATE invitations SET token_hash = ?, role = ?, expires_at = ?, invited_by = ?
-              WHERE organization_id = ? AND email_key = ? AND status = 'pending'",
+            "UPDATE invitations SET token_hash = $1, role = $2, expires_at = $3, invited_by = $4
+              WHERE organization_id = $5 AND email_key = $6 AND status = 'pending'",
         )
         .bind(token_hash(&token))
         .bind(role.as_str())
@@ -224,7 +224,7 @@ async fn send_link(
     } else {
         sqlx::query(
             "INSERT INTO invitations (organization_id, email, email_key, role, token_hash, invited_by, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(access.id)
         .bind(email.as_str())
@@ -263,7 +263,7 @@ async fn send_link(
          invitation, you can ignore this email.\n",
     );
     crate::mail::enqueue(tx, email, &subject, &body, now).await?;
-    sqlx::query("INSERT INTO invitation_emails (organization_id, at) VALUES (?, ?)")
+    sqlx::query("INSERT INTO invitation_emails (organization_id, at) VALUES ($1, $2)")
         .bind(access.id)
         .bind(now)
         .execute(&mut *tx)
@@ -277,8 +277,8 @@ pub async fn revoke(db: &Db, access: &OrgAccess, email: &Email, now: Timestamp) 
     let access = &gate::authorize_in(&mut tx, access, Action::ManageCollaborators).await?;
     pending_role(&mut tx, access, email, now).await?;
     let revoked = sqlx::query(
-        "UPDATE invitations SET status = 'revoked', finished_at = ?
-          WHERE organization_id = ? AND email_key = ? AND status = 'pending'",
+        "UPDATE invitations SET status = 'revoked', finished_at = $1
+          WHERE organization_id = $2 AND email_key = $3 AND status = 'pending'",
     )
     .bind(now)
     .bind(access.id)
@@ -318,7 +318,7 @@ async fn find(conn: &mut sqlx::SqliteConnection, token: &str, now: Timestamp) ->
     let found: Option<Found> = sqlx::query_as(
         "SELECT i.id, i.organization_id, o.public_id, o.name, i.email, i.email_key, i.role
            FROM invitations i JOIN organizations o ON o.id = i.organization_id
-          WHERE i.token_hash = ? AND i.status = 'pending' AND i.expires_at > ?
+          WHERE i.token_hash = $1 AND i.status = 'pending' AND i.expires_at > $2
             AND o.deleted_at IS NULL",
     )
     .bind(token_hash(token))
@@ -331,7 +331,7 @@ async fn find(conn: &mut sqlx::SqliteConnection, token: &str, now: Timestamp) ->
 /// The signed-in account's email key, read fresh.
 async fn email_key_of(conn: &mut sqlx::SqliteConnection, account_id: i64) -> AppResult<String> {
     Ok(
-        sqlx::query_scalar("SELECT email_key FROM accounts WHERE id = ?")
+        sqlx::query_scalar("SELECT email_key FROM accounts WHERE id = $1")
             .bind(account_id)
             .fetch_one(conn)
             .await?,
@@ -378,7 +378,7 @@ pub async fn accept(db: &Db, token: &str, account: &Account, now: Timestamp) -> 
     let role = parse_role(&found.role)?;
     sqlx::query(
         "INSERT INTO memberships (organization_id, account_id, role, created_at, organization_name)
-         SELECT id, ?, ?, ?, name FROM organizations WHERE id = ?
+         SELECT id, $1, $2, $3, name FROM organizations WHERE id = $4
          ON CONFLICT (organization_id, account_id) DO NOTHING",
     )
     .bind(account.id)
@@ -387,7 +387,7 @@ pub async fn accept(db: &Db, token: &str, account: &Account, now: Timestamp) -> 
     .bind(found.organization_id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE invitations SET status = 'accepted', finished_at = ? WHERE id = ?")
+    sqlx::query("UPDATE invitations SET status = 'accepted', finished_at = $1 WHERE id = $2")
         .bind(now)
         .bind(found.id)
         .execute(&mut *tx)
@@ -420,7 +420,7 @@ async fn member(
 ) -> AppResult<(Member, Role)> {
     let found: Option<Member> = sqlx::query_as(
         "SELECT m.account_id, a.email, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id
-          WHERE m.organization_id = ? AND a.email_key = ?",
+          WHERE m.organization_id = $1 AND a.email_key = $2",
     )
     .bind(organization_id)
     .bind(email.key())
@@ -447,7 +447,7 @@ async fn keep_an_owner(
         return Ok(());
     }
     let owners: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM memberships WHERE organization_id = ? AND role = 'owner'",
+        "SELECT count(*) FROM memberships WHERE organization_id = $1 AND role = 'owner'",
     )
     .bind(access.id)
     .fetch_one(&mut *conn)
@@ -495,7 +495,7 @@ pub async fn change_role(
         return Ok(());
     }
     keep_an_owner(&mut tx, access, from).await?;
-    sqlx::query("UPDATE memberships SET role = ? WHERE organization_id = ? AND account_id = ?")
+    sqlx::query("UPDATE memberships SET role = $1 WHERE organization_id = $2 AND account_id = $3")
         .bind(to.as_str())
         .bind(access.id)
         .bind(target.account_id)
@@ -525,7 +525,7 @@ pub async fn remove(db: &Db, access: &OrgAccess, email: &Email, now: Timestamp) 
         admin_limits(access.role, role, None)?;
     }
     keep_an_owner(&mut tx, access, role).await?;
-    sqlx::query("DELETE FROM memberships WHERE organization_id = ? AND account_id = ?")
+    sqlx::query("DELETE FROM memberships WHERE organization_id = $1 AND account_id = $2")
         .bind(access.id)
         .bind(target.account_id)
         .execute(&mut *tx)

@@ -82,7 +82,7 @@ pub async fn save_in(
         "INSERT INTO company_information
             (organization_id, company_name, business_id, vat_number, address, postal_code, city, country,
              email, phone, version, updated_by, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12)
          ON CONFLICT (organization_id) DO UPDATE SET
             company_name = excluded.company_name, business_id = excluded.business_id,
             vat_number = excluded.vat_number, address = excluded.address,
@@ -122,7 +122,7 @@ pub async fn load_in(
 ) -> AppResult<Option<(CompanyForm, i64)>> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT company_name, business_id, vat_number, address, postal_code, city, country, email, phone, version
-           FROM company_information WHERE organization_id = ?",
+           FROM company_information WHERE organization_id = $1",
     )
     .bind(organization_id)
     .fetch_optional(tx)

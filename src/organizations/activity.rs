@@ -24,7 +24,7 @@ pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<ActivityEntry>
                 e.action, e.detail
            FROM activity e LEFT JOIN accounts a ON a.id = e.account_id
                 LEFT JOIN api_keys k ON k.id = e.api_key_id
-          WHERE e.organization_id = ?
+          WHERE e.organization_id = $1
           ORDER BY e.id DESC
           LIMIT 500",
     )
@@ -79,7 +79,7 @@ async fn append(
 ) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO activity (organization_id, account_id, api_key_id, by_system, action, detail, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(organization_id)
     .bind(by.and_then(Actor::account_id))

@@ -75,22 +75,22 @@ async fn authorize_where(
         (Principal::Person(_), OrgKey::PublicId) => {
             "SELECT o.id, o.public_id, o.customer_number, o.name, m.role
                FROM organizations o JOIN memberships m ON m.organization_id = o.id
-              WHERE o.public_id = ? AND m.account_id = ?"
+              WHERE o.public_id = $1 AND m.account_id = $2"
         }
         (Principal::Person(_), OrgKey::CustomerNumber) => {
             "SELECT o.id, o.public_id, o.customer_number, o.name, m.role
                FROM organizations o JOIN memberships m ON m.organization_id = o.id
-              WHERE o.customer_number = ? AND m.account_id = ?"
+              WHERE o.customer_number = $1 AND m.account_id = $2"
         }
         (Principal::Key(_), OrgKey::PublicId) => {
             "SELECT o.id, o.public_id, o.customer_number, o.name, k.role
                FROM organizations o JOIN api_keys k ON k.organization_id = o.id
-              WHERE o.public_id = ? AND k.id = ? AND k.revoked_at IS NULL AND o.deleted_at IS NULL"
+              WHERE o.public_id = $1 AND k.id = $2 AND k.revoked_at IS NULL AND o.deleted_at IS NULL"
         }
         (Principal::Key(_), OrgKey::CustomerNumber) => {
             "SELECT o.id, o.public_id, o.customer_number, o.name, k.role
                FROM organizations o JOIN api_keys k ON k.organization_id = o.id
-              WHERE o.customer_number = ? AND k.id = ? AND k.revoked_at IS NULL AND o.deleted_at IS NULL"
+              WHERE o.customer_number = $1 AND k.id = $2 AND k.revoked_at IS NULL AND o.deleted_at IS NULL"
         }
     };
     let who = match by {
@@ -152,7 +152,7 @@ pub async fn authorize_in(
     let role: Option<String> = match &access.by {
         Principal::Person(account) => {
             sqlx::query_scalar(
-                "SELECT role FROM memberships WHERE organization_id = ? AND account_id = ?",
+                "SELECT role FROM memberships WHERE organization_id = $1 AND account_id = $2",
             )
             .bind(access.id)
             .bind(account.id)
@@ -160,7 +160,7 @@ pub async fn authorize_in(
             .await?
         }
         Principal::Key(key) => sqlx::query_scalar(
-            "SELECT role FROM api_keys WHERE organization_id = ? AND id = ? AND revoked_at IS NULL",
+            "SELECT role FROM api_keys WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL",
         )
         .bind(access.id)
         .bind(key.id)

@@ -66,11 +66,11 @@ pub async fn organizations_of(
         // from counting index entries: nothing sorts all the account's
         // organizations (a window count would, for every page shown).
         "SELECT o.public_id, o.customer_number, o.name, m.role,
-                (SELECT count(*) FROM memberships WHERE account_id = ?) AS total
+                (SELECT count(*) FROM memberships WHERE account_id = $1) AS total
            FROM memberships m JOIN organizations o ON o.id = m.organization_id
-          WHERE m.account_id = ?
+          WHERE m.account_id = $2
           ORDER BY m.organization_name COLLATE NOCASE, m.organization_id
-          LIMIT ? OFFSET ?",
+          LIMIT $3 OFFSET $4",
     )
     .bind(account_id)
     .bind(account_id)
@@ -82,7 +82,7 @@ pub async fn organizations_of(
         db,
         rows.first().map(|row| row.total),
         window,
-        "SELECT count(*) FROM memberships WHERE account_id = ?",
+        "SELECT count(*) FROM memberships WHERE account_id = $1",
         account_id,
     )
     .await?;
@@ -102,7 +102,7 @@ pub async fn membership_in(
     let row: Option<MembershipRow> = sqlx::query_as(
         "SELECT o.public_id, o.customer_number, o.name, m.role, 1 AS total
            FROM memberships m JOIN organizations o ON o.id = m.organization_id
-          WHERE m.account_id = ? AND o.public_id = ?",
+          WHERE m.account_id = $1 AND o.public_id = $2",
     )
     .bind(account_id)
     .bind(public_id)
@@ -128,12 +128,12 @@ pub async fn collaborators(
     }
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT a.name, a.email, m.role,
-                (SELECT count(*) FROM memberships WHERE organization_id = ?) AS total
+                (SELECT count(*) FROM memberships WHERE organization_id = $1) AS total
            FROM memberships m JOIN accounts a ON a.id = m.account_id
-          WHERE m.organization_id = ?
+          WHERE m.organization_id = $2
           ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 WHEN 'billing' THEN 2 ELSE 3 END,
                    a.name COLLATE NOCASE, a.id
-          LIMIT ? OFFSET ?",
+          LIMIT $3 OFFSET $4",
     )
     .bind(organization_id)
     .bind(organization_id)
@@ -145,7 +145,7 @@ pub async fn collaborators(
         db,
         rows.first().map(|row| row.total),
         window,
-        "SELECT count(*) FROM memberships WHERE organization_id = ?",
+        "SELECT count(*) FROM memberships WHERE organization_id = $1",
         organization_id,
     )
     .await?;
@@ -177,7 +177,7 @@ pub async fn create(
     let customer_number = loop {
         let candidate = new_customer_number();
         let taken: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM organizations WHERE customer_number = ?)",
+            "SELECT EXISTS (SELECT 1 FROM organizations WHERE customer_number = $1)",
         )
         .bind(&candidate)
         .fetch_one(&mut *tx)
@@ -188,7 +188,7 @@ pub async fn create(
     };
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO organizations (public_id, customer_number, name, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(&public_id)
     .bind(&customer_number)
@@ -199,7 +199,7 @@ pub async fn create(
     .await?;
     sqlx::query(
         "INSERT INTO memberships (organization_id, account_id, role, created_at, organization_name)
-         VALUES (?, ?, 'owner', ?, ?)",
+         VALUES ($1, $2, 'owner', $3, $4)",
     )
     .bind(id)
     .bind(account.id)
@@ -235,13 +235,13 @@ pub async fn rename(
         return Ok(());
     }
     let mut tx = db.write.begin().await?;
-    sqlx::query("UPDATE organizations SET name = ? WHERE id = ?")
+    sqlx::query("UPDATE organizations SET name = $1 WHERE id = $2")
         .bind(name.as_str())
         .bind(access.id)
         .execute(&mut *tx)
         .await?;
     // The members' lists are ordered by their copy of the name.
-    sqlx::query("UPDATE memberships SET organization_name = ? WHERE organization_id = ?")
+    sqlx::query("UPDATE memberships SET organization_name = $1 WHERE organization_id = $2")
         .bind(name.as_str())
         .bind(access.id)
         .execute(&mut *tx)
@@ -269,9 +269,9 @@ pub async fn rename(
 pub async fn delete(db: &Db, access: &OrgAccess, now: Timestamp) -> AppResult<()> {
     let mut tx = db.write.begin().await?;
     let under_way: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM card_setups WHERE organization_id = ?1 AND status = 'started')
+        "SELECT EXISTS (SELECT 1 FROM card_setups WHERE organization_id = $11 AND status = 'started')
              OR EXISTS (SELECT 1 FROM refund_jobs j JOIN payments p ON p.id = j.payment_id
-                         WHERE p.organization_id = ?1 AND j.done_at IS NULL)",
+                         WHERE p.organization_id = $21 AND j.done_at IS NULL)",
     )
     .bind(access.id)
     .fetch_one(&mut *tx)
@@ -283,12 +283,12 @@ pub async fn delete(db: &Db, access: &OrgAccess, now: Timestamp) -> AppResult<()
                 .into(),
         ));
     }
-    sqlx::query("UPDATE organizations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL")
+    sqlx::query("UPDATE organizations SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL")
         .bind(now)
         .bind(access.id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM memberships WHERE organization_id = ?")
+    sqlx::query("DELETE FROM memberships WHERE organization_id = $1")
         .bind(access.id)
         .execute(&mut *tx)
         .await?;

@@ -33,8 +33,8 @@ impl RateLimit {
     /// Refuses ([`RateLimit::check`]) when `key` has `limit` events in the
     /// window. `sql` reads the time of `key`'s events newer than a time,
     /// newest first, from a row on, binding the key, the window's start and
-    /// the offset in that order: `SELECT at FROM t WHERE k = ? AND at > ?
-    /// ORDER BY at DESC LIMIT 1 OFFSET ?`.
+    /// the offset in that order: `SELECT at FROM t WHERE k = $1 AND at > $2
+    /// ORDER BY at DESC LIMIT 1 OFFSET $3`.
     pub async fn enforce<K>(
         &self,
         conn: &mut sqlx::SqliteConnection,

@@ -25,7 +25,7 @@ struct Row {
 pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<Service>> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT public_id, name, plan, data_center, monthly_cents, currency, created_at
-           FROM services WHERE organization_id = ? AND deleted_at IS NULL
+           FROM services WHERE organization_id = $1 AND deleted_at IS NULL
           ORDER BY name",
     )
     .bind(organization_id)
@@ -53,7 +53,7 @@ pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<Service>> {
 /// Whether the organization has a service that is not deleted.
 pub async fn any(db: &Db, organization_id: i64) -> AppResult<bool> {
     let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM services WHERE organization_id = ? AND deleted_at IS NULL LIMIT 1",
+        "SELECT 1 FROM services WHERE organization_id = $1 AND deleted_at IS NULL LIMIT 1",
     )
     .bind(organization_id)
     .fetch_optional(&db.read)
@@ -75,7 +75,7 @@ pub async fn create(
         return Err(AppError::BillingNotReady);
     }
     let taken: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM services WHERE organization_id = ? AND name = ? AND deleted_at IS NULL",
+        "SELECT 1 FROM services WHERE organization_id = $1 AND name = $2 AND deleted_at IS NULL",
     )
     .bind(access.id)
     .bind(service.name.as_str())
@@ -94,7 +94,7 @@ pub async fn create(
     sqlx::query(
         "INSERT INTO services (public_id, organization_id, name, plan, data_center, monthly_cents, currency,
                                created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&public_id)
     .bind(access.id)
@@ -146,8 +146,8 @@ pub async fn delete(
 ) -> AppResult<String> {
     let mut tx = db.write.begin().await?;
     let name: Option<String> = sqlx::query_scalar(
-        "UPDATE services SET deleted_at = ?, deleted_by = ?
-          WHERE public_id = ? AND organization_id = ? AND deleted_at IS NULL
+        "UPDATE services SET deleted_at = $1, deleted_by = $2
+          WHERE public_id = $3 AND organization_id = $4 AND deleted_at IS NULL
           RETURNING name",
     )
     .bind(now)
@@ -160,7 +160,7 @@ pub async fn delete(
         // Deleted meanwhile (a second click, another tab), or never this
         // organization's at all.
         let deleted: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM services WHERE public_id = ? AND organization_id = ?)",
+            "SELECT EXISTS (SELECT 1 FROM services WHERE public_id = $1 AND organization_id = $2)",
         )
         .bind(public_id)
         .bind(access.id)

@@ -39,7 +39,7 @@ async fn make_key(app: &TestApp, client: &Client, org: &str, role: &str) -> (Str
 }
 
 async fn customer_number(app: &TestApp, org: &str) -> String {
-    sqlx::query_scalar("SELECT customer_number FROM organizations WHERE public_id = ?")
+    sqlx::query_scalar("SELECT customer_number FROM organizations WHERE public_id = $1")
         .bind(org)
         .fetch_one(app.db())
         .await
@@ -875,7 +875,7 @@ async fn every_function_as_every_role_and_every_key_state() {
         keys.push((role, make_key(&app, &owner, &org, role).await.0));
     }
     let (revoked, _) = make_key(&app, &owner, &org, "owner").await;
-    sqlx::query("UPDATE api_keys SET revoked_at = 1 WHERE key_hash = ?")
+    sqlx::query("UPDATE api_keys SET revoked_at = 1 WHERE key_hash = $1")
         .bind(orgpanel::ids::token_hash(&revoked))
         .execute(app.db())
         .await
@@ -943,7 +943,7 @@ async fn every_function_as_every_role_and_every_key_state() {
         sqlx::query(
             "INSERT INTO memberships (organization_id, account_id, role, created_at, organization_name)
              SELECT o.id, a.id, 'member', 0, o.name FROM organizations o, accounts a
-              WHERE o.public_id = ? AND a.email_key = ?
+              WHERE o.public_id = $1 AND a.email_key = $2
              ON CONFLICT DO NOTHING",
         )
         .bind(&org)

@@ -338,7 +338,7 @@ async fn failed_log_ins_are_throttled_per_address_across_accounts() {
     let now = app.clock.now();
     for i in 0..300 {
         sqlx::query(
-            "INSERT INTO login_failures (email_key, address, failed_at) VALUES (?, '127.0.0.1', ?)",
+            "INSERT INTO login_failures (email_key, address, failed_at) VALUES ($1, '127.0.0.1', $2)",
         )
         .bind(format!("user{}@example.com", i % 5))
         .bind(now - 60)
@@ -388,13 +388,15 @@ async fn expired_sessions_are_purged_by_the_periodic_job() {
 async fn failures_from(app: &TestApp, address: &str) {
     let now = app.clock.now();
     for i in 0..300 {
-        sqlx::query("INSERT INTO login_failures (email_key, address, failed_at) VALUES (?, ?, ?)")
-            .bind(format!("user{}@example.com", i % 5))
-            .bind(address)
-            .bind(now - 60)
-            .execute(app.db())
-            .await
-            .unwrap();
+        sqlx::query(
+            "INSERT INTO login_failures (email_key, address, failed_at) VALUES ($1, $2, $3)",
+        )
+        .bind(format!("user{}@example.com", i % 5))
+        .bind(address)
+        .bind(now - 60)
+        .execute(app.db())
+        .await
+        .unwrap();
     }
 }
 
@@ -472,7 +474,7 @@ async fn sign_ups_are_limited_per_client_address() {
     // 99 sign-ups from one address earlier in the hour, and one more now.
     let now = app.clock.now();
     for _ in 0..99 {
-        sqlx::query("INSERT INTO signups (address, at) VALUES ('203.0.113.7', ?)")
+        sqlx::query("INSERT INTO signups (address, at) VALUES ('203.0.113.7', $1)")
             .bind(now - 600)
             .execute(app.db())
             .await

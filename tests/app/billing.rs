@@ -15,7 +15,7 @@ async fn stored(app: &TestApp) -> Option<(Option<String>, Option<String>, Option
 }
 
 async fn activity(app: &TestApp, action: &str) -> Vec<String> {
-    sqlx::query_scalar("SELECT detail FROM activity WHERE action = ? ORDER BY id")
+    sqlx::query_scalar("SELECT detail FROM activity WHERE action = $1 ORDER BY id")
         .bind(action)
         .fetch_all(app.db())
         .await

@@ -858,7 +858,7 @@ async fn two_hundred_abandoned_setups_never_stop_a_new_charge_from_being_recorde
         sqlx::query(
             "INSERT INTO card_setups (public_id, organization_id, account_id, idempotency_key, provider_session,
                                       status, created_at, next_check_at)
-             VALUES (?, ?, ?, ?, ?, 'started', ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, 'started', $6, $7)",
         )
         .bind(format!("abandoned{i}"))
         .bind(org_id)

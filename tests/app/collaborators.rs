@@ -312,7 +312,7 @@ async fn post(app: &TestApp, client: &Client, org: &str, form: &[(&str, &str)]) 
 
 async fn role_of(app: &TestApp, email: &str) -> Option<String> {
     sqlx::query_scalar(
-        "SELECT m.role FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE a.email_key = ?",
+        "SELECT m.role FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE a.email_key = $1",
     )
     .bind(email)
     .fetch_optional(app.db())

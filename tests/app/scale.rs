@@ -61,9 +61,9 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_are_paged_with_
         .unwrap();
     let mut tx = app.db().begin().await.unwrap();
     sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
          INSERT INTO organizations (public_id, name, created_by, created_at)
-         SELECT printf('seed%012d', i), printf('Organization %04d', i), ?, 0 FROM n",
+         SELECT printf('seed%012d', i), printf('Organization %04d', i), $2, 0 FROM n",
     )
     .bind(i64::try_from(ORGANIZATIONS - 1).unwrap())
     .bind(account_id)
@@ -72,14 +72,14 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_are_paged_with_
     .unwrap();
     sqlx::query(
         "INSERT INTO memberships (organization_id, account_id, role, created_at, organization_name)
-         SELECT id, ?, 'member', 0, name FROM organizations WHERE public_id LIKE 'seed%'",
+         SELECT id, $1, 'member', 0, name FROM organizations WHERE public_id LIKE 'seed%'",
     )
     .bind(account_id)
     .execute(&mut *tx)
     .await
     .unwrap();
     sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
          INSERT INTO accounts (name, email, email_key, password_hash, created_at)
          SELECT printf('Person %03d', i), printf('p%03d@example.com', i), printf('p%03d@example.com', i), 'unused', 0 FROM n",
     )
@@ -90,7 +90,7 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_are_paged_with_
     sqlx::query(
         "INSERT INTO memberships (organization_id, account_id, role, created_at, organization_name)
          SELECT o.id, a.id, 'member', 0, o.name FROM organizations o, accounts a
-          WHERE o.public_id = ? AND a.email LIKE 'p%@example.com'",
+          WHERE o.public_id = $1 AND a.email LIKE 'p%@example.com'",
     )
     .bind(&big)
     .execute(&mut *tx)
@@ -168,7 +168,7 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_are_paged_with_
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120)
          INSERT INTO invitations (organization_id, email, email_key, role, token_hash, created_at, expires_at)
          SELECT o.id, printf('i%03d@example.com', i), printf('i%03d@example.com', i), 'member',
-                printf('hash%03d', i), 0, 4102444800 FROM n, organizations o WHERE o.public_id = ?",
+                printf('hash%03d', i), 0, 4102444800 FROM n, organizations o WHERE o.public_id = $1",
     )
     .bind(&big)
     .execute(app.db())

@@ -29,8 +29,8 @@ pub async fn reconcile(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     // A setup the provider never opened a session for cannot charge.
     sqlx::query(
-        "UPDATE card_setups SET status = 'failed', failure = ?, finished_at = ?
-          WHERE status = 'started' AND provider_session IS NULL AND created_at <= ?",
+        "UPDATE card_setups SET status = 'failed', failure = $1, finished_at = $2
+          WHERE status = 'started' AND provider_session IS NULL AND created_at <= $3",
     )
     .bind(CardFailure::Closed.as_str())
     .bind(now)
@@ -86,8 +86,8 @@ pub async fn reconcile(state: &AppState) -> AppResult<usize> {
             tracing::warn!(%error, setup_id, "card setup not reconciled; will retry");
         }
         let rescheduled = sqlx::query(
-            "UPDATE card_setups SET checks = checks + 1, last_error = ?, next_check_at = ?
-              WHERE id = ? AND status = 'started'",
+            "UPDATE card_setups SET checks = checks + 1, last_error = $1, next_check_at = $2
+              WHERE id = $3 AND status = 'started'",
         )
         .bind(checked.err())
         .bind(now + next_check_delay(checks))
@@ -154,9 +154,9 @@ pub async fn refund_due(state: &AppState) -> AppResult<usize> {
             Err(error) => {
                 tracing::warn!(%error, payment, "refund failed; will retry");
                 let rescheduled = sqlx::query(
-                    "UPDATE refund_jobs SET attempts = attempts + 1, last_error = ?,
-                            due_at = ? + min(3600, 30 * (1 << min(attempts, 7)))
-                      WHERE payment_id = ? AND done_at IS NULL",
+                    "UPDATE refund_jobs SET attempts = attempts + 1, last_error = $1,
+                            due_at = $2 + min(3600, 30 * (1 << min(attempts, 7)))
+                      WHERE payment_id = $3 AND done_at IS NULL",
                 )
                 .bind(error)
                 .bind(now)
@@ -185,20 +185,21 @@ async fn record_refund(
     now: Timestamp,
 ) -> AppResult<bool> {
     let mut tx = state.db.write.begin().await?;
-    let done =
-        sqlx::query("UPDATE refund_jobs SET done_at = ? WHERE payment_id = ? AND done_at IS NULL")
-            .bind(now)
-            .bind(payment)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    let done = sqlx::query(
+        "UPDATE refund_jobs SET done_at = $1 WHERE payment_id = $2 AND done_at IS NULL",
+    )
+    .bind(now)
+    .bind(payment)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if done == 0 {
         tracing::debug!(payment, "refund already recorded by another run");
         return Ok(false);
     }
     sqlx::query(
         "INSERT INTO payments (organization_id, card_id, kind, provider_payment, refund_of, amount_cents, currency, status, created_at)
-         SELECT organization_id, card_id, 'refund', ?, id, ?, ?, 'completed', ? FROM payments WHERE id = ?",
+         SELECT organization_id, card_id, 'refund', $1, id, $2, $3, 'completed', $4 FROM payments WHERE id = $5",
     )
     .bind(&refund.id)
     .bind(refund.amount.cents)
@@ -207,7 +208,7 @@ async fn record_refund(
     .bind(payment)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE payments SET status = 'refunded' WHERE id = ?")
+    sqlx::query("UPDATE payments SET status = 'refunded' WHERE id = $1")
         .bind(payment)
         .execute(&mut *tx)
         .await?;

@@ -41,7 +41,7 @@ async fn card_in(
     Ok(sqlx::query_as(
         "SELECT (SELECT count(*) FROM cards o WHERE o.organization_id = c.organization_id AND o.id <= c.id)
                 AS number, brand, last4, exp_month, exp_year, kept_method
-           FROM cards c WHERE organization_id = ? AND replaced_at IS NULL",
+           FROM cards c WHERE organization_id = $1 AND replaced_at IS NULL",
     )
     .bind(organization_id)
     .fetch_optional(conn)
@@ -88,7 +88,7 @@ struct PaymentRecord {
 pub async fn payments(db: &Db, organization_id: i64) -> AppResult<Vec<PaymentRow>> {
     let rows: Vec<PaymentRecord> = sqlx::query_as(
         "SELECT created_at, kind, amount_cents, currency, status FROM payments
-          WHERE organization_id = ? ORDER BY id DESC LIMIT 200",
+          WHERE organization_id = $1 ORDER BY id DESC LIMIT 200",
     )
     .bind(organization_id)
     .fetch_all(&db.read)

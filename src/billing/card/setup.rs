@@ -41,9 +41,9 @@ async fn check_rate(
     now: Timestamp,
 ) -> AppResult<()> {
     const BY_ORGANIZATION: &str = "SELECT created_at FROM card_setups
-          WHERE organization_id = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1 OFFSET ?";
+          WHERE organization_id = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT 1 OFFSET $3";
     const BY_ACCOUNT: &str = "SELECT created_at FROM card_setups
-          WHERE account_id = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1 OFFSET ?";
+          WHERE account_id = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT 1 OFFSET $3";
     // An API key's setups count against its organization.
     let by_account = account_id.map(|id| (BY_ACCOUNT, id, SETUPS_PER_ACCOUNT));
     for (sql, id, limit) in
@@ -92,8 +92,8 @@ pub async fn start(state: &AppState, access: &OrgAccess, back: Back) -> AppResul
     let mut tx = state.db.write.begin().await?;
     let open: Option<OpenSetup> = sqlx::query_as(
         "SELECT public_id, idempotency_key, provider_url FROM card_setups
-          WHERE organization_id = ? AND account_id IS ? AND api_key_id IS ? AND status = 'started'
-            AND created_at > ?
+          WHERE organization_id = $1 AND account_id IS $2 AND api_key_id IS $3 AND status = 'started'
+            AND created_at > $4
           ORDER BY id DESC LIMIT 1",
     )
     .bind(access.id)
@@ -115,8 +115,8 @@ pub async fn start(state: &AppState, access: &OrgAccess, back: Back) -> AppResul
             sqlx::query(
                 "INSERT INTO card_setups (public_id, organization_id, account_id, api_key_id, idempotency_key,
                                           status, created_at, next_check_at, method_at_start, billing_updated_at_start)
-                 SELECT ?, ?, ?, ?, ?, 'started', ?, ?, b.method, b.updated_at
-                   FROM (SELECT 1) LEFT JOIN billing b ON b.organization_id = ?",
+                 SELECT $1, $2, $3, $4, $5, 'started', $6, $7, b.method, b.updated_at
+                   FROM (SELECT 1) LEFT JOIN billing b ON b.organization_id = $8",
             )
             .bind(&public_id)
             .bind(access.id)
@@ -151,8 +151,8 @@ pub async fn start(state: &AppState, access: &OrgAccess, back: Back) -> AppResul
         .await
         .map_err(AppError::internal)?;
     sqlx::query(
-        "UPDATE card_setups SET provider_session = ?, provider_url = ?
-          WHERE public_id = ? AND provider_session IS NULL",
+        "UPDATE card_setups SET provider_session = $1, provider_url = $2
+          WHERE public_id = $3 AND provider_session IS NULL",
     )
     .bind(&session.id)
     .bind(&session.url)
@@ -173,7 +173,7 @@ pub async fn complete(state: &AppState, access: &OrgAccess, setup: &str) -> AppR
         provider_session: Option<String>,
     }
     let row: Option<Row> = sqlx::query_as(
-        "SELECT id, status, provider_session FROM card_setups WHERE public_id = ? AND organization_id = ?",
+        "SELECT id, status, provider_session FROM card_setups WHERE public_id = $1 AND organization_id = $2",
     )
     .bind(setup)
     .bind(access.id)
@@ -209,7 +209,7 @@ pub(super) async fn record_outcome(
     let now = state.clock.now();
     let mut tx = state.db.write.begin().await?;
     let moved = sqlx::query(
-        "UPDATE card_setups SET status = ?, failure = ?, finished_at = ? WHERE id = ? AND status = 'started'",
+        "UPDATE card_setups SET status = $1, failure = $2, finished_at = $3 WHERE id = $4 AND status = 'started'",
     )
     .bind(status)
     .bind(failure)
@@ -244,8 +244,8 @@ pub(super) async fn record_outcome(
             // Invoice chosen after this setup started is a newer decision:
             // the card is kept on file, the method stays, and both say so.
             let kept_invoice: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM billing b JOIN card_setups s ON s.id = ?
-                                 WHERE b.organization_id = ? AND b.method = 'invoice'
+                "SELECT EXISTS (SELECT 1 FROM billing b JOIN card_setups s ON s.id = $1
+                                 WHERE b.organization_id = $2 AND b.method = 'invoice'
                                    AND (s.method_at_start IS NOT 'invoice'
                                         OR b.updated_at > s.billing_updated_at_start))",
             )
@@ -253,14 +253,14 @@ pub(super) async fn record_outcome(
             .bind(organization_id)
             .fetch_one(&mut *tx)
             .await?;
-            sqlx::query("UPDATE cards SET replaced_at = ? WHERE organization_id = ? AND replaced_at IS NULL")
+            sqlx::query("UPDATE cards SET replaced_at = $1 WHERE organization_id = $2 AND replaced_at IS NULL")
                 .bind(now)
                 .bind(organization_id)
                 .execute(&mut *tx)
                 .await?;
             let card_id: i64 = sqlx::query_scalar(
                 "INSERT INTO cards (organization_id, setup_id, provider_token, brand, last4, exp_month, exp_year, added_at, kept_method)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(organization_id)
             .bind(setup_id)
@@ -275,7 +275,7 @@ pub(super) async fn record_outcome(
             .await?;
             let payment: i64 = sqlx::query_scalar(
                 "INSERT INTO payments (organization_id, card_id, kind, provider_payment, amount_cents, currency, status, created_at)
-                 VALUES (?, ?, 'verification', ?, ?, ?, 'refund_pending', ?) RETURNING id",
+                 VALUES ($1, $2, 'verification', $3, $4, $5, 'refund_pending', $6) RETURNING id",
             )
             .bind(organization_id)
             .bind(card_id)
@@ -286,14 +286,14 @@ pub(super) async fn record_outcome(
             .fetch_one(&mut *tx)
             .await?;
             let delay = i64::try_from(state.config.refund_delay.as_secs()).unwrap_or(i64::MAX / 2);
-            sqlx::query("INSERT INTO refund_jobs (payment_id, due_at) VALUES (?, ?)")
+            sqlx::query("INSERT INTO refund_jobs (payment_id, due_at) VALUES ($1, $2)")
                 .bind(payment)
                 .bind(now.saturating_add(delay))
                 .execute(&mut *tx)
                 .await?;
             if !kept_invoice {
                 sqlx::query(
-                    "INSERT INTO billing (organization_id, method, updated_by, updated_at) VALUES (?, 'card', ?, ?)
+                    "INSERT INTO billing (organization_id, method, updated_by, updated_at) VALUES ($1, 'card', $2, $3)
                      ON CONFLICT (organization_id) DO UPDATE SET
                         method = 'card', updated_by = excluded.updated_by, updated_at = excluded.updated_at",
                 )
@@ -382,7 +382,7 @@ pub async fn settle_before_delete(
 ) -> AppResult<Option<Unsettled>> {
     let open: Vec<StartedSetup> = sqlx::query_as(
         "SELECT id, organization_id, account_id, api_key_id, provider_session, checks FROM card_setups
-          WHERE organization_id = ? AND status = 'started'",
+          WHERE organization_id = $1 AND status = 'started'",
     )
     .bind(organization_id)
     .fetch_all(&state.db.read)
@@ -409,7 +409,7 @@ pub async fn settle_before_delete(
     }
     let refund_due: Option<i64> = sqlx::query_scalar(
         "SELECT max(j.due_at) FROM refund_jobs j JOIN payments p ON p.id = j.payment_id
-          WHERE p.organization_id = ? AND j.done_at IS NULL",
+          WHERE p.organization_id = $1 AND j.done_at IS NULL",
     )
     .bind(organization_id)
     .fetch_one(&state.db.read)
@@ -441,7 +441,7 @@ pub async fn complete_by_id(state: &AppState, setup: &str) -> AppResult<(String,
     let row: Option<Row> = sqlx::query_as(
         "SELECT s.id, s.organization_id, o.name, s.status, s.provider_session, s.account_id, s.api_key_id
            FROM card_setups s JOIN organizations o ON o.id = s.organization_id
-          WHERE s.public_id = ? AND o.deleted_at IS NULL",
+          WHERE s.public_id = $1 AND o.deleted_at IS NULL",
     )
     .bind(setup)
     .fetch_optional(&state.db.read)
@@ -485,7 +485,7 @@ async fn result_in(
     let row: Option<Row> = sqlx::query_as(
         "SELECT s.status, s.failure, s.provider_url, c.id AS card_id
            FROM card_setups s LEFT JOIN cards c ON c.setup_id = s.id
-          WHERE s.public_id = ? AND s.organization_id = ?",
+          WHERE s.public_id = $1 AND s.organization_id = $2",
     )
     .bind(setup)
     .bind(organization_id)
@@ -502,13 +502,13 @@ async fn result_in(
             let card: super::CardRow = sqlx::query_as(
                 "SELECT (SELECT count(*) FROM cards o WHERE o.organization_id = c.organization_id AND o.id <= c.id)
                         AS number, brand, last4, exp_month, exp_year, kept_method
-                   FROM cards c WHERE id = ?",
+                   FROM cards c WHERE id = $1",
             )
             .bind(card_id)
             .fetch_one(&state.db.read)
             .await?;
             let replaced: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM cards e JOIN cards c ON c.id = ?
+                "SELECT EXISTS (SELECT 1 FROM cards e JOIN cards c ON c.id = $1
                                  WHERE e.organization_id = c.organization_id AND e.id < c.id)",
             )
             .bind(card_id)

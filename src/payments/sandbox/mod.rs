@@ -40,8 +40,8 @@ async fn close(
     before: Option<Timestamp>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE sandbox_sessions SET status = 'failed', failure = ?, finished_at = ?
-          WHERE id = ? AND status IN ('open', 'identifying') AND created_at <= ?",
+        "UPDATE sandbox_sessions SET status = 'failed', failure = $1, finished_at = $2
+          WHERE id = $3 AND status IN ('open', 'identifying') AND created_at <= $4",
     )
     .bind(Decline::Closed.as_str())
     .bind(now)
@@ -116,7 +116,7 @@ impl PaymentProvider for Sandbox {
             let id = format!("cs_{}", new_public_id());
             sqlx::query(
                 "INSERT INTO sandbox_sessions (id, idempotency_key, merchant, amount_cents, currency, return_url, status, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, 'open', ?)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'open', $7)
                  ON CONFLICT (idempotency_key) DO NOTHING",
             )
             .bind(&id)
@@ -130,7 +130,7 @@ impl PaymentProvider for Sandbox {
             .await
             .map_err(fail)?;
             let id: String =
-                sqlx::query_scalar("SELECT id FROM sandbox_sessions WHERE idempotency_key = ?")
+                sqlx::query_scalar("SELECT id FROM sandbox_sessions WHERE idempotency_key = $1")
                     .bind(&request.idempotency_key)
                     .fetch_one(&self.read)
                     .await
@@ -166,7 +166,7 @@ impl PaymentProvider for Sandbox {
                 "SELECT s.status, s.failure, s.card_token, s.brand, s.last4, s.exp_month, s.exp_year,
                         p.id AS payment_id, p.amount_cents, p.currency
                    FROM sandbox_sessions s LEFT JOIN sandbox_payments p ON p.session_id = s.id
-                  WHERE s.id = ?",
+                  WHERE s.id = $1",
             )
             .bind(session_id)
             .fetch_optional(&self.read)
@@ -231,7 +231,7 @@ impl PaymentProvider for Sandbox {
         Box::pin(async move {
             let mut tx = self.write.begin().await.map_err(fail)?;
             let existing: Option<RefundRow> = sqlx::query_as(
-                "SELECT id, amount_cents FROM sandbox_refunds WHERE payment_id = ? OR idempotency_key = ?",
+                "SELECT id, amount_cents FROM sandbox_refunds WHERE payment_id = $1 OR idempotency_key = $2",
             )
             .bind(payment_id)
             .bind(idempotency_key)
@@ -245,7 +245,7 @@ impl PaymentProvider for Sandbox {
                 });
             }
             let cents: Option<i64> =
-                sqlx::query_scalar("SELECT amount_cents FROM sandbox_payments WHERE id = ?")
+                sqlx::query_scalar("SELECT amount_cents FROM sandbox_payments WHERE id = $1")
                     .bind(payment_id)
                     .fetch_optional(&mut *tx)
                     .await
@@ -253,7 +253,7 @@ impl PaymentProvider for Sandbox {
             let cents = cents.ok_or_else(|| ProviderError(format!("no payment {payment_id}")))?;
             let id = format!("re_{}", new_public_id());
             sqlx::query(
-                "INSERT INTO sandbox_refunds (id, payment_id, idempotency_key, amount_cents, created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO sandbox_refunds (id, payment_id, idempotency_key, amount_cents, created_at) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(&id)
             .bind(payment_id)

@@ -62,7 +62,7 @@ struct SessionRow {
 async fn session(db: &Sandbox, id: &str, now: Timestamp) -> Result<Option<Session>, sqlx::Error> {
     close_if_stale(db, id, now).await?;
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT merchant, amount_cents, return_url, status FROM sandbox_sessions WHERE id = ?",
+        "SELECT merchant, amount_cents, return_url, status FROM sandbox_sessions WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&db.read)
@@ -169,7 +169,7 @@ async fn accept(
 }
 
 async fn session_status(db: &Sandbox, id: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT status FROM sandbox_sessions WHERE id = ?")
+    sqlx::query_scalar("SELECT status FROM sandbox_sessions WHERE id = $1")
         .bind(id)
         .fetch_optional(&db.read)
         .await
@@ -192,9 +192,9 @@ async fn decide(
     let token = format!("tok_{}", new_public_id());
     let moved = sqlx::query(
         "UPDATE sandbox_sessions
-            SET status = ?, failure = ?, card_token = ?, brand = ?, last4 = ?, exp_month = ?, exp_year = ?,
-                finished_at = CASE WHEN ? = 'identifying' THEN NULL ELSE ? END
-          WHERE id = ? AND status = 'open'",
+            SET status = $1, failure = $2, card_token = $3, brand = $4, last4 = $5, exp_month = $6, exp_year = $7,
+                finished_at = CASE WHEN $8 = 'identifying' THEN NULL ELSE $9 END
+          WHERE id = $10 AND status = 'open'",
     )
     .bind(status)
     .bind(failure)
@@ -221,7 +221,7 @@ async fn charge(
     amount: Money,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sandbox_payments (id, session_id, amount_cents, currency, created_at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO sandbox_payments (id, session_id, amount_cents, currency, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(format!("py_{}", new_public_id()))
         .bind(session_id)
         .bind(amount.cents)
@@ -283,9 +283,9 @@ async fn identified(
     let mut tx = state.write.begin().await?;
     let moved = sqlx::query(
         "UPDATE sandbox_sessions
-            SET status = ?, failure = ?, finished_at = ?,
-                card_token = CASE WHEN ? THEN card_token ELSE NULL END
-          WHERE id = ? AND status = 'identifying'",
+            SET status = $1, failure = $2, finished_at = $3,
+                card_token = CASE WHEN $4 THEN card_token ELSE NULL END
+          WHERE id = $5 AND status = 'identifying'",
     )
     .bind(if approve { "succeeded" } else { "failed" })
     .bind((!approve).then_some(Decline::IdentificationCancelled.as_str()))

@@ -308,7 +308,7 @@ impl TestApp {
     pub async fn add_member(&self, org: &str, email: &str, role: &str) {
         sqlx::query(
             "INSERT INTO memberships (organization_id, account_id, role, created_at, organization_name)
-             SELECT o.id, a.id, ?, 0, o.name FROM organizations o, accounts a WHERE o.public_id = ? AND a.email_key = ?",
+             SELECT o.id, a.id, $1, 0, o.name FROM organizations o, accounts a WHERE o.public_id = $2 AND a.email_key = $3",
         )
         .bind(role)
         .bind(org)
