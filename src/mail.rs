@@ -12,7 +12,7 @@
 
 use crate::clock::{Clock, Timestamp};
 use crate::error::AppResult;
-use crate::server::db::{Db, LEASE_SECS};
+use crate::server::db::{retry_delay, Db, LEASE_SECS};
 use crate::validate::Email;
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
@@ -124,12 +124,6 @@ fn recipient(stored: &str) -> Result<Mailbox, String> {
     format!("{local}@{domain}")
         .parse::<Mailbox>()
         .map_err(|e| format!("not an address ({e}): {stored:?}"))
-}
-
-/// How long to wait after the `attempts`-th failure: 30 s, 1, 2, 4 …
-/// minutes, at most an hour.
-fn retry_delay(attempts: i64) -> i64 {
-    (30_i64 << attempts.clamp(0, 7)).min(3600)
 }
 
 /// A message that is due.

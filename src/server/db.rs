@@ -22,6 +22,12 @@ use std::time::Duration;
 /// than one job's calls can take (the SMTP client gives up after 20 s).
 pub const LEASE_SECS: i64 = 300;
 
+/// How long a background job waits after its `attempts`-th failure, in
+/// seconds: 30 s, 1, 2, 4 … minutes, at most an hour.
+pub fn retry_delay(attempts: i64) -> i64 {
+    (30_i64 << attempts.clamp(0, 7)).min(3600)
+}
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pub read: SqlitePool,

@@ -9,7 +9,8 @@ use crate::clock::Timestamp;
 use crate::error::AppResult;
 use crate::organizations::{activity, Actor};
 use crate::payments::SetupOutcome;
-use crate::server::{db::LEASE_SECS, AppState};
+use crate::server::db::{retry_delay, LEASE_SECS};
+use crate::server::AppState;
 
 const HOUR: i64 = 3600;
 
@@ -117,12 +118,12 @@ pub async fn refund_due(state: &AppState) -> AppResult<usize> {
     // Taken under a lease (`LEASE_SECS`), as the outbox's email is: one
     // worker of one replica calls the provider for a refund at a time (and
     // the idempotency key makes a second call refund nothing more).
-    let mut taken: Vec<i64> = sqlx::query_scalar(
+    let mut taken: Vec<(i64, i64)> = sqlx::query_as(
         "UPDATE refund_jobs SET due_at = $1
           WHERE payment_id IN (SELECT payment_id FROM refund_jobs
                                 WHERE done_at IS NULL AND due_at <= $2
                                 ORDER BY due_at LIMIT 50)
-          RETURNING payment_id",
+          RETURNING payment_id, attempts",
     )
     .bind(now + LEASE_SECS)
     .bind(now)
@@ -130,7 +131,7 @@ pub async fn refund_due(state: &AppState) -> AppResult<usize> {
     .await?;
     taken.sort_unstable();
     let mut refunded = 0;
-    for payment in taken {
+    for (payment, attempts) in taken {
         let Some(Due {
             provider_payment,
             organization_id,
@@ -154,12 +155,11 @@ pub async fn refund_due(state: &AppState) -> AppResult<usize> {
             Err(error) => {
                 tracing::warn!(%error, payment, "refund failed; will retry");
                 let rescheduled = sqlx::query(
-                    "UPDATE refund_jobs SET attempts = attempts + 1, last_error = $1,
-                            due_at = $2 + min(3600, 30 * (1 << min(attempts, 7)))
+                    "UPDATE refund_jobs SET attempts = attempts + 1, last_error = $1, due_at = $2
                       WHERE payment_id = $3 AND done_at IS NULL",
                 )
                 .bind(error)
-                .bind(now)
+                .bind(now + retry_delay(attempts))
                 .bind(payment)
                 .execute(&state.db.write)
                 .await;
