@@ -12,6 +12,7 @@ mod failures;
 mod mail;
 mod matrix;
 mod organizations;
+mod replicas;
 mod scale;
 mod security;
 mod services;

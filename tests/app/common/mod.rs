@@ -250,6 +250,52 @@ impl TestApp {
     }
 }
 
+/// Another replica of the app: its own server, pools and background
+/// workers on the same database and clock, as replicas behind a load
+/// balancer are. Stopped when dropped.
+pub struct Replica {
+    pub base: String,
+    pub running: Running,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Replica {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post_form(&self, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client.get(self.url(path)).send().await.expect("request")
+    }
+}
+
+impl TestApp {
+    /// A second replica on this app's database.
+    pub async fn replica(&self) -> Replica {
+        let config = (*self.running.state.config).clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = startup::start(config, self.clock.clone(), async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("the replica starts");
+        Replica {
+            base: format!("http://{}", running.addr),
+            running,
+            _stop: stop,
+        }
+    }
+}
+
 pub fn location(response: &Response) -> String {
     response
         .headers()
