@@ -43,7 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     let stylesheet = {
         let names = crate::server::assets::bundle_names(&options);
-        provide_context(crate::page::IslandBundle::new(names));
+        provide_context(crate::page::IslandBundle::new(&names.bundles));
         names.css.as_str()
     };
     #[cfg(not(feature = "ssr"))]

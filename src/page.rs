@@ -45,34 +45,43 @@ impl Bundle {
 /// The bundles' files under `/pkg` for this request: the shell provides it;
 /// a page only links a bundle when an island of it renders
 /// ([`with_islands`]), so a page with nothing interactive downloads no WASM.
+/// A bundle's files under `/pkg`: its wasm-bindgen glue and its WASM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleFiles {
+    pub js: String,
+    pub wasm: String,
+}
+
 #[cfg(feature = "ssr")]
 #[derive(Clone, Debug)]
 pub struct IslandBundle {
-    names: &'static crate::server::assets::BundleNames,
+    /// Each bundle's files, in the order of [`Bundle::ALL`].
+    files: &'static [BundleFiles],
     /// The bundle the head links, once the first island has rendered.
     linked: Arc<OnceLock<Bundle>>,
 }
 
 #[cfg(feature = "ssr")]
 impl IslandBundle {
-    pub fn new(names: &'static crate::server::assets::BundleNames) -> Self {
+    pub fn new(files: &'static [BundleFiles]) -> Self {
         Self {
-            names,
+            files,
             linked: Arc::default(),
         }
     }
 }
 
-/// Called first by every island with its bundle: puts into the page's head,
-/// once, a preload of the bundle's wasm-bindgen glue and the module script
-/// that fetches its WASM, starts it and hydrates each `<leptos-island>`
-/// (what Leptos's `HydrationScripts` does for every page, which is why it is
-/// not used). Two islands of one page must name the same bundle (checked in
+/// Called first by every island with its bundle (unless it has nothing to
+/// do in the browser, such as a disabled form): puts into the page's head,
+/// once, the module script that imports the bundle's wasm-bindgen glue,
+/// fetches its WASM, starts it and hydrates each `<leptos-island>` (what
+/// Leptos's `HydrationScripts` does for every page, which is why it is not
+/// used). Two islands of one page must name the same bundle (checked in
 /// debug builds, so the tests catch it). In the browser it does nothing.
 pub fn with_islands(bundle: Bundle) {
     #[cfg(feature = "ssr")]
     if let Some(context) = use_context::<IslandBundle>() {
-        use leptos_meta::{Link, Script};
+        use leptos_meta::Script;
         if context.linked.set(bundle).is_err() {
             debug_assert_eq!(
                 context.linked.get(),
@@ -81,7 +90,7 @@ pub fn with_islands(bundle: Bundle) {
             );
             return;
         }
-        let (js, wasm) = context.names.of(bundle);
+        let BundleFiles { js, wasm } = &context.files[bundle as usize];
         let start = format!(
             r#"import init, * as bundle from "{js}";
 const wasm = fetch("{wasm}");
@@ -96,15 +105,12 @@ const wake = async () => {{
 }};
 if ("requestIdleCallback" in window) requestIdleCallback(wake); else wake();"#
         );
-        // Rendering leptos_meta's tags registers them for the head (as
+        // Rendering leptos_meta's tag registers it for the head (as
         // leptos_integration_utils does with its preloads); the body gets nothing.
-        // The WASM is fetched by the script, not preloaded by a link: a
-        // browser with JavaScript off would download a preload it never runs.
-        let _ = view! {
-            <Link rel="modulepreload" href=js />
-            <Script type_="module">{start}</Script>
-        }
-        .to_html();
+        // The glue and the WASM are fetched by the script, not preloaded by
+        // links: a browser with JavaScript off would download preloads it
+        // never runs. The script's import starts as soon as the head is read.
+        let _ = view! { <Script type_="module">{start}</Script> }.to_html();
     }
     #[cfg(not(feature = "ssr"))]
     let _ = bundle;

@@ -1,7 +1,7 @@
 //! Static files: the hashed bundle under /pkg (cached for a year), the
 //! rest of the site root, and the names in `hash.txt` of a release build.
 
-use crate::page::Bundle;
+use crate::page::{Bundle, BundleFiles};
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use leptos::config::LeptosOptions;
@@ -20,15 +20,7 @@ use tower_http::services::ServeDir;
 pub struct BundleNames {
     pub css: String,
     /// The glue and the WASM of each bundle, in the order of [`Bundle::ALL`].
-    bundles: Vec<(String, String)>,
-}
-
-impl BundleNames {
-    /// The glue's and the WASM's paths of `bundle`.
-    pub fn of(&self, bundle: Bundle) -> (&str, &str) {
-        let (js, wasm) = &self.bundles[bundle as usize];
-        (js, wasm)
-    }
+    pub bundles: Vec<BundleFiles>,
 }
 
 pub fn bundle_names(options: &LeptosOptions) -> &'static BundleNames {
@@ -42,7 +34,10 @@ pub fn bundle_names(options: &LeptosOptions) -> &'static BundleNames {
         return NAMES.get_or_init(|| BundleNames {
             css: format!("{pkg}.css"),
             bundles: Bundle::ALL
-                .map(|_| (format!("{pkg}.js"), format!("{pkg}_bg.wasm")))
+                .map(|_| BundleFiles {
+                    js: format!("{pkg}.js"),
+                    wasm: format!("{pkg}_bg.wasm"),
+                })
                 .to_vec(),
         });
     }
@@ -64,10 +59,10 @@ pub fn bundle_names(options: &LeptosOptions) -> &'static BundleNames {
             let name = bundle.name();
             let js = hash(&format!("js-{name}"))?;
             let wasm = hash(&format!("wasm-{name}"))?;
-            Some((
-                format!("{pkg}-{name}.{js}.js"),
-                format!("{pkg}-{name}.{wasm}.wasm"),
-            ))
+            Some(BundleFiles {
+                js: format!("{pkg}-{name}.{js}.js"),
+                wasm: format!("{pkg}-{name}.{wasm}.wasm"),
+            })
         })
         .collect();
     if let (Some(css), Some(bundles)) = (hash("css"), bundles) {
@@ -78,13 +73,19 @@ pub fn bundle_names(options: &LeptosOptions) -> &'static BundleNames {
     MISSING.get_or_init(|| BundleNames {
         css: format!("{pkg}.css"),
         bundles: Bundle::ALL
-            .map(|_| (format!("{pkg}.js"), format!("{pkg}.wasm")))
+            .map(|_| BundleFiles {
+                js: format!("{pkg}.js"),
+                wasm: format!("{pkg}.wasm"),
+            })
             .to_vec(),
     })
 }
 
 /// `/pkg`: names change with content when hashed, so a file found may be
 /// cached for good; a miss is never cached (it may be there after a deploy).
+/// Every file found varies by `Accept-Encoding`: `ServeDir` leaves `Vary`
+/// off its precompressed answers (tower-http issue, fixed upstream in PR
+/// 692), and a shared cache must not hand brotli to a client without it.
 pub fn pkg_service(options: &LeptosOptions) -> axum::Router {
     let dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
     let cache = if options.hash_files {
@@ -98,9 +99,11 @@ pub fn pkg_service(options: &LeptosOptions) -> axum::Router {
             move |mut response: Response| async move {
                 let found = response.status().is_success() || response.status().is_redirection();
                 let value = if found { cache } else { "no-store" };
-                response
-                    .headers_mut()
-                    .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+                let headers = response.headers_mut();
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+                if found {
+                    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+                }
                 response
             },
         ))

@@ -153,7 +153,10 @@ fn CreateServiceForm(
     error: Option<AppError>,
     ready: bool,
 ) -> impl IntoView {
-    crate::page::with_islands(crate::page::Bundle::Services);
+    // A disabled form has nothing to check: no bundle to download for it.
+    if ready {
+        crate::page::with_islands(crate::page::Bundle::Services);
+    }
     let name_error = RwSignal::new(field_error(&error, ServiceField::Name));
     let plan_error = field_error(&error, ServiceField::Plan);
     let data_center_error = field_error(&error, ServiceField::DataCenter);

@@ -245,46 +245,71 @@ async fn a_missing_bundle_file_is_not_cached() {
     assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
 }
 
-/// The WASM is linked only by pages with an island, once however many
-/// they have, in the head; a page with nothing interactive (the Overview,
-/// Collaborators, API keys, Activity) makes the browser download none.
+/// The WASM is linked only by pages with an island that has work to do in
+/// the browser, once however many they have, in the head; a page with
+/// nothing interactive (the Overview, Collaborators, API keys, Activity, and
+/// Services while its form is disabled) makes the browser download none.
 #[tokio::test]
 async fn only_pages_with_islands_link_the_wasm() {
     let app = TestApp::start().await;
     let anna = app.user("Anna", "anna@example.com").await;
     let org = app.create_org(&anna, "Example AB").await;
+    let ready = app.create_org(&anna, "Ready AB").await;
+    app.make_ready(&anna, &ready).await;
     let stranger = app.client();
+    // The page, whether it has islands, whether it links the WASM.
     let pages = [
-        (&stranger, "/login".to_owned(), true),
-        (&stranger, "/signup".to_owned(), true),
-        (&anna, "/organizations/new".to_owned(), true),
-        (&anna, format!("/organizations/{org}/settings"), true),
-        (&anna, format!("/organizations/{org}/services"), true),
-        (&anna, format!("/organizations/{org}"), false),
-        (&anna, format!("/organizations/{org}/collaborators"), false),
-        (&anna, format!("/organizations/{org}/api-keys"), false),
-        (&anna, format!("/organizations/{org}/activity"), false),
+        (&stranger, "/login".to_owned(), true, true),
+        (&stranger, "/signup".to_owned(), true, true),
+        (&anna, "/organizations/new".to_owned(), true, true),
+        (&anna, format!("/organizations/{org}/settings"), true, true),
+        (&anna, format!("/organizations/{org}/services"), true, false),
+        (
+            &anna,
+            format!("/organizations/{ready}/services"),
+            true,
+            true,
+        ),
+        (&anna, format!("/organizations/{org}"), false, false),
+        (
+            &anna,
+            format!("/organizations/{org}/collaborators"),
+            false,
+            false,
+        ),
+        (
+            &anna,
+            format!("/organizations/{org}/api-keys"),
+            false,
+            false,
+        ),
+        (
+            &anna,
+            format!("/organizations/{org}/activity"),
+            false,
+            false,
+        ),
     ];
-    for (client, page, interactive) in pages {
+    for (client, page, has_islands, linked) in pages {
         let (status, html) = app.page(client, &page).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         let islands = html.matches("<leptos-island").count();
-        assert_eq!(islands > 0, interactive, "{page}: {islands} islands");
+        assert_eq!(islands > 0, has_islands, "{page}: {islands} islands");
         let head = &html[..html.find("</head>").expect("a head")];
         assert_eq!(
             html.matches(".wasm").count(),
-            usize::from(interactive),
-            "{page}: the WASM named once, by the script that fetches it (no preload link a browser without JavaScript would follow)"
+            usize::from(linked),
+            "{page}: the WASM named once, by the script that fetches it"
         );
         assert_eq!(
             head.matches(r#"type="module""#).count(),
-            usize::from(interactive),
+            usize::from(linked),
             "{page}"
         );
         assert_eq!(
-            head.matches(r#"rel="modulepreload""#).count(),
-            usize::from(interactive),
-            "{page}"
+            head.matches("modulepreload").count(),
+            0,
+            "{page}: no preload a browser without JavaScript would follow"
         );
     }
     app.stop().await;
