@@ -28,7 +28,7 @@ const DAY: i64 = 86_400;
 /// Writes a plain-text message to `to` inside the caller's transaction: it
 /// is sent only if that transaction commits.
 pub async fn enqueue(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     to: &Email,
     subject: &str,
     body: &str,

@@ -72,20 +72,21 @@ pub async fn create(
     let key_start: String = key.chars().take(KEY_PREFIX.len() + 4).collect();
     let request = (!request.is_empty()).then_some(request);
     let mut tx = db.write.begin().await?;
-    let made: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_keys WHERE request_id = $1)")
-            .bind(request)
-            .fetch_one(&mut *tx)
-            .await?;
+    let made = 1 == sqlx::query_scalar::<_, i64>(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM api_keys WHERE request_id = $1) THEN 1 ELSE 0 END",
+    )
+    .bind(request)
+    .fetch_one(&mut *tx)
+    .await?;
     if made {
         return Err(AppError::Conflict(
             "This form was sent again (a reload), so no second key was made. The key it made was shown once; if you did not copy it, revoke it below and create another."
                 .into(),
         ));
     }
-    let taken: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM api_keys
-                         WHERE organization_id = $1 AND description = $2 AND revoked_at IS NULL)",
+    let taken = 1 == sqlx::query_scalar::<_, i64>(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM api_keys
+                         WHERE organization_id = $1 AND description = $2 AND revoked_at IS NULL) THEN 1 ELSE 0 END",
     )
     .bind(access.id)
     .bind(description)
@@ -180,7 +181,7 @@ pub async fn revoke(
 /// (all of them when `role_now` is `None`: the maker left). A key is never
 /// stronger than its maker, and does not come back with a later promotion.
 pub async fn revoke_made_by_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     access: &OrgAccess,
     maker: i64,
     role_now: Option<Role>,

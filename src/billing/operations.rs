@@ -80,7 +80,7 @@ pub enum Chosen {
 /// [`choose_method`] inside the caller's write transaction; the card page,
 /// if needed, is opened by [`finish`] once it is committed.
 pub async fn choose_method_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     access: &OrgAccess,
     method: PaymentMethod,
     now: crate::clock::Timestamp,

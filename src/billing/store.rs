@@ -20,7 +20,7 @@ struct Row {
     invoice_email: Option<String>,
 }
 
-async fn row_in(conn: &mut sqlx::SqliteConnection, organization_id: i64) -> AppResult<Row> {
+async fn row_in(conn: &mut crate::server::db::Connection, organization_id: i64) -> AppResult<Row> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT method, invoice_delivery, invoice_email FROM billing WHERE organization_id = $1",
     )
@@ -57,7 +57,7 @@ struct Stored {
 }
 
 async fn stored_in(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::server::db::Connection,
     organization_id: i64,
     now: Timestamp,
 ) -> AppResult<Stored> {
@@ -94,7 +94,7 @@ impl Stored {
 }
 
 pub async fn facts_in(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::server::db::Connection,
     organization_id: i64,
     now: Timestamp,
 ) -> AppResult<BillingFacts> {
@@ -153,7 +153,7 @@ pub async fn view(db: &Db, access: OrgAccess, now: Timestamp) -> AppResult<Billi
 /// invoice settings (and any card on file) for a later switch back;
 /// inside the caller's write transaction, with its activity entry.
 pub async fn set_method_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     access: &OrgAccess,
     method: PaymentMethod,
     now: Timestamp,
@@ -201,7 +201,7 @@ pub async fn set_method_in(
 /// transaction. Snail mail goes to the company address, so it needs the
 /// company information first (as the same transaction sees it).
 pub async fn set_delivery_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     access: &OrgAccess,
     delivery: InvoiceDelivery,
     invoice_email: Option<&Email>,

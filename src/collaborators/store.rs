@@ -103,9 +103,9 @@ pub async fn invite(
             "Only an Owner can invite an Owner.",
         ));
     }
-    let member: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id
-                         WHERE m.organization_id = $1 AND a.email_key = $2)",
+    let member = 1 == sqlx::query_scalar::<_, i64>(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id
+                         WHERE m.organization_id = $1 AND a.email_key = $2) THEN 1 ELSE 0 END",
     )
     .bind(access.id)
     .bind(email.key())
@@ -153,7 +153,7 @@ pub async fn resend(
 /// makes an Owner and `access` is not one (only an Owner changes, resends
 /// or revokes that invitation).
 async fn pending_role(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::server::db::Connection,
     access: &OrgAccess,
     email: &Email,
     now: Timestamp,
@@ -187,7 +187,7 @@ fn gone(email: &Email) -> AppError {
 /// else a new one as `role`. Rate limited per organization; the activity
 /// entry and the email are written with it.
 async fn send_link(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     access: &OrgAccess,
     email: &Email,
     role: Option<Role>,
@@ -314,7 +314,11 @@ struct Found {
     role: String,
 }
 
-async fn find(conn: &mut sqlx::SqliteConnection, token: &str, now: Timestamp) -> AppResult<Found> {
+async fn find(
+    conn: &mut crate::server::db::Connection,
+    token: &str,
+    now: Timestamp,
+) -> AppResult<Found> {
     let found: Option<Found> = sqlx::query_as(
         "SELECT i.id, i.organization_id, o.public_id, o.name, i.email, i.email_key, i.role
            FROM invitations i JOIN organizations o ON o.id = i.organization_id
@@ -329,7 +333,10 @@ async fn find(conn: &mut sqlx::SqliteConnection, token: &str, now: Timestamp) ->
 }
 
 /// The signed-in account's email key, read fresh.
-async fn email_key_of(conn: &mut sqlx::SqliteConnection, account_id: i64) -> AppResult<String> {
+async fn email_key_of(
+    conn: &mut crate::server::db::Connection,
+    account_id: i64,
+) -> AppResult<String> {
     Ok(
         sqlx::query_scalar("SELECT email_key FROM accounts WHERE id = $1")
             .bind(account_id)
@@ -414,7 +421,7 @@ struct Member {
 }
 
 async fn member(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::server::db::Connection,
     organization_id: i64,
     email: &Email,
 ) -> AppResult<(Member, Role)> {
@@ -439,7 +446,7 @@ async fn member(
 /// Owner. Counted inside the caller's write transaction, so two Owners
 /// demoting each other at once cannot both succeed.
 async fn keep_an_owner(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::server::db::Connection,
     access: &OrgAccess,
     losing: Role,
 ) -> AppResult<()> {

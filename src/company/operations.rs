@@ -46,7 +46,7 @@ pub async fn save(
 /// caller's write transaction, so nothing saved meanwhile is lost.
 /// `Ok(None)` when `change` changes nothing.
 pub async fn merge_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     access: &OrgAccess,
     change: impl FnOnce(&mut CompanyForm),
 ) -> AppResult<Option<CompanyInformation>> {
@@ -64,7 +64,7 @@ pub async fn merge_in(
 
 /// [`store::save_in`] for a caller that holds the write transaction.
 pub async fn save_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     access: &OrgAccess,
     info: &CompanyInformation,
     now: crate::clock::Timestamp,

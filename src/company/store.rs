@@ -36,7 +36,7 @@ pub async fn load(db: &Db, organization_id: i64) -> AppResult<StoredCompany> {
 /// Whether the organization's company information is complete and valid
 /// (by today's rules: a stored row that no longer parses does not count).
 pub async fn is_complete_in(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::server::db::Connection,
     organization_id: i64,
 ) -> AppResult<bool> {
     Ok(load_in(conn, organization_id)
@@ -48,7 +48,7 @@ pub async fn is_complete_in(
 /// entry, if the stored version is still `version` (`None`: whatever it
 /// is); otherwise someone else saved meanwhile and nothing is written.
 pub async fn save_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     access: &OrgAccess,
     info: &CompanyInformation,
     version: Option<i64>,
@@ -117,7 +117,7 @@ pub async fn save_in(
 
 /// The stored company information, formatted, with its version.
 pub async fn load_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     organization_id: i64,
 ) -> AppResult<Option<(CompanyForm, i64)>> {
     let row: Option<Row> = sqlx::query_as(

@@ -47,7 +47,7 @@ pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<ActivityEntry>
 
 /// Appends what `by` did to the activity log, inside the caller's transaction.
 pub async fn record(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     organization_id: i64,
     by: Actor,
     action: &str,
@@ -59,7 +59,7 @@ pub async fn record(
 
 /// The same for what the panel does on its own (a refund): shown as "Orgpanel".
 pub async fn record_system(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     organization_id: i64,
     action: &str,
     detail: &str,
@@ -70,7 +70,7 @@ pub async fn record_system(
 
 /// `by` is `None` for the panel itself.
 async fn append(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     organization_id: i64,
     by: Option<Actor>,
     action: &str,

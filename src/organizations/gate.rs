@@ -145,7 +145,7 @@ fn allowed(access: OrgAccess, action: Action) -> AppResult<OrgAccess> {
 /// since [`authorize`] read it is seen here, so a request in flight cannot
 /// act with a role its actor no longer has.
 pub async fn authorize_in(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::server::db::Connection,
     access: &OrgAccess,
     action: Action,
 ) -> AppResult<OrgAccess> {

@@ -176,8 +176,8 @@ pub async fn create(
     // Drawn until free: on the single writer nobody takes it in between.
     let customer_number = loop {
         let candidate = new_customer_number();
-        let taken: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM organizations WHERE customer_number = $1)",
+        let taken = 1 == sqlx::query_scalar::<_, i64>(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM organizations WHERE customer_number = $1) THEN 1 ELSE 0 END",
         )
         .bind(&candidate)
         .fetch_one(&mut *tx)
@@ -268,10 +268,10 @@ pub async fn rename(
 /// again here in the write transaction.
 pub async fn delete(db: &Db, access: &OrgAccess, now: Timestamp) -> AppResult<()> {
     let mut tx = db.write.begin().await?;
-    let under_way: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM card_setups WHERE organization_id = $11 AND status = 'started')
+    let under_way = 1 == sqlx::query_scalar::<_, i64>(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM card_setups WHERE organization_id = $1 AND status = 'started')
              OR EXISTS (SELECT 1 FROM refund_jobs j JOIN payments p ON p.id = j.payment_id
-                         WHERE p.organization_id = $21 AND j.done_at IS NULL)",
+                         WHERE p.organization_id = $1 AND j.done_at IS NULL) THEN 1 ELSE 0 END",
     )
     .bind(access.id)
     .fetch_one(&mut *tx)

@@ -1,3 +1,5 @@
+//! The database, through sqlx's Any driver (so that one set of queries,
+//! with numbered parameters, serves each database sqlx supports); today
 //! SQLite: WAL, foreign keys, a busy timeout, and one writer.
 //!
 //! All writes go through `Db::write`, a pool of exactly one connection, so
@@ -8,12 +10,18 @@
 //! SQLite there), so the pools skip the ping sqlx would otherwise make on
 //! every acquire: a local file has no network to have dropped.
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
-use std::ffi::{c_int, c_uint, c_void};
-use std::str::FromStr;
+use sqlx::any::AnyPoolOptions;
+use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::{Mutex, Once};
+
+/// A connection, as transactions and the stores' functions take it.
+pub type Connection = sqlx::AnyConnection;
+/// A pool of connections.
+pub type Pool = sqlx::AnyPool;
+/// The database type parameter of sqlx's generic items.
+pub type Database = sqlx::Any;
 
 /// How long a background worker holds the job rows it took (email due,
 /// refunds due, card setups to ask about), in seconds: no other worker, of
@@ -30,8 +38,8 @@ pub fn retry_delay(attempts: i64) -> i64 {
 
 #[derive(Clone, Debug)]
 pub struct Db {
-    pub read: SqlitePool,
-    pub write: SqlitePool,
+    pub read: Pool,
+    pub write: Pool,
     /// Statements run on either pool, as SQLite counts them: tests and the
     /// benchmark check that what a page runs does not grow with its data.
     statements: &'static AtomicU64,
@@ -48,61 +56,146 @@ unsafe extern "C" fn count_statement(
     _statement: *mut c_void,
     _nanoseconds: *mut c_void,
 ) -> c_int {
-    // SAFETY: `counter` is the `&'static AtomicU64` registered in `Db::open`.
+    // SAFETY: `counter` is a `&'static AtomicU64` of `COUNTERS`.
     let counter = unsafe { &*(counter as *const AtomicU64) };
     counter.fetch_add(1, Ordering::Relaxed);
     0
 }
 
-/// Registers the statement counter on a new connection.
+/// Each database file's statement counter, the latest `Db::open` of a file
+/// last. sqlx's Any driver hands out no SQLite handle, so the counter is
+/// put on each new connection by SQLite itself ([`on_open`]).
+static COUNTERS: Mutex<Vec<(PathBuf, &'static AtomicU64)>> = Mutex::new(Vec::new());
+
+/// A database file's path as SQLite reports it: absolute, links resolved
+/// (for a file that does not exist yet, those of its folder).
+fn file_key(path: &Path) -> Option<PathBuf> {
+    let path = std::path::absolute(path).ok()?;
+    let folder = path.parent()?.canonicalize().ok()?;
+    Some(folder.join(path.file_name()?))
+}
+
+/// Runs for every SQLite connection the process opens
+/// (`sqlite3_auto_extension`): puts the counter of its file on it.
 #[expect(
     unsafe_code,
-    reason = "registering the trace hook is a call into SQLite's C API"
+    reason = "an SQLite auto-extension is a C callback given the connection's handle"
 )]
-async fn count_statements(
-    connection: &mut sqlx::SqliteConnection,
-    counter: &'static AtomicU64,
-) -> Result<(), sqlx::Error> {
-    let mut handle = connection.lock_handle().await?;
-    let raw = handle.as_raw_handle().as_ptr();
-    // SAFETY: `raw` is this live connection's handle, held locked for the
-    // call; the counter lives as long as the program.
-    unsafe {
-        libsqlite3_sys::sqlite3_trace_v2(
-            raw,
-            libsqlite3_sys::SQLITE_TRACE_PROFILE as c_uint,
-            Some(count_statement),
-            std::ptr::from_ref::<AtomicU64>(counter) as *mut c_void,
-        );
+unsafe extern "C" fn on_open(
+    db: *mut libsqlite3_sys::sqlite3,
+    _error: *mut *mut c_char,
+    _api: *const libsqlite3_sys::sqlite3_api_routines,
+) -> c_int {
+    // SAFETY: `db` is the connection being opened; SQLite owns the name,
+    // valid while the connection is (it is copied at once).
+    let file = unsafe {
+        let name = libsqlite3_sys::sqlite3_db_filename(db, c"main".as_ptr());
+        if name.is_null() {
+            return libsqlite3_sys::SQLITE_OK;
+        }
+        PathBuf::from(CStr::from_ptr(name).to_string_lossy().into_owned())
+    };
+    let key = file_key(&file);
+    let counters = COUNTERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, counter)) = counters
+        .iter()
+        .rev()
+        .find(|(path, _)| Some(path) == key.as_ref())
+    {
+        // SAFETY: `db` is live; the counter lives as long as the program.
+        unsafe {
+            libsqlite3_sys::sqlite3_trace_v2(
+                db,
+                libsqlite3_sys::SQLITE_TRACE_PROFILE as c_uint,
+                Some(count_statement),
+                std::ptr::from_ref::<AtomicU64>(counter) as *mut c_void,
+            );
+        }
     }
-    Ok(())
+    libsqlite3_sys::SQLITE_OK
+}
+
+/// Registers [`on_open`] once for the process.
+#[expect(
+    unsafe_code,
+    reason = "registering an SQLite auto-extension is a C call"
+)]
+fn count_statements_of(file: &Path) -> &'static AtomicU64 {
+    static REGISTERED: Once = Once::new();
+    REGISTERED.call_once(|| {
+        // SAFETY: `on_open` has the signature SQLite calls and lives forever.
+        unsafe {
+            libsqlite3_sys::sqlite3_auto_extension(Some(on_open));
+        }
+    });
+    // One counter for the life of the program (a test opens many).
+    let counter: &'static AtomicU64 = Box::leak(Box::default());
+    if let Some(key) = file_key(file) {
+        COUNTERS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((key, counter));
+    }
+    counter
+}
+
+/// The URL with SQLite's open mode (`rwc`: create if missing, `ro`) set.
+fn with_mode(url: &str, mode: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}mode={mode}")
+}
+
+/// The file of an `sqlite:` URL.
+fn sqlite_file(url: &str) -> PathBuf {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    PathBuf::from(rest.split('?').next().unwrap_or(rest))
 }
 
 impl Db {
+    /// Opens the database at `url` (`sqlite://path`, created if missing)
+    /// and brings its schema up to date.
     pub async fn open(url: &str) -> Result<Self, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        // One counter for the life of the program (a test opens many).
-        let statements: &'static AtomicU64 = Box::leak(Box::default());
-        let write = SqlitePoolOptions::new()
+        sqlx::any::install_default_drivers();
+        let statements = count_statements_of(&sqlite_file(url));
+        let write = AnyPoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
-            .after_connect(move |connection, _| Box::pin(count_statements(connection, statements)))
-            .connect_with(options.clone())
+            .after_connect(|connection, _| {
+                Box::pin(async move {
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = NORMAL",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA busy_timeout = 10000",
+                    ] {
+                        sqlx::query(pragma).execute(&mut *connection).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&with_mode(url, "rwc"))
             .await?;
         sqlx::migrate!("./migrations").run(&write).await?;
         // A connection per core: more only adds threads to switch between.
         let readers = std::thread::available_parallelism()
             .map_or(2, |n| u32::try_from(n.get().clamp(2, 8)).unwrap_or(8));
-        let read = SqlitePoolOptions::new()
+        let read = AnyPoolOptions::new()
             .max_connections(readers)
             .test_before_acquire(false)
-            .after_connect(move |connection, _| Box::pin(count_statements(connection, statements)))
-            .connect_with(options.read_only(true))
+            .after_connect(|connection, _| {
+                Box::pin(async move {
+                    sqlx::query("PRAGMA busy_timeout = 10000")
+                        .execute(&mut *connection)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect(&with_mode(url, "ro"))
             .await?;
         Ok(Self {
             read,

@@ -37,13 +37,16 @@ impl RateLimit {
     /// ORDER BY at DESC LIMIT 1 OFFSET $3`.
     pub async fn enforce<K>(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::server::db::Connection,
         sql: &'static str,
         key: K,
         now: Timestamp,
     ) -> AppResult<()>
     where
-        K: 'static + Send + sqlx::Encode<'static, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+        K: 'static
+            + Send
+            + sqlx::Encode<'static, crate::server::db::Database>
+            + sqlx::Type<crate::server::db::Database>,
     {
         let counted: Option<Timestamp> = sqlx::query_scalar(sql)
             .bind(key)

@@ -159,8 +159,8 @@ pub async fn delete(
     let Some(name) = name else {
         // Deleted meanwhile (a second click, another tab), or never this
         // organization's at all.
-        let deleted: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM services WHERE public_id = $1 AND organization_id = $2)",
+        let deleted = 1 == sqlx::query_scalar::<_, i64>(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM services WHERE public_id = $1 AND organization_id = $2) THEN 1 ELSE 0 END",
         )
         .bind(public_id)
         .bind(access.id)

@@ -62,8 +62,8 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_are_paged_with_
     let mut tx = app.db().begin().await.unwrap();
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
-         INSERT INTO organizations (public_id, name, created_by, created_at)
-         SELECT printf('seed%012d', i), printf('Organization %04d', i), $2, 0 FROM n",
+         INSERT INTO organizations (public_id, name, created_by, created_at, customer_number)
+         SELECT printf('seed%012d', i), printf('Organization %04d', i), $2, 0, printf('8%06d', i) FROM n",
     )
     .bind(i64::try_from(ORGANIZATIONS - 1).unwrap())
     .bind(account_id)

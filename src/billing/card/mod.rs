@@ -35,7 +35,7 @@ struct CardRow {
 }
 
 async fn card_in(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::server::db::Connection,
     organization_id: i64,
 ) -> AppResult<Option<CardRow>> {
     Ok(sqlx::query_as(
@@ -65,7 +65,7 @@ fn view(row: &CardRow, now: Timestamp) -> CardView {
 
 /// The card on file, as Billing shows it, read inside the caller's transaction.
 pub async fn card_view_in(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::server::db::Connection,
     organization_id: i64,
     now: Timestamp,
 ) -> AppResult<Option<CardView>> {

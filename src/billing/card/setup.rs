@@ -35,7 +35,7 @@ pub const SETUPS_PER_ACCOUNT: RateLimit = RateLimit {
 /// Refuses a setup when the organization or the account started too many
 /// within the hour; says when to try again.
 async fn check_rate(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::server::db::Connection,
     organization_id: i64,
     account_id: Option<i64>,
     now: Timestamp,
@@ -243,11 +243,11 @@ pub(super) async fn record_outcome(
             let before = card_in(&mut tx, organization_id).await?;
             // Invoice chosen after this setup started is a newer decision:
             // the card is kept on file, the method stays, and both say so.
-            let kept_invoice: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM billing b JOIN card_setups s ON s.id = $1
+            let kept_invoice = 1 == sqlx::query_scalar::<_, i64>(
+                "SELECT CASE WHEN EXISTS (SELECT 1 FROM billing b JOIN card_setups s ON s.id = $1
                                  WHERE b.organization_id = $2 AND b.method = 'invoice'
-                                   AND (s.method_at_start IS NOT 'invoice'
-                                        OR b.updated_at > s.billing_updated_at_start))",
+                                   AND (s.method_at_start IS DISTINCT FROM 'invoice'
+                                        OR b.updated_at > s.billing_updated_at_start)) THEN 1 ELSE 0 END",
             )
             .bind(setup_id)
             .bind(organization_id)
@@ -351,7 +351,7 @@ pub(super) async fn record_outcome(
 /// The activity entry of a setup: by who started it, or by the panel when
 /// that account (or key) is gone.
 async fn log(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::server::db::Connection,
     organization_id: i64,
     by: Option<Actor>,
     action: &str,
@@ -507,9 +507,9 @@ async fn result_in(
             .bind(card_id)
             .fetch_one(&state.db.read)
             .await?;
-            let replaced: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM cards e JOIN cards c ON c.id = $1
-                                 WHERE e.organization_id = c.organization_id AND e.id < c.id)",
+            let replaced = 1 == sqlx::query_scalar::<_, i64>(
+                "SELECT CASE WHEN EXISTS (SELECT 1 FROM cards e JOIN cards c ON c.id = $1
+                                 WHERE e.organization_id = c.organization_id AND e.id < c.id) THEN 1 ELSE 0 END",
             )
             .bind(card_id)
             .fetch_one(&state.db.read)

@@ -21,7 +21,7 @@ use super::{
 use crate::clock::{Clock, Timestamp};
 use crate::ids::new_public_id;
 use crate::money::{Currency, Money};
-use sqlx::SqlitePool;
+use sqlx::AnyPool as Pool;
 
 /// Where the sandbox's pages are served: the card page of session `id` is
 /// `{PREFIX}/setup/{id}`.
@@ -61,8 +61,8 @@ async fn close_if_stale(db: &Sandbox, id: &str, now: Timestamp) -> Result<(), sq
 /// through the read pool and writing through the single writer.
 #[derive(Clone, Debug)]
 pub struct Sandbox {
-    read: SqlitePool,
-    write: SqlitePool,
+    read: Pool,
+    write: Pool,
     clock: Clock,
     /// The panel's public address: the card page is under it.
     base_url: String,
@@ -71,7 +71,7 @@ pub struct Sandbox {
 impl Sandbox {
     /// The sandbox on the panel's database pools; `public_url` is the
     /// panel's public address (a trailing slash is dropped).
-    pub fn new(read: SqlitePool, write: SqlitePool, clock: Clock, public_url: &url::Url) -> Self {
+    pub fn new(read: Pool, write: Pool, clock: Clock, public_url: &url::Url) -> Self {
         Self {
             read,
             write,

@@ -216,7 +216,7 @@ async fn decide(
 }
 
 async fn charge(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     session_id: &str,
     amount: Money,
     now: Timestamp,

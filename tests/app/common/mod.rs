@@ -175,7 +175,7 @@ impl TestApp {
             .expect("client")
     }
 
-    pub fn db(&self) -> &sqlx::SqlitePool {
+    pub fn db(&self) -> &orgpanel::server::db::Pool {
         &self.running.state.db.write
     }
 
