@@ -141,19 +141,21 @@ pub struct Due {
 /// on the same database) takes them, so each is sent once; if this one
 /// dies before recording the outcome, another sends them after the lease.
 /// One statement, so two workers cannot take the same message (SQLite has
-/// one writer at a time).
+/// one writer at a time; PostgreSQL skips rows another has locked).
 pub async fn take_due(db: &Db, now: Timestamp) -> AppResult<Vec<Due>> {
-    let mut due: Vec<Due> = sqlx::query_as(
+    let sql = format!(
         "UPDATE outbox SET next_attempt_at = $1
           WHERE id IN (SELECT id FROM outbox
                         WHERE sent_at IS NULL AND next_attempt_at <= $2
-                        ORDER BY next_attempt_at, id LIMIT 50)
+                        ORDER BY next_attempt_at, id LIMIT 50{})
           RETURNING id, recipient, subject, body, attempts",
-    )
-    .bind(now + LEASE_SECS)
-    .bind(now)
-    .fetch_all(&db.write)
-    .await?;
+        db.dialect.skip_locked()
+    );
+    let mut due: Vec<Due> = sqlx::query_as(&sql)
+        .bind(now + LEASE_SECS)
+        .bind(now)
+        .fetch_all(&db.write)
+        .await?;
     due.sort_by_key(|message| message.id);
     Ok(due)
 }

@@ -18,7 +18,7 @@ pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<ActivityEntry>
         detail: String,
     }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT e.at, CASE WHEN e.by_system THEN 'Orgpanel'
+        "SELECT e.at, CASE WHEN e.by_system = 1 THEN 'Orgpanel'
                            WHEN e.api_key_id IS NOT NULL THEN 'API key “' || k.description || '”'
                            ELSE a.name END AS who,
                 e.action, e.detail
@@ -84,7 +84,7 @@ async fn append(
     .bind(organization_id)
     .bind(by.and_then(Actor::account_id))
     .bind(by.and_then(Actor::api_key_id))
-    .bind(by.is_none())
+    .bind(i64::from(by.is_none()))
     .bind(action)
     .bind(detail)
     .bind(at)

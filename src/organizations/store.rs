@@ -61,23 +61,25 @@ pub async fn organizations_of(
     account_id: i64,
     window: Window,
 ) -> AppResult<(Vec<Membership>, i64)> {
-    let rows: Vec<MembershipRow> = sqlx::query_as(
-        // The order comes from memberships_by_account_and_name, and the total
-        // from counting index entries: nothing sorts all the account's
-        // organizations (a window count would, for every page shown).
+    // The order comes from memberships_by_account_and_name, and the total
+    // from counting index entries: nothing sorts all the account's
+    // organizations (a window count would, for every page shown).
+    let sql = format!(
         "SELECT o.public_id, o.customer_number, o.name, m.role,
                 (SELECT count(*) FROM memberships WHERE account_id = $1) AS total
            FROM memberships m JOIN organizations o ON o.id = m.organization_id
           WHERE m.account_id = $2
-          ORDER BY m.organization_name COLLATE NOCASE, m.organization_id
+          ORDER BY {}, m.organization_id
           LIMIT $3 OFFSET $4",
-    )
-    .bind(account_id)
-    .bind(account_id)
-    .bind(window.limit)
-    .bind(window.offset)
-    .fetch_all(&db.read)
-    .await?;
+        db.dialect.case_folded("m.organization_name")
+    );
+    let rows: Vec<MembershipRow> = sqlx::query_as(&sql)
+        .bind(account_id)
+        .bind(account_id)
+        .bind(window.limit)
+        .bind(window.offset)
+        .fetch_all(&db.read)
+        .await?;
     let total = total(
         db,
         rows.first().map(|row| row.total),
@@ -126,21 +128,23 @@ pub async fn collaborators(
         role: String,
         total: i64,
     }
-    let rows: Vec<Row> = sqlx::query_as(
+    let sql = format!(
         "SELECT a.name, a.email, m.role,
                 (SELECT count(*) FROM memberships WHERE organization_id = $1) AS total
            FROM memberships m JOIN accounts a ON a.id = m.account_id
           WHERE m.organization_id = $2
           ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 WHEN 'billing' THEN 2 ELSE 3 END,
-                   a.name COLLATE NOCASE, a.id
+                   {}, a.id
           LIMIT $3 OFFSET $4",
-    )
-    .bind(organization_id)
-    .bind(organization_id)
-    .bind(window.limit)
-    .bind(window.offset)
-    .fetch_all(&db.read)
-    .await?;
+        db.dialect.case_folded("a.name")
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(organization_id)
+        .bind(organization_id)
+        .bind(window.limit)
+        .bind(window.offset)
+        .fetch_all(&db.read)
+        .await?;
     let total = total(
         db,
         rows.first().map(|row| row.total),

@@ -23,6 +23,10 @@ pub type Pool = sqlx::AnyPool;
 /// The database type parameter of sqlx's generic items.
 pub type Database = sqlx::Any;
 
+/// The key of PostgreSQL's session-level advisory lock that the one writer
+/// connection of each replica holds while in use (`Db::open_postgres`).
+pub const WRITER_LOCK: i64 = 0x6f72_6770_616e_656c; // "orgpanel"
+
 /// How long a background worker holds the job rows it took (email due,
 /// refunds due, card setups to ask about), in seconds: no other worker, of
 /// this replica or another on the same database, takes them meanwhile, and
@@ -36,10 +40,43 @@ pub fn retry_delay(attempts: i64) -> i64 {
     (30_i64 << attempts.clamp(0, 7)).min(3600)
 }
 
+/// Which database `DATABASE_URL` names. The few places where their SQL
+/// differs ask it ([`Dialect::case_folded`], [`Dialect::skip_locked`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// `sqlite://path`: one file, one writer.
+    Sqlite,
+    /// `postgres://…`: a server any number of replicas share.
+    Postgres,
+}
+
+impl Dialect {
+    /// `column` as names are sorted, case-insensitively: SQLite's
+    /// `COLLATE NOCASE` (ASCII), PostgreSQL's `lower()`. Each has an index
+    /// of that form where the sort must be fast.
+    pub fn case_folded(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{column} COLLATE NOCASE"),
+            Dialect::Postgres => format!("lower({column})"),
+        }
+    }
+
+    /// What a job's `SELECT` of rows to take adds so that two workers never
+    /// take one row: nothing on SQLite (one writer at a time), `FOR UPDATE
+    /// SKIP LOCKED` on PostgreSQL.
+    pub fn skip_locked(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pub read: Pool,
     pub write: Pool,
+    pub dialect: Dialect,
     /// Statements run on either pool, as SQLite counts them: tests and the
     /// benchmark check that what a page runs does not grow with its data.
     statements: &'static AtomicU64,
@@ -157,10 +194,65 @@ fn sqlite_file(url: &str) -> PathBuf {
 }
 
 impl Db {
-    /// Opens the database at `url` (`sqlite://path`, created if missing)
-    /// and brings its schema up to date.
+    /// Opens the database at `url` (`sqlite://path`, created if missing, or
+    /// `postgres://user@host:port/database`) and brings its schema up to
+    /// date (`migrations/sqlite` or `migrations/postgres`).
     pub async fn open(url: &str) -> Result<Self, sqlx::Error> {
         sqlx::any::install_default_drivers();
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Self::open_postgres(url).await
+        } else {
+            Self::open_sqlite(url).await
+        }
+    }
+
+    /// The same rule as on SQLite, across every replica: one writer at a
+    /// time. The write pool has one connection, which holds PostgreSQL's
+    /// advisory lock [`WRITER_LOCK`] while it is out of the pool, so every
+    /// write (a transaction or a statement) runs alone, as the stores'
+    /// checks-then-writes expect; a replica that dies drops its lock with
+    /// its connection. Reads run in parallel on their own pool.
+    async fn open_postgres(url: &str) -> Result<Self, sqlx::Error> {
+        async fn lock(connection: &mut Connection) -> Result<(), sqlx::Error> {
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(WRITER_LOCK)
+                .execute(connection)
+                .await
+                .map(|_| ())
+        }
+        let write = AnyPoolOptions::new()
+            .max_connections(1)
+            .after_connect(|connection, _| Box::pin(lock(connection)))
+            .before_acquire(|connection, _| {
+                Box::pin(async move { lock(connection).await.map(|()| true) })
+            })
+            .after_release(|connection, _| {
+                Box::pin(async move {
+                    // All of them: a fresh connection may have been locked twice
+                    // (after connecting and before being handed out).
+                    sqlx::query("SELECT pg_advisory_unlock_all()")
+                        .execute(connection)
+                        .await
+                        .map(|_| true)
+                })
+            })
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&write).await?;
+        let read = AnyPoolOptions::new()
+            .max_connections(8)
+            .connect(url)
+            .await?;
+        Ok(Self {
+            read,
+            write,
+            dialect: Dialect::Postgres,
+            // PostgreSQL's statements are not counted (see `statements_run`).
+            statements: Box::leak(Box::default()),
+        })
+    }
+
+    async fn open_sqlite(url: &str) -> Result<Self, sqlx::Error> {
         let statements = count_statements_of(&sqlite_file(url));
         let write = AnyPoolOptions::new()
             .max_connections(1)
@@ -180,7 +272,7 @@ impl Db {
             })
             .connect(&with_mode(url, "rwc"))
             .await?;
-        sqlx::migrate!("./migrations").run(&write).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
         // A connection per core: more only adds threads to switch between.
         let readers = std::thread::available_parallelism()
             .map_or(2, |n| u32::try_from(n.get().clamp(2, 8)).unwrap_or(8));
@@ -200,11 +292,13 @@ impl Db {
         Ok(Self {
             read,
             write,
+            dialect: Dialect::Sqlite,
             statements,
         })
     }
 
-    /// Statements run so far on this database, reads and writes.
+    /// Statements run so far on this database, reads and writes, as SQLite
+    /// counts them; always 0 on PostgreSQL.
     pub fn statements_run(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
     }

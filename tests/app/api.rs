@@ -151,7 +151,7 @@ async fn a_key_made_on_the_page_is_shown_once_kept_as_a_hash_and_revoked_at_once
     assert!(!list.contains(&key), "the key is shown only once");
     assert!(!list.contains("Never"), "its last use is shown");
     // Only its SHA-256 is in the database, and the key is in no log.
-    assert!(!String::from_utf8_lossy(&app.database_files()).contains(&key[4..]));
+    assert!(!String::from_utf8_lossy(&app.database_files().await).contains(&key[4..]));
     assert!(!logs().contains(&key[4..]));
     assert_eq!(
         app.count("SELECT count(*) FROM api_keys WHERE length(key_hash) = 64")
@@ -1038,7 +1038,7 @@ async fn every_function_as_every_role_and_every_key_state() {
     }
     println!("{printed}");
     // Nothing secret at rest or in the logs: the keys only as hashes.
-    let files = String::from_utf8_lossy(&app.database_files()).into_owned();
+    let files = String::from_utf8_lossy(&app.database_files().await).into_owned();
     let logs = logs();
     for (_, key) in &keys {
         assert!(!files.contains(&key[4..]) && !logs.contains(&key[4..]));

@@ -596,7 +596,7 @@ async fn no_card_number_or_security_code_reaches_the_database_its_wal_or_the_log
         }
     }
     assert!(app.count("SELECT count(*) FROM cards").await >= 3);
-    let files = String::from_utf8_lossy(&app.database_files()).into_owned();
+    let files = String::from_utf8_lossy(&app.database_files().await).into_owned();
     let logs = common::logs();
     assert!(
         logs.contains("card setup recorded"),

@@ -203,7 +203,7 @@ async fn a_card_number_typed_into_a_field_is_refused_and_not_stored() {
         let html = response.text().await.expect("page");
         assert!(html.contains("Address looks like a card number."), "{html}");
     }
-    assert!(!String::from_utf8_lossy(&app.database_files()).contains("4242 4242"));
+    assert!(!String::from_utf8_lossy(&app.database_files().await).contains("4242 4242"));
     let response = app
         .post_form(
             &anna,

@@ -40,18 +40,20 @@ pub async fn reconcile(state: &AppState) -> AppResult<usize> {
     .await?;
     // Taken under a lease (`LEASE_SECS`), as the outbox's email is: one
     // worker of one replica asks about a setup at a time.
-    let due: Vec<StartedSetup> = sqlx::query_as(
+    let sql = format!(
         "UPDATE card_setups SET next_check_at = $1
           WHERE id IN (SELECT id FROM card_setups
                         WHERE status = 'started' AND provider_session IS NOT NULL
                           AND next_check_at <= $2
-                        ORDER BY next_check_at LIMIT 50)
+                        ORDER BY next_check_at LIMIT 50{})
           RETURNING id, organization_id, account_id, api_key_id, provider_session, checks",
-    )
-    .bind(now + LEASE_SECS)
-    .bind(now)
-    .fetch_all(&state.db.write)
-    .await?;
+        state.db.dialect.skip_locked()
+    );
+    let due: Vec<StartedSetup> = sqlx::query_as(&sql)
+        .bind(now + LEASE_SECS)
+        .bind(now)
+        .fetch_all(&state.db.write)
+        .await?;
     let mut recorded = 0;
     for setup in due {
         let StartedSetup {
@@ -118,17 +120,19 @@ pub async fn refund_due(state: &AppState) -> AppResult<usize> {
     // Taken under a lease (`LEASE_SECS`), as the outbox's email is: one
     // worker of one replica calls the provider for a refund at a time (and
     // the idempotency key makes a second call refund nothing more).
-    let mut taken: Vec<(i64, i64)> = sqlx::query_as(
+    let sql = format!(
         "UPDATE refund_jobs SET due_at = $1
           WHERE payment_id IN (SELECT payment_id FROM refund_jobs
                                 WHERE done_at IS NULL AND due_at <= $2
-                                ORDER BY due_at LIMIT 50)
+                                ORDER BY due_at LIMIT 50{})
           RETURNING payment_id, attempts",
-    )
-    .bind(now + LEASE_SECS)
-    .bind(now)
-    .fetch_all(&state.db.write)
-    .await?;
+        state.db.dialect.skip_locked()
+    );
+    let mut taken: Vec<(i64, i64)> = sqlx::query_as(&sql)
+        .bind(now + LEASE_SECS)
+        .bind(now)
+        .fetch_all(&state.db.write)
+        .await?;
     taken.sort_unstable();
     let mut refunded = 0;
     for (payment, attempts) in taken {

@@ -92,7 +92,7 @@ pub async fn start(state: &AppState, access: &OrgAccess, back: Back) -> AppResul
     let mut tx = state.db.write.begin().await?;
     let open: Option<OpenSetup> = sqlx::query_as(
         "SELECT public_id, idempotency_key, provider_url FROM card_setups
-          WHERE organization_id = $1 AND account_id IS $2 AND api_key_id IS $3 AND status = 'started'
+          WHERE organization_id = $1 AND account_id IS NOT DISTINCT FROM $2 AND api_key_id IS NOT DISTINCT FROM $3 AND status = 'started'
             AND created_at > $4
           ORDER BY id DESC LIMIT 1",
     )
@@ -116,7 +116,7 @@ pub async fn start(state: &AppState, access: &OrgAccess, back: Back) -> AppResul
                 "INSERT INTO card_setups (public_id, organization_id, account_id, api_key_id, idempotency_key,
                                           status, created_at, next_check_at, method_at_start, billing_updated_at_start)
                  SELECT $1, $2, $3, $4, $5, 'started', $6, $7, b.method, b.updated_at
-                   FROM (SELECT 1) LEFT JOIN billing b ON b.organization_id = $8",
+                   FROM (SELECT 1) AS one LEFT JOIN billing b ON b.organization_id = $8",
             )
             .bind(&public_id)
             .bind(access.id)

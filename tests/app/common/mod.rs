@@ -7,6 +7,7 @@ pub mod smtp;
 
 use orgpanel::clock::Clock;
 use orgpanel::server::config::SmtpUrl;
+use orgpanel::server::db::Dialect;
 use orgpanel::server::Config;
 use orgpanel::startup::{self, Running};
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
@@ -32,6 +33,12 @@ impl std::io::Write for LogWriter {
         if let Ok(mut logs) = LOGS.lock() {
             logs.extend_from_slice(buf);
         }
+        if std::env::var_os("ORGPANEL_TEST_ERRORS").is_some() {
+            let line = String::from_utf8_lossy(buf);
+            if line.contains("ERROR") {
+                eprint!("{line}");
+            }
+        }
         Ok(buf.len())
     }
 
@@ -53,6 +60,39 @@ fn capture_logs() {
 
 pub fn logs() -> String {
     String::from_utf8_lossy(&LOGS.lock().expect("logs")).into_owned()
+}
+
+/// The database of a new test app: a file in `dir`, or, when
+/// `ORGPANEL_TEST_POSTGRES` names a PostgreSQL server
+/// (`postgres://user@host:port`), a new database of its own there.
+async fn fresh_database(dir: &std::path::Path) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let Some(server) = std::env::var("ORGPANEL_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+    else {
+        return format!("sqlite://{}", dir.join("orgpanel.db").display());
+    };
+    let server = server.trim_end_matches('/');
+    let name = format!(
+        "test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    sqlx::any::install_default_drivers();
+    let mut admin =
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("{server}/postgres"))
+            .await
+            .expect("the test PostgreSQL server");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("drop");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create database");
+    format!("{server}/{name}")
 }
 
 pub struct TestApp {
@@ -79,11 +119,20 @@ impl TestApp {
     pub async fn start_configured(configure: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let smtp = SmtpServer::start().await;
-        Self::start_in(dir, Clock::starting_at(TEST_START), smtp, configure).await
+        let database_url = fresh_database(dir.path()).await;
+        Self::start_in(
+            dir,
+            database_url,
+            Clock::starting_at(TEST_START),
+            smtp,
+            configure,
+        )
+        .await
     }
 
     async fn start_in(
         dir: tempfile::TempDir,
+        database_url: String,
         clock: Clock,
         smtp: SmtpServer,
         configure: impl FnOnce(&mut Config),
@@ -98,7 +147,7 @@ impl TestApp {
             .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
             .build();
         let mut config = Config {
-            database_url: format!("sqlite://{}", dir.path().join("orgpanel.db").display()),
+            database_url,
             public_url: url::Url::parse(PUBLIC_URL).expect("url"),
             smtp_url: Some(SmtpUrl(smtp.url())),
             mail_from: "Orgpanel <no-reply@localhost>".to_owned(),
@@ -133,17 +182,45 @@ impl TestApp {
         }
         let _ = (&mut self.running.task).await;
         let before = (*self.running.state.config).clone();
-        Self::start_in(self.dir, self.clock, self.smtp, move |config| {
-            config.refund_delay = before.refund_delay;
-            config.trusted_proxies = before.trusted_proxies;
-            config.smtp_url = before.smtp_url;
-        })
+        let database_url = before.database_url.clone();
+        Self::start_in(
+            self.dir,
+            database_url,
+            self.clock,
+            self.smtp,
+            move |config| {
+                config.refund_delay = before.refund_delay;
+                config.trusted_proxies = before.trusted_proxies;
+                config.smtp_url = before.smtp_url;
+            },
+        )
         .await
     }
 
-    /// The database file and its write-ahead log, as bytes.
-    pub fn database_files(&self) -> Vec<u8> {
+    /// All that the database holds, to scan for what must not be there: on
+    /// SQLite the file and its write-ahead log as bytes (deleted rows
+    /// included), on PostgreSQL every row of every table as text.
+    pub async fn database_files(&self) -> Vec<u8> {
         let mut bytes = Vec::new();
+        if self.running.state.db.dialect == Dialect::Postgres {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+            )
+            .fetch_all(self.db())
+            .await
+            .expect("tables");
+            for table in tables {
+                let rows: Vec<String> =
+                    sqlx::query_scalar(&format!("SELECT CAST(t AS TEXT) FROM \"{table}\" t"))
+                        .fetch_all(self.db())
+                        .await
+                        .expect("rows");
+                for row in rows {
+                    bytes.extend(row.into_bytes());
+                }
+            }
+            return bytes;
+        }
         for name in ["orgpanel.db", "orgpanel.db-wal"] {
             if let Ok(file) = std::fs::read(self.dir.path().join(name)) {
                 bytes.extend(file);
