@@ -86,16 +86,25 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
-    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), Failure> {
+    /// The Message-ID of the outbox row `id` written at `created_at`: the
+    /// same on every attempt, so a message sent again after a crash (sent,
+    /// then the replica died before recording it) is one message to the
+    /// recipient's mail system, which drops the copy (RFC 5322 §3.6.4).
+    fn message_id(&self, id: i64, created_at: Timestamp) -> String {
+        format!("<{id}.{created_at}.outbox@{}>", self.from.email.domain())
+    }
+
+    async fn send(&self, message: &Due) -> Result<(), Failure> {
         let Some(transport) = &self.transport else {
             return Err(Failure::Later(NO_SMTP.to_owned()));
         };
         let message = Message::builder()
+            .message_id(Some(self.message_id(message.id, message.created_at)))
             .from(self.from.clone())
-            .to(recipient(to).map_err(Failure::Never)?)
-            .subject(subject)
+            .to(recipient(&message.recipient).map_err(Failure::Never)?)
+            .subject(&message.subject)
             .header(ContentType::TEXT_PLAIN)
-            .body(body.to_owned())
+            .body(message.body.clone())
             .map_err(|e| Failure::Never(format!("message not built: {e}")))?;
         transport.send(message).await.map(|_| ()).map_err(|e| {
             // A 5xx answer to the recipient or the message will not change.
@@ -134,6 +143,7 @@ pub struct Due {
     subject: String,
     body: String,
     attempts: i64,
+    created_at: Timestamp,
 }
 
 /// Takes up to 50 messages that are due, oldest first, under a lease: until
@@ -148,7 +158,7 @@ pub async fn take_due(db: &Db, now: Timestamp) -> AppResult<Vec<Due>> {
           WHERE id IN (SELECT id FROM outbox
                         WHERE sent_at IS NULL AND next_attempt_at <= $2
                         ORDER BY next_attempt_at, id LIMIT 50{})
-          RETURNING id, recipient, subject, body, attempts",
+          RETURNING id, recipient, subject, body, attempts, created_at",
         db.dialect.skip_locked()
     );
     let mut due: Vec<Due> = sqlx::query_as(&sql)
@@ -167,10 +177,7 @@ pub async fn send_due(db: &Db, mailer: &Mailer, now: Timestamp) -> AppResult<usi
     let due = take_due(db, now).await?;
     let mut sent = 0;
     for message in due {
-        match mailer
-            .send(&message.recipient, &message.subject, &message.body)
-            .await
-        {
+        match mailer.send(&message).await {
             Ok(()) => {
                 // The text (its links are secrets) is not kept once sent.
                 sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL, body = '' WHERE id = $2 AND sent_at IS NULL")

@@ -27,6 +27,14 @@ pub type Database = sqlx::Any;
 /// connection of each replica holds while in use (`Db::open_postgres`).
 pub const WRITER_LOCK: i64 = 0x6f72_6770_616e_656c; // "orgpanel"
 
+/// How long, in seconds, the writer connection may sit idle (between
+/// statements, in a transaction or not) while it holds [`WRITER_LOCK`]
+/// before PostgreSQL ends its session, which frees the lock: a replica that
+/// freezes mid-write (stopped, swapped out, cut off) holds up the others'
+/// writes this long, not for ever. Far longer than a healthy replica waits
+/// between two statements of one write.
+pub const WRITER_IDLE_SECS: u32 = 10;
+
 /// How long a background worker holds the job rows it took (email due,
 /// refunds due, card setups to ask about), in seconds: no other worker, of
 /// this replica or another on the same database, takes them meanwhile, and
@@ -210,15 +218,25 @@ impl Db {
     /// time. The write pool has one connection, which holds PostgreSQL's
     /// advisory lock [`WRITER_LOCK`] while it is out of the pool, so every
     /// write (a transaction or a statement) runs alone, as the stores'
-    /// checks-then-writes expect; a replica that dies drops its lock with
-    /// its connection. Reads run in parallel on their own pool.
+    /// checks-then-writes expect. A replica that dies drops its lock with
+    /// its connection; one that freezes holding it loses its session after
+    /// [`WRITER_IDLE_SECS`] (PostgreSQL's `idle_session_timeout` and
+    /// `idle_in_transaction_session_timeout`, set only while the lock is
+    /// held, so an idle pooled connection is left alone; PostgreSQL 14 on).
+    /// Reads run in parallel on their own pool.
     async fn open_postgres(url: &str) -> Result<Self, sqlx::Error> {
         async fn lock(connection: &mut Connection) -> Result<(), sqlx::Error> {
-            sqlx::query("SELECT pg_advisory_lock($1)")
-                .bind(WRITER_LOCK)
-                .execute(connection)
-                .await
-                .map(|_| ())
+            let idle = format!("{WRITER_IDLE_SECS}s");
+            sqlx::query(
+                "SELECT pg_advisory_lock($1),
+                        set_config('idle_session_timeout', $2, false),
+                        set_config('idle_in_transaction_session_timeout', $2, false)",
+            )
+            .bind(WRITER_LOCK)
+            .bind(idle)
+            .execute(connection)
+            .await
+            .map(|_| ())
         }
         let write = AnyPoolOptions::new()
             .max_connections(1)
@@ -230,10 +248,14 @@ impl Db {
                 Box::pin(async move {
                     // All of them: a fresh connection may have been locked twice
                     // (after connecting and before being handed out).
-                    sqlx::query("SELECT pg_advisory_unlock_all()")
-                        .execute(connection)
-                        .await
-                        .map(|_| true)
+                    sqlx::query(
+                        "SELECT pg_advisory_unlock_all(),
+                                set_config('idle_session_timeout', '0', false),
+                                set_config('idle_in_transaction_session_timeout', '0', false)",
+                    )
+                    .execute(connection)
+                    .await
+                    .map(|_| true)
                 })
             })
             .connect(url)

@@ -217,3 +217,45 @@ async fn messages_taken_by_a_replica_that_died_are_sent_after_its_lease() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(app.smtp.messages().len(), 3);
 }
+
+#[tokio::test]
+async fn a_message_sent_again_after_a_crash_keeps_its_message_id() {
+    let app = TestApp::start().await;
+    write(&app, "anna@example.com", "Hello", "Body").await;
+    let first = app
+        .smtp
+        .wait_for("anna@example.com", 10)
+        .await
+        .expect("sent");
+    assert!(
+        app.eventually("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 1)
+            .await
+    );
+    // As if the replica sent it and died before recording that: the row is
+    // as it was before the send, and another worker sends it again.
+    sqlx::query(
+        "UPDATE outbox SET sent_at = NULL, attempts = 0, body = 'Body', next_attempt_at = $1",
+    )
+    .bind(app.clock.now())
+    .execute(app.db())
+    .await
+    .unwrap();
+    app.running.state.mail_due.notify_one();
+    assert!(
+        app.eventually("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 1)
+            .await
+    );
+    let received = app.smtp.messages();
+    assert_eq!(received.len(), 2, "sent twice");
+    let id = first.header("Message-ID").expect("a Message-ID");
+    assert!(id.starts_with('<') && id.ends_with("@localhost>"), "{id}");
+    assert_eq!(
+        received[1].header("Message-ID").as_deref(),
+        Some(id.as_str()),
+        "the copy has the first one's Message-ID, so the recipient's mail system drops it"
+    );
+    // Another message has another.
+    write(&app, "bo@example.com", "Hello", "Body").await;
+    let other = app.smtp.wait_for("bo@example.com", 10).await.expect("sent");
+    assert_ne!(other.header("Message-ID"), Some(id));
+}

@@ -74,3 +74,44 @@ async fn failed_log_ins_are_counted_across_replicas() {
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     }
 }
+
+/// PostgreSQL only (SQLite's writers share one machine, where a stuck one
+/// is the machine's problem): a replica that freezes holding the writer
+/// lock, as a stopped or cut-off process does, holds up the others' writes
+/// for `WRITER_IDLE_SECS`, not for ever.
+#[tokio::test]
+async fn a_replica_frozen_while_writing_holds_up_the_others_only_briefly() {
+    use orgpanel::server::db::Dialect;
+    let app = TestApp::start().await;
+    if app.running.state.db.dialect != Dialect::Postgres {
+        return;
+    }
+    let client = app.client();
+    app.signup(&client, "Anna", "anna@example.com", PASSWORD)
+        .await;
+    let org = app.create_org(&client, "Frozen AB").await;
+    let frozen = app.replica().await;
+    // The frozen replica: its writer connection taken and a transaction
+    // begun, then nothing more.
+    let mut held = frozen.running.state.db.write.begin().await.unwrap();
+    sqlx::query("SELECT 1").execute(&mut *held).await.unwrap();
+
+    // Saved, after at most WRITER_IDLE_SECS (the pool would give up
+    // after 30 s, and the save would fail).
+    app.save_company(&client, &org).await;
+    // The frozen replica's session was ended; its transaction cannot commit.
+    assert!(held.commit().await.is_err(), "the frozen writer lived on");
+    // And once it thaws, it writes again on a new connection.
+    let response = frozen
+        .post_form(
+            &client,
+            &format!("/organizations/{org}/settings"),
+            &[("intent", "rename"), ("name", "Thawed AB")],
+        )
+        .await;
+    assert!(
+        response.status().is_redirection(),
+        "the thawed replica could not write: {}",
+        response.status()
+    );
+}
