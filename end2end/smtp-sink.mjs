@@ -1,6 +1,7 @@
 // The browser tests' SMTP server: takes every message the panel sends
 // (SMTP on SMTP_PORT) and hands them out as JSON over HTTP on
-// SMTP_HTTP_PORT: GET /messages?to=<address> lists what arrived for it.
+// SMTP_HTTP_PORT: GET /messages?to=<address> lists what arrived for it
+// (without `to`: everything), each with its Message-ID.
 import http from "node:http";
 import net from "node:net";
 
@@ -43,7 +44,8 @@ net
             const headers = split >= 0 ? text.slice(0, split) : text;
             const body = split >= 0 ? text.slice(split + 4) : "";
             const subject = /^subject:\s*(.*)$/im.exec(headers)?.[1] ?? "";
-            messages.push({ to, subject, body: decode(headers, body) });
+            const messageId = /^message-id:\s*(.*)$/im.exec(headers)?.[1]?.trim() ?? "";
+            messages.push({ to, subject, messageId, body: decode(headers, body) });
             to = [];
             data = [];
             socket.write("250 kept\r\n");

@@ -332,6 +332,26 @@ async fn find(
     found.ok_or(AppError::NotFound)
 }
 
+/// The organization (public id) that `account_id` joined by accepting the
+/// invitation behind `token`, if it did and is still a member.
+async fn joined_through(
+    conn: &mut crate::server::db::Connection,
+    token: &str,
+    account_id: i64,
+) -> AppResult<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT o.public_id FROM invitations i
+           JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL
+           JOIN memberships m ON m.organization_id = i.organization_id AND m.account_id = $2
+           JOIN accounts a ON a.id = m.account_id AND a.email_key = i.email_key
+          WHERE i.token_hash = $1 AND i.status = 'accepted'",
+    )
+    .bind(token_hash(token))
+    .bind(account_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
 /// The signed-in account's email key, read fresh.
 async fn email_key_of(
     conn: &mut crate::server::db::Connection,
@@ -372,10 +392,19 @@ pub async fn invitation(
 }
 
 /// Accepts the invitation behind `token` for `account`, whose address must
-/// be the invited one; returns the organization's public id.
+/// be the invited one; returns the organization's public id, also when
+/// this account accepted it already (a double click, a second tab).
 pub async fn accept(db: &Db, token: &str, account: &Account, now: Timestamp) -> AppResult<String> {
     let mut tx = db.write.begin().await?;
-    let found = find(&mut tx, token, now).await?;
+    let found = match find(&mut tx, token, now).await {
+        // A second click or tab after the first accepted it: already in.
+        Err(AppError::NotFound) => {
+            return joined_through(&mut tx, token, account.id)
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        found => found?,
+    };
     if email_key_of(&mut tx, account.id).await? != found.email_key {
         return Err(AppError::Forbidden(format!(
             "This invitation is for {}, and you are logged in as {}. Log out, then open the link again.",

@@ -122,10 +122,21 @@ async fn an_invitation_email_names_everything_and_a_new_account_accepts_it() {
     let (status, html) = page(&app, &visitor, &format!("/organizations/{org}/settings")).await;
     assert_eq!(status, StatusCode::OK, "a Billing member reaches Settings");
     assert!(html.contains("Company information"));
-    // The link works once.
+    // The link works once; a second click on "Accept" (a double click, a
+    // second tab) finds the account already in.
     let (status, html) = page(&app, &visitor, &path).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("This invitation is no longer valid"));
+    let again = app.post_form(&visitor, &path, &[]).await;
+    assert_eq!(
+        super::common::location(&again),
+        format!("/organizations/{org}?joined=1")
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity WHERE action = 'Invitation accepted'")
+            .await,
+        1
+    );
     let activity = page(&app, &olga, &format!("/organizations/{org}/activity"))
         .await
         .1;
