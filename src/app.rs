@@ -64,10 +64,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="stylesheet" href=stylesheet />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // The browser's own bars in the page's colours (style/main.css's --panel).
+                <meta name="theme-color" content="#ffffff" media="(prefers-color-scheme: light)" />
+                <meta name="theme-color" content="#161c25" media="(prefers-color-scheme: dark)" />
                 <script nonce=leptos::nonce::use_nonce() inner_html=SUBMIT_ONCE></script>
                 <MetaTags />
             </head>
             <body>
+                // First on every page: past the navigation in one keystroke.
+                <a class="skip-link" href="#main">"Skip to main content"</a>
                 <App />
             </body>
         </html>
@@ -133,7 +138,7 @@ fn FailurePage(failure: RequestFailure) -> impl IntoView {
     };
     view! {
         <Title text=title />
-        <main class="centered">
+        <main id="main" class="centered">
             <h1>{title}</h1>
             <p role="alert">{failure.message}</p>
             {way_on}
@@ -148,7 +153,10 @@ fn current_org_id() -> Option<String> {
     (!id.is_empty() && id != "new").then(|| id.to_owned())
 }
 
-/// The sidebar beside every signed-in page.
+/// The sidebar beside every signed-in page. On a phone it folds into a
+/// popover opened from a top bar that names the current organization, so a
+/// page's own content comes first; the popover works without JavaScript
+/// and closes on Escape, a tap outside or its close button.
 #[component]
 fn SignedInLayout() -> impl IntoView {
     let account = current_account();
@@ -156,29 +164,46 @@ fn SignedInLayout() -> impl IntoView {
     let current_id = current_org_id();
     view! {
         <div class="app">
-            <nav class="sidebar" aria-label="Main">
-                <a class="brand" href="/">"Orgpanel"</a>
-                <div class="orgs-head">
-                    <h2>"Organizations"</h2>
-                    <a class="add" href="/organizations/new" aria-label="Create organization" title="Create organization">"+"</a>
-                </div>
-                <Suspense>
-                    {Suspend::new(async move {
-                        let sidebar = fetch_sidebar(current_id).await.unwrap_or_default();
-                        let current = sidebar.current.clone();
-                        view! { <OrganizationList sidebar=sidebar /> <OrganizationMenu current=current /> }
-                    })}
-                </Suspense>
-                <div class="account">
-                    <div class="who">
-                        <span class="account-name" dir="auto">{name}</span>
-                        <span class="account-email">{email}</span>
-                    </div>
-                    <form method="post" action="/logout">
-                        <button type="submit" class="link">"Log out"</button>
-                    </form>
-                </div>
-            </nav>
+            <Suspense>
+                {Suspend::new(async move {
+                    let sidebar = fetch_sidebar(current_id).await.unwrap_or_default();
+                    let current = sidebar.current.clone();
+                    let here = current
+                        .as_ref()
+                        .map_or_else(|| "Orgpanel".to_owned(), |m| m.org.name.clone());
+                    view! {
+                        <header class="topbar">
+                            <button type="button" class="nav-open" popovertarget="navigation" aria-label="Open navigation">
+                                <span aria-hidden="true">"☰"</span>
+                            </button>
+                            <span class="topbar-title" dir="auto">{here}</span>
+                        </header>
+                        <nav id="navigation" class="sidebar" aria-label="Main" popover="auto">
+                            <div class="brand-row">
+                                <a class="brand" href="/">"Orgpanel"</a>
+                                <button type="button" class="nav-close" popovertarget="navigation" popovertargetaction="hide" aria-label="Close navigation">
+                                    <span aria-hidden="true">"×"</span>
+                                </button>
+                            </div>
+                            <div class="orgs-head">
+                                <h2>"Organizations"</h2>
+                                <a class="add" href="/organizations/new" aria-label="Create organization" title="Create organization">"+"</a>
+                            </div>
+                            <OrganizationList sidebar=sidebar />
+                            <OrganizationMenu current=current />
+                            <div class="account">
+                                <div class="who">
+                                    <span class="account-name" dir="auto">{name}</span>
+                                    <span class="account-email">{email}</span>
+                                </div>
+                                <form method="post" action="/logout">
+                                    <button type="submit" class="link">"Log out"</button>
+                                </form>
+                            </div>
+                        </nav>
+                    }
+                })}
+            </Suspense>
             <div class="content">
                 <Outlet />
             </div>
@@ -285,7 +310,7 @@ fn Home() -> impl IntoView {
     });
     view! {
         <Title text="Home" />
-        <main>
+        <main id="main">
             {note.map(|note| view! { <p class="status" role="status">{note}</p> })}
             <h1>"Welcome, " <bdi>{name}</bdi></h1>
             <Suspense>

@@ -135,7 +135,7 @@ pub fn error_page(error: AppError) -> AnyView {
         AppError::NotFound => view! { <NotFound /> }.into_any(),
         AppError::Forbidden(message) => view! {
             <Title text="Not allowed" />
-            <main>
+            <main id="main">
                 <h1>"Not allowed"</h1>
                 <p role="alert" class="alert">{message}</p>
             </main>
@@ -143,7 +143,7 @@ pub fn error_page(error: AppError) -> AnyView {
         .into_any(),
         other => view! {
             <Title text="Something went wrong" />
-            <main>
+            <main id="main">
                 <h1>"Something went wrong"</h1>
                 <p role="alert" class="alert">{other.to_string()}</p>
             </main>
@@ -180,7 +180,7 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <Title text="Page not found" />
-        <main class="centered">
+        <main id="main" class="centered">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address, or it is not yours to see."</p>
             <p><a href="/">"Back to Orgpanel"</a></p>

@@ -17,7 +17,7 @@ async function chooseInvoice(page: Page) {
 test("services are refused before billing is ready, with links to what is missing", async ({ page }, testInfo) => {
   const errors = watchErrors(page);
   await newOrganization(page, "Example", "notready");
-  await page.getByRole("link", { name: "Services" }).click();
+  await page.getByRole("link", { name: "Services", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Services" })).toBeVisible();
   await expect(page.getByText(NOT_READY)).toBeVisible();
   await expect(page.getByRole("button", { name: "Create service" })).toBeDisabled();
@@ -27,7 +27,7 @@ test("services are refused before billing is ready, with links to what is missin
   await page.getByRole("link", { name: "Fill in the company information" }).click();
   await expect(page.getByRole("heading", { name: "Company information" })).toBeVisible();
   await saveCompany(page);
-  await page.getByRole("link", { name: "Services" }).click();
+  await page.getByRole("link", { name: "Services", exact: true }).click();
   await expect(page.getByRole("link", { name: "Fill in the company information" })).toHaveCount(0);
   await page.getByRole("link", { name: "Choose a method of payment" }).click();
   await expect(page.getByRole("heading", { name: "Billing" })).toBeVisible();
@@ -115,17 +115,17 @@ test("once billing is ready a service is created, listed and deleted after a con
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status")).toHaveText("Invoice delivery saved");
 
-  await page.getByRole("link", { name: "Services" }).click();
+  await page.getByRole("link", { name: "Services", exact: true }).click();
   await expect(page.getByText(NOT_READY)).toHaveCount(0);
   const name = page.getByLabel("Name");
   await name.fill("Web_1");
   await expect(async () => {
     await name.focus();
-    await page.getByLabel("Plan").focus();
+    await page.getByLabel("Data center").focus();
     await expect(page.locator("#field-name-error")).toHaveText("Use only lower-case letters a–z, digits and hyphens.", { timeout: 500 });
   }).toPass({ timeout: 10_000 });
   await name.fill("web-1");
-  await page.getByLabel("Plan").selectOption("medium");
+  await page.getByRole("group", { name: "Plan" }).getByRole("radio", { name: /^Medium,/ }).check();
   await page.getByLabel("Data center").selectOption("hel1");
   await page.getByRole("button", { name: "Create service" }).click();
   await expect(page.getByRole("status")).toHaveText("Service web-1 created");
@@ -184,7 +184,7 @@ test.describe("JavaScript off", () => {
     await expect(page.getByRole("status")).toHaveText("Invoice delivery saved");
     await expect(page.getByText("Billing is ready: services can be created.")).toBeVisible();
 
-    await page.getByRole("link", { name: "Services" }).click();
+    await page.getByRole("link", { name: "Services", exact: true }).click();
     await page.getByLabel("Name").fill("db-1");
     await page.getByRole("button", { name: "Create service" }).click();
     await expect(page.getByRole("status")).toHaveText("Service db-1 created");

@@ -36,7 +36,7 @@ test("a card warns before it expires, then stops services until it is replaced",
   await expect(page.getByRole("alert")).toContainText("Your credit card has expired");
   await expect(page.getByRole("link", { name: "Replace the expired credit card" })).toBeVisible();
   await screenshots(page, testInfo, "card-expired");
-  await page.getByRole("link", { name: "Services" }).click();
+  await page.getByRole("link", { name: "Services", exact: true }).click();
   await expect(page.getByRole("button", { name: "Create service" })).toBeDisabled();
 
   await openMenu(page, "Billing");

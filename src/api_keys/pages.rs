@@ -36,7 +36,7 @@ fn api_keys_page(
     let customer_number = view.access.org.customer_number.clone();
     view! {
         <Title text=format!("API keys · {name}") />
-        <main>
+        <main id="main">
             <h1>"API keys"</h1>
             {revoked.then(|| view! { <p class="status" role="status">"API key revoked: calls with it fail from now on."</p> })}
             {revoke_refusal.map(|m| view! { <p class="alert" role="alert">{m}</p> })}

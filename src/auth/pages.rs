@@ -69,7 +69,7 @@ pub fn LoginPage() -> impl IntoView {
     };
     view! {
         <Title text="Log in" />
-        <main class="auth">
+        <main id="main" class="auth">
             <a class="brand" href="/login">"Orgpanel"</a>
             <h1>"Log in"</h1>
             <p class="lead">"Log in to manage your organizations."</p>
@@ -84,7 +84,7 @@ pub fn SignupPage() -> impl IntoView {
     let (next, name, email, error) = refused_credentials();
     view! {
         <Title text="Sign up" />
-        <main class="auth">
+        <main id="main" class="auth">
             <a class="brand" href="/login">"Orgpanel"</a>
             <h1>"Sign up"</h1>
             <p class="lead">"Create an account, then your first organization."</p>

@@ -13,9 +13,10 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 mod store;
 
-/// What other features may ask of billing: is it ready, and what is missing.
+/// What other features may ask of billing: is it ready, what is missing,
+/// and (for the overview, after its own gate) the whole view.
 #[cfg(feature = "ssr")]
-pub use store::{facts_in, missing as missing_for};
+pub use store::{facts_in, missing as missing_for, view as view_for};
 
 use crate::error::AppError;
 use crate::organizations::Membership;

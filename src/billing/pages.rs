@@ -145,7 +145,7 @@ fn billing_page(
     };
     view! {
         <Title text=format!("Billing · {name}") />
-        <main class="billing">
+        <main id="main" class="billing">
             <h1>"Billing"</h1>
             {saved_message.map(|m| view! { <p class="status" role="status">{m}</p> })}
             {page_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
@@ -426,7 +426,7 @@ pub fn CardSetupDonePage() -> impl IntoView {
         };
         view! {
             <Title text=title />
-            <main class="auth card-result">
+            <main id="main" class="auth card-result">
                 <h1>{title}</h1>
                 {body}
             </main>
@@ -485,6 +485,6 @@ pub fn CardResultPage() -> impl IntoView {
             }
             .into_any(),
         };
-        view! { <main class="card-result">{body}</main> }
+        view! { <main id="main" class="card-result">{body}</main> }
     })
 }

@@ -12,7 +12,7 @@ pub mod pages;
 mod store;
 
 #[cfg(feature = "ssr")]
-pub use store::Sent;
+pub use store::{pending as pending_for, Sent};
 
 /// What is said of an invitation that cannot be used, whatever the reason
 /// (used, revoked, replaced, expired, or never made).

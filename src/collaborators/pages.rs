@@ -84,7 +84,7 @@ fn collaborators_page(
     });
     view! {
         <Title text=format!("Collaborators · {name}") />
-        <main>
+        <main id="main">
             <h1>"Collaborators"</h1>
             {status.map(|m| view! { <p class="status" role="status">{m}</p> })}
             {page_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
@@ -332,7 +332,7 @@ fn invitation_page(invitation: InvitationView, token: &str) -> impl IntoView {
     };
     view! {
         <Title text=format!("Invitation to {organization}") />
-        <main class="auth">
+        <main id="main" class="auth">
             <a class="brand" href="/">"Orgpanel"</a>
             <h1>"Join " <bdi>{organization.clone()}</bdi></h1>
             <p class="lead">"You are invited to " <bdi>{organization}</bdi> " as " <strong>{role.to_string()}</strong> "."</p>
@@ -349,7 +349,7 @@ fn no_longer_valid() -> impl IntoView {
     }
     view! {
         <Title text="Invitation" />
-        <main class="auth">
+        <main id="main" class="auth">
             <a class="brand" href="/">"Orgpanel"</a>
             <h1>{NO_LONGER_VALID}</h1>
             <p>"It was used, revoked, replaced by a newer one, or it expired. Ask whoever invited you to send a new one."</p>

@@ -29,17 +29,19 @@ pub async fn pending(
     now: Timestamp,
     window: Window,
 ) -> AppResult<(Vec<PendingInvitation>, i64)> {
-    /// A pending invitation as stored.
+    /// A pending invitation as stored, with how many there are in all.
     #[derive(sqlx::FromRow)]
     struct Row {
         email: String,
         role: String,
         expires_at: Timestamp,
+        total: i64,
     }
     const PENDING: &str = "FROM invitations
           WHERE organization_id = $1 AND status = 'pending' AND expires_at > $2";
+    // One query: the count rides along with the rows (a window function).
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT email, role, expires_at {PENDING} ORDER BY email_key LIMIT $3 OFFSET $4"
+        "SELECT email, role, expires_at, count(*) OVER () AS total {PENDING} ORDER BY email_key LIMIT $3 OFFSET $4"
     ))
     .bind(organization_id)
     .bind(now)
@@ -47,15 +49,17 @@ pub async fn pending(
     .bind(window.offset)
     .fetch_all(&db.read)
     .await?;
-    // Counted apart: the rows are few a page, the count an index range.
-    let total = if rows.is_empty() && window.offset == 0 {
-        0
-    } else {
-        sqlx::query_scalar(&format!("SELECT count(*) {PENDING}"))
-            .bind(organization_id)
-            .bind(now)
-            .fetch_one(&db.read)
-            .await?
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None if window.offset == 0 => 0,
+        // A page past the end: how many there are, for the pager.
+        None => {
+            sqlx::query_scalar(&format!("SELECT count(*) {PENDING}"))
+                .bind(organization_id)
+                .bind(now)
+                .fetch_one(&db.read)
+                .await?
+        }
     };
     let pending = rows
         .into_iter()

@@ -68,7 +68,7 @@ pub fn CreateOrganizationPage() -> impl IntoView {
     let (value, error) = refused.map_or_else(Default::default, |r| (r.form.name, Some(r.error)));
     view! {
         <Title text="Create organization" />
-        <main>
+        <main id="main">
             <h1>"Create organization"</h1>
             <p>"An organization is what is billed: it has its own company information, payment method, collaborators and services."</p>
             <OrganizationNameForm action="/organizations/new".to_owned() intent=None button="Create".to_owned()
@@ -103,7 +103,7 @@ pub fn ActivityPage() -> impl IntoView {
     load(fetch_activity(org), |(access, entries)| {
         view! {
             <Title text=format!("Activity · {}", access.org.name) />
-            <main>
+            <main id="main">
                 <h1>"Activity"</h1>
                 <div class="table-wrap">
                     <table>

@@ -12,7 +12,7 @@ mod store;
 
 /// What other features may ask of services.
 #[cfg(feature = "ssr")]
-pub use store::any as any_created;
+pub use store::running as running_for;
 
 use crate::billing::Missing;
 use crate::error::AppError;

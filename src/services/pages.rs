@@ -55,7 +55,7 @@ fn services_page(
     let name = view.access.org.name.clone();
     view! {
         <Title text=format!("Services · {name}") />
-        <main>
+        <main id="main">
             <h1>"Services"</h1>
             {status.map(|m| view! { <p class="status" role="status">{m}</p> })}
             {page_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
@@ -194,17 +194,27 @@ fn CreateServiceForm(
                 <TextField label="Name" name="name" value=values.name error=name_error
                     check=check_name node_ref=name_ref />
                 <p class="hint">"Lower-case letters, digits and hyphens, like web-1."</p>
-                <div class="field">
-                    <label for="field-plan">"Plan"</label>
-                    <select id="field-plan" name="plan" aria-invalid=plan_error.as_ref().map(|_| "true")
-                        aria-describedby=plan_error.as_ref().map(|_| "field-plan-error")>
-                        {PLANS
-                            .iter()
-                            .map(|p| view! { <option value=p.id selected=plan == p.id>{p.description()}</option> })
-                            .collect_view()}
-                    </select>
+                // Radio buttons, not a list: a phone's closed list cuts the
+                // price off, and each plan's whole line matters.
+                <fieldset class="plans" aria-describedby=plan_error.as_ref().map(|_| "field-plan-error")>
+                    <legend>"Plan"</legend>
+                    {PLANS
+                        .iter()
+                        .map(|p| {
+                            let id = format!("plan-{}", p.id);
+                            let hint_id = format!("{id}-hint");
+                            view! {
+                                <div class="option">
+                                    <input type="radio" name="plan" id=id.clone() value=p.id
+                                        checked=plan == p.id aria-describedby=hint_id.clone() />
+                                    <label for=id>{format!("{}, {} a month", p.name, p.monthly)}</label>
+                                    <p class="hint" id=hint_id>{p.resources}</p>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
                     {select_error("field-plan-error", plan_error.clone())}
-                </div>
+                </fieldset>
                 <div class="field">
                     <label for="field-data_center">"Data center"</label>
                     <select id="field-data_center" name="data_center"

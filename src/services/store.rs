@@ -50,15 +50,14 @@ pub async fn list(db: &Db, organization_id: i64) -> AppResult<Vec<Service>> {
         .collect()
 }
 
-/// Whether the organization has a service that is not deleted.
-pub async fn any(db: &Db, organization_id: i64) -> AppResult<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM services WHERE organization_id = $1 AND deleted_at IS NULL LIMIT 1",
+/// How many services the organization runs (created, not deleted).
+pub async fn running(db: &Db, organization_id: i64) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM services WHERE organization_id = $1 AND deleted_at IS NULL",
     )
     .bind(organization_id)
-    .fetch_optional(&db.read)
-    .await?;
-    Ok(found.is_some())
+    .fetch_one(&db.read)
+    .await?)
 }
 
 /// Creates the service if billing is ready and the name is free.

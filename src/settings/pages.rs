@@ -57,7 +57,7 @@ pub fn SettingsPage() -> impl IntoView {
             };
             view! {
                 <Title text=format!("Settings · {name}") />
-                <main>
+                <main id="main">
                     {created.then(|| view! {
                         <p class="status" role="status">"Organization created. Company information comes first: it is what invoices and contracts are made out to."</p>
                     })}

@@ -20,7 +20,10 @@ async fn assert_error_page(response: reqwest::Response, status: StatusCode, sent
     );
     let html = response.text().await.unwrap();
     assert!(html.contains(sentence), "{what}: {html}");
-    assert!(html.contains("<main class=\"centered\">"), "{what}");
+    assert!(
+        html.contains("<main id=\"main\" class=\"centered\">"),
+        "{what}"
+    );
     for raw in ["Failed to", "deserialize", "length limit", "missing field"] {
         assert!(!html.contains(raw), "{what} shows {raw:?}");
     }
@@ -60,7 +63,7 @@ async fn malformed_bodies_on_every_form_route_get_a_page_and_change_nothing() {
             let status = response.status();
             if status == StatusCode::UNPROCESSABLE_ENTITY {
                 let html = response.text().await.unwrap();
-                if !html.contains("<main class=\"centered\">") {
+                if !html.contains("<main id=\"main\" class=\"centered\">") {
                     // A form the page understood and refused field by field.
                     assert!(html.contains("aria-invalid=\"true\""), "{route} {body:?}");
                     continue;
@@ -196,7 +199,7 @@ async fn a_wrong_method_gets_a_page_and_log_out_without_a_session_goes_to_log_in
         .text()
         .await
         .unwrap()
-        .contains("<main class=\"centered\">"));
+        .contains("<main id=\"main\" class=\"centered\">"));
     let stranger = app.client();
     let response = app.post_form(&stranger, "/logout", &[]).await;
     super::common::assert_redirect(&response, "/login");

@@ -158,6 +158,81 @@ async fn the_overview_shows_collaborators_and_the_getting_started_checklist() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn the_overview_tells_the_organizations_state_as_each_role_may_see_it() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna Berg", "anna@example.com").await;
+    let org = app.create_org(&anna, "Example").await;
+    let team = app.team(&org).await;
+    let overview = format!("/organizations/{org}");
+
+    let (_, html) = app.page(&anna, &overview).await;
+    for part in [
+        "Not filled in yet",
+        "No method of payment yet",
+        "None yet",
+        r#"<h2 id="getting-started">Getting started</h2>"#,
+    ] {
+        assert!(html.contains(part), "a new organization: {part}");
+    }
+
+    app.make_ready(&anna, &org).await;
+    let invited = app
+        .post_form(
+            &anna,
+            &format!("{overview}/collaborators"),
+            &[
+                ("intent", "invite"),
+                ("email", "cora@example.com"),
+                ("role", "member"),
+            ],
+        )
+        .await;
+    assert_eq!(invited.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.create_service(&anna, &org, "web-1").await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    let (_, html) = app.page(&anna, &overview).await;
+    for part in [
+        "<bdi>Example AB</bdi>",
+        "556036-0793",
+        &format!(r#"<a href="/organizations/{org}/settings">Open Settings</a>"#),
+        "Invoice by email to invoices@example.se",
+        &format!(r#"<a href="/organizations/{org}/billing">Open Billing</a>"#),
+        "1 running",
+        &format!(r#"<a href="/organizations/{org}/services">Open Services</a>"#),
+        "<summary>Getting started: all done</summary>",
+        "Pending invitations",
+        "cora@example.com",
+    ] {
+        assert!(html.contains(part), "the Owner's overview: {part}");
+    }
+    assert!(
+        !html.contains(r#"id="getting-started""#),
+        "folded away once done"
+    );
+
+    for (role, client) in &team {
+        let (status, html) = app.page(client, &overview).await;
+        assert_eq!(status, StatusCode::OK, "{role}");
+        let sees_payments = *role == "billing";
+        assert_eq!(
+            html.contains("invoices@example.se"),
+            sees_payments,
+            "{role}: the invoice address"
+        );
+        assert!(html.contains("Invoice by email"), "{role}");
+        assert_eq!(
+            html.contains("cora@example.com"),
+            *role == "admin",
+            "{role}: pending invitations are for those who invite"
+        );
+    }
+    app.stop().await;
+}
+
 const PAGES: [&str; 7] = [
     "",
     "/services",

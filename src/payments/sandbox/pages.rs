@@ -19,6 +19,7 @@ impl Sandbox {
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         Router::new()
             .route(&format!("{PREFIX}/sandbox.css"), get(stylesheet))
+            .route(&format!("{PREFIX}/favicon.svg"), get(favicon))
             .route(
                 &format!("{PREFIX}/setup/{{session}}"),
                 get(card_page).post(accept),
@@ -35,6 +36,18 @@ async fn stylesheet() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         include_str!("sandbox.css"),
+    )
+        .into_response()
+}
+
+/// The provider's own icon (a browser asks every page for one).
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="16" fill="#635bff"/><path d="M10 13h12M10 19h7" stroke="#fff" stroke-width="3" stroke-linecap="round"/></svg>"##,
     )
         .into_response()
 }

@@ -18,10 +18,13 @@ fn page(title: &str, body: impl IntoView) -> String {
                 // One text node: a second one would bring a `<!>` separator,
                 // which a title shows as text.
                 <title>{format!("{title} · Sandbox Pay")}</title>
+                <meta name="theme-color" content="#eef0f6" />
                 <link rel="stylesheet" href=format!("{PREFIX}/sandbox.css") />
+                <link rel="icon" href=format!("{PREFIX}/favicon.svg") type="image/svg+xml" />
             </head>
             <body>
-                <main class="pay">
+                <a class="skip-link" href="#main">"Skip to main content"</a>
+                <main id="main" class="pay">
                     <p class="test-mode">"Test mode"</p>
                     {body}
                 </main>
@@ -199,7 +202,8 @@ mod tests {
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
             "<title>Card details · Sandbox Pay</title>",
             r#"<link rel="stylesheet" href="/sandbox-pay/sandbox.css">"#,
-            r#"<main class="pay"><p class="test-mode">Test mode</p>"#,
+            r#"<link rel="icon" href="/sandbox-pay/favicon.svg" type="image/svg+xml">"#,
+            r#"<main id="main" class="pay"><p class="test-mode">Test mode</p>"#,
             // Posts back to the page's own address.
             r#"<form method="post" novalidate>"#,
             r#"<label for="number">Card number</label>"#,
