@@ -26,6 +26,10 @@ test("a long unbroken organization name wraps on a phone and the menu button kee
   await page.setViewportSize({ width: 375, height: 812 });
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(width).toBeLessThanOrEqual(375);
+  // On a phone the organization menu is in the navigation drawer.
+  const open = await page.getByRole("button", { name: "Open navigation" }).boundingBox();
+  expect(open?.width ?? 0).toBeGreaterThanOrEqual(32);
+  await page.getByRole("button", { name: "Open navigation" }).click();
   const button = await page.getByRole("button", { name: "Organization menu" }).boundingBox();
   expect(button?.width ?? 0).toBeGreaterThanOrEqual(32);
   expect(errors).toEqual([]);
