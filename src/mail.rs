@@ -146,7 +146,7 @@ pub struct Due {
     created_at: Timestamp,
 }
 
-/// Takes up to 50 messages that are due, oldest first, under a lease: until
+/// Takes up to [`JOB_BATCH`](crate::server::db::JOB_BATCH) messages that are due, oldest first, under a lease: until
 /// [`LEASE_SECS`] have passed no other worker (of this replica or another
 /// on the same database) takes them, so each is sent once; if this one
 /// dies before recording the outcome, another sends them after the lease.
@@ -157,8 +157,9 @@ pub async fn take_due(db: &Db, now: Timestamp) -> AppResult<Vec<Due>> {
         "UPDATE outbox SET next_attempt_at = $1
           WHERE id IN (SELECT id FROM outbox
                         WHERE sent_at IS NULL AND next_attempt_at <= $2
-                        ORDER BY next_attempt_at, id LIMIT 50{})
+                        ORDER BY next_attempt_at, id LIMIT {}{})
           RETURNING id, recipient, subject, body, attempts, created_at",
+        crate::server::db::JOB_BATCH,
         db.dialect.skip_locked()
     );
     let mut due: Vec<Due> = sqlx::query_as(&sql)
@@ -170,42 +171,57 @@ pub async fn take_due(db: &Db, now: Timestamp) -> AppResult<Vec<Due>> {
     Ok(due)
 }
 
-/// Sends every message that is due (at most 50 a round, taken with
+/// Sends every message that is due (a batch a round, taken with
 /// [`take_due`]); returns how many were sent. One that fails is tried again
 /// later without holding up the others.
 pub async fn send_due(db: &Db, mailer: &Mailer, now: Timestamp) -> AppResult<usize> {
-    let due = take_due(db, now).await?;
     let mut sent = 0;
-    for message in due {
-        match mailer.send(&message).await {
-            Ok(()) => {
-                // The text (its links are secrets) is not kept once sent.
-                sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL, body = '' WHERE id = $2 AND sent_at IS NULL")
+    // Batch after batch until one comes back short: each has its own lease.
+    loop {
+        let due = take_due(db, now).await?;
+        let started = std::time::Instant::now();
+        let full = due.len() == crate::server::db::JOB_BATCH;
+        for message in due {
+            // A slow server: what is left goes back before the lease could end.
+            if started.elapsed() > Duration::from_secs(LEASE_SECS.unsigned_abs() / 2) {
+                sqlx::query(
+                    "UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND sent_at IS NULL",
+                )
+                .bind(now)
+                .bind(message.id)
+                .execute(&db.write)
+                .await?;
+                continue;
+            }
+            match mailer.send(&message).await {
+                Ok(()) => {
+                    // The text (its links are secrets) is not kept once sent.
+                    sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL, body = '' WHERE id = $2 AND sent_at IS NULL")
                     .bind(now)
                     .bind(message.id)
                     .execute(&db.write)
                     .await?;
-                sent += 1;
-            }
-            Err(Failure::Later(error)) if error == NO_SMTP => {
-                tracing::info!(
-                    to = %message.recipient,
-                    subject = %message.subject,
-                    body = %message.body,
-                    "email kept in the outbox: no SMTP server configured"
-                );
-                sqlx::query(
-                    "UPDATE outbox SET last_error = $1, next_attempt_at = $2 WHERE id = $3",
-                )
-                .bind(NO_SMTP)
-                .bind(now + DAY)
-                .bind(message.id)
-                .execute(&db.write)
-                .await?;
-            }
-            Err(Failure::Never(error)) => {
-                tracing::warn!(%error, id = message.id, "email cannot be sent; given up");
-                sqlx::query(
+                    sent += 1;
+                }
+                Err(Failure::Later(error)) if error == NO_SMTP => {
+                    tracing::info!(
+                        to = %message.recipient,
+                        subject = %message.subject,
+                        body = %message.body,
+                        "email kept in the outbox: no SMTP server configured"
+                    );
+                    sqlx::query(
+                        "UPDATE outbox SET last_error = $1, next_attempt_at = $2 WHERE id = $3",
+                    )
+                    .bind(NO_SMTP)
+                    .bind(now + DAY)
+                    .bind(message.id)
+                    .execute(&db.write)
+                    .await?;
+                }
+                Err(Failure::Never(error)) => {
+                    tracing::warn!(%error, id = message.id, "email cannot be sent; given up");
+                    sqlx::query(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3",
                 )
                 .bind(format!("given up: {error}"))
@@ -213,11 +229,11 @@ pub async fn send_due(db: &Db, mailer: &Mailer, now: Timestamp) -> AppResult<usi
                 .bind(message.id)
                 .execute(&db.write)
                 .await?;
-            }
-            Err(Failure::Later(error)) => {
-                let delay = retry_delay(message.attempts);
-                tracing::warn!(%error, id = message.id, retry_in_secs = delay, "email not sent; will retry");
-                sqlx::query(
+                }
+                Err(Failure::Later(error)) => {
+                    let delay = retry_delay(message.attempts);
+                    tracing::warn!(%error, id = message.id, retry_in_secs = delay, "email not sent; will retry");
+                    sqlx::query(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3",
                 )
                 .bind(&error)
@@ -225,7 +241,11 @@ pub async fn send_due(db: &Db, mailer: &Mailer, now: Timestamp) -> AppResult<usi
                 .bind(message.id)
                 .execute(&db.write)
                 .await?;
+                }
             }
+        }
+        if !full {
+            break;
         }
     }
     Ok(sent)

@@ -53,8 +53,18 @@ pub async fn count_signup(db: &Db, address: &str, now: Timestamp) -> AppResult<(
     Ok(())
 }
 
-/// Refuses the attempt when either counter is full, saying when to try again.
-pub async fn check(db: &Db, email_key: &str, address: &str, now: Timestamp) -> AppResult<()> {
+/// Counts a log-in attempt as failed before its password is checked, or
+/// refuses it when either counter is full (saying when to try again);
+/// returns the attempt's row for [`forgive`] once the password matched.
+/// Counted in the write transaction, before the slow password check, so a
+/// burst of attempts at once, on one replica or many, cannot slip past the
+/// limits.
+pub async fn begin_attempt(
+    db: &Db,
+    email_key: &str,
+    address: &str,
+    now: Timestamp,
+) -> AppResult<i64> {
     // The failure whose expiry frees the counter: the limit-th newest in the window.
     const BY_EMAIL: &str =
         "SELECT failed_at FROM login_failures WHERE email_key = $1 AND failed_at > $2
@@ -62,33 +72,34 @@ pub async fn check(db: &Db, email_key: &str, address: &str, now: Timestamp) -> A
     const BY_ADDRESS: &str =
         "SELECT failed_at FROM login_failures WHERE address = $1 AND failed_at > $2
                                ORDER BY failed_at DESC LIMIT 1 OFFSET $3";
-    let mut conn = db.read.acquire().await?;
-    for (sql, key, limit) in [
-        (BY_EMAIL, email_key, FAILURES_PER_ACCOUNT),
-        (BY_ADDRESS, address, FAILURES_PER_ADDRESS),
-    ] {
-        limit.enforce(&mut conn, sql, key.to_owned(), now).await?;
-    }
-    Ok(())
-}
-
-pub async fn record_failure(
-    db: &Db,
-    email_key: &str,
-    address: &str,
-    now: Timestamp,
-) -> AppResult<()> {
     let mut tx = db.write.begin().await?;
     sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1")
         .bind(now - WINDOW_SECS)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO login_failures (email_key, address, failed_at) VALUES ($1, $2, $3)")
-        .bind(email_key)
-        .bind(address)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    for (sql, key, limit) in [
+        (BY_EMAIL, email_key, FAILURES_PER_ACCOUNT),
+        (BY_ADDRESS, address, FAILURES_PER_ADDRESS),
+    ] {
+        limit.enforce(&mut tx, sql, key.to_owned(), now).await?;
+    }
+    let attempt = sqlx::query_scalar(
+        "INSERT INTO login_failures (email_key, address, failed_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(email_key)
+    .bind(address)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
+    Ok(attempt)
+}
+
+/// Takes back the attempt [`begin_attempt`] counted: the password matched.
+pub async fn forgive(db: &Db, attempt: i64) -> AppResult<()> {
+    sqlx::query("DELETE FROM login_failures WHERE id = $1")
+        .bind(attempt)
+        .execute(&db.write)
+        .await?;
     Ok(())
 }

@@ -38,9 +38,14 @@ pub const WRITER_IDLE_SECS: u32 = 10;
 /// How long a background worker holds the job rows it took (email due,
 /// refunds due, card setups to ask about), in seconds: no other worker, of
 /// this replica or another on the same database, takes them meanwhile, and
-/// if the worker dies they are taken up again when the lease ends. Longer
-/// than one job's calls can take (the SMTP client gives up after 20 s).
+/// if the worker dies they are taken up again when the lease ends. A worker
+/// takes at most [`JOB_BATCH`] rows and hands back, unworked, those it has
+/// not reached within half the lease, so a slow server (the SMTP client
+/// gives up after 20 s a message) never lets a lease end mid-batch.
 pub const LEASE_SECS: i64 = 300;
+
+/// How many rows a background worker takes at once.
+pub const JOB_BATCH: usize = 10;
 
 /// How long a background job waits after its `attempts`-th failure, in
 /// seconds: 30 s, 1, 2, 4 … minutes, at most an hour.
@@ -78,6 +83,19 @@ impl Dialect {
             Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
         }
     }
+}
+
+/// The migrations in `dir`, run at start. A database migrated by a newer
+/// release is accepted (`ignore_missing`): during a rolling upgrade a
+/// replica of the old release may restart after a new one migrated, and
+/// migrations only add (columns and tables are dropped a release after the
+/// code stops using them).
+macro_rules! migrator {
+    ($dir:literal) => {{
+        let mut migrator = sqlx::migrate!($dir);
+        migrator.set_ignore_missing(true);
+        migrator
+    }};
 }
 
 #[derive(Clone, Debug)]
@@ -260,7 +278,7 @@ impl Db {
             })
             .connect(url)
             .await?;
-        sqlx::migrate!("./migrations/postgres").run(&write).await?;
+        migrator!("./migrations/postgres").run(&write).await?;
         let read = AnyPoolOptions::new()
             .max_connections(8)
             .connect(url)
@@ -294,7 +312,7 @@ impl Db {
             })
             .connect(&with_mode(url, "rwc"))
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+        migrator!("./migrations/sqlite").run(&write).await?;
         // A connection per core: more only adds threads to switch between.
         let readers = std::thread::available_parallelism()
             .map_or(2, |n| u32::try_from(n.get().clamp(2, 8)).unwrap_or(8));

@@ -75,6 +75,41 @@ async fn failed_log_ins_are_counted_across_replicas() {
     }
 }
 
+#[tokio::test]
+async fn a_burst_of_wrong_passwords_at_once_on_two_replicas_gets_no_more_than_the_limit() {
+    let app = TestApp::start().await;
+    let other = app.replica().await;
+    app.signup(&app.client(), "Anna", "anna@example.com", PASSWORD)
+        .await;
+    let wrong = [
+        ("email", "anna@example.com"),
+        ("password", "wrong password"),
+    ];
+    // 140 at once, half on each replica: each is counted before its
+    // password is checked, so no more than the account's 100 are tried.
+    let attempts = (0..140).map(|i| {
+        let (app, other, wrong) = (&app, &other, &wrong);
+        async move {
+            let client = app.client();
+            if i % 2 == 0 {
+                app.post_form(&client, "/login", wrong).await.status()
+            } else {
+                other.post_form(&client, "/login", wrong).await.status()
+            }
+        }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    let tried = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((tried, refused), (100, 40), "{statuses:?}");
+}
+
 /// PostgreSQL only (SQLite's writers share one machine, where a stuck one
 /// is the machine's problem): a replica that freezes holding the writer
 /// lock, as a stopped or cut-off process does, holds up the others' writes

@@ -9,7 +9,7 @@ use crate::clock::Timestamp;
 use crate::error::AppResult;
 use crate::organizations::{activity, Actor};
 use crate::payments::SetupOutcome;
-use crate::server::db::{retry_delay, LEASE_SECS};
+use crate::server::db::{retry_delay, JOB_BATCH, LEASE_SECS};
 use crate::server::AppState;
 
 const HOUR: i64 = 3600;
@@ -45,60 +45,68 @@ pub async fn reconcile(state: &AppState) -> AppResult<usize> {
           WHERE id IN (SELECT id FROM card_setups
                         WHERE status = 'started' AND provider_session IS NOT NULL
                           AND next_check_at <= $2
-                        ORDER BY next_check_at LIMIT 50{})
+                        ORDER BY next_check_at LIMIT {}{})
           RETURNING id, organization_id, account_id, api_key_id, provider_session, checks",
+        JOB_BATCH,
         state.db.dialect.skip_locked()
     );
-    let due: Vec<StartedSetup> = sqlx::query_as(&sql)
-        .bind(now + LEASE_SECS)
-        .bind(now)
-        .fetch_all(&state.db.write)
-        .await?;
     let mut recorded = 0;
-    for setup in due {
-        let StartedSetup {
-            id: setup_id,
-            organization_id,
-            account_id,
-            api_key_id,
-            checks,
-            ..
-        } = setup;
-        let Some(session) = setup.provider_session else {
-            continue;
-        };
-        let checked = match state.payments.setup_outcome(&session).await {
-            Ok(SetupOutcome::Open) => Ok(false),
-            Ok(outcome) => record_outcome(
-                state,
+    // Batch after batch until one comes back short: each has its own lease.
+    loop {
+        let due: Vec<StartedSetup> = sqlx::query_as(&sql)
+            .bind(now + LEASE_SECS)
+            .bind(now)
+            .fetch_all(&state.db.write)
+            .await?;
+        let taken = due.len();
+        for setup in due {
+            let StartedSetup {
+                id: setup_id,
                 organization_id,
-                setup_id,
-                Actor::from_columns(account_id, api_key_id),
-                outcome,
-            )
-            .await
-            .map(|()| true)
-            .map_err(|e| e.to_string()),
-            Err(error) => Err(error.to_string()),
-        };
-        if checked == Ok(true) {
-            recorded += 1;
-            continue;
-        }
-        if let Err(error) = &checked {
-            tracing::warn!(%error, setup_id, "card setup not reconciled; will retry");
-        }
-        let rescheduled = sqlx::query(
-            "UPDATE card_setups SET checks = checks + 1, last_error = $1, next_check_at = $2
+                account_id,
+                api_key_id,
+                checks,
+                ..
+            } = setup;
+            let Some(session) = setup.provider_session else {
+                continue;
+            };
+            let checked = match state.payments.setup_outcome(&session).await {
+                Ok(SetupOutcome::Open) => Ok(false),
+                Ok(outcome) => record_outcome(
+                    state,
+                    organization_id,
+                    setup_id,
+                    Actor::from_columns(account_id, api_key_id),
+                    outcome,
+                )
+                .await
+                .map(|()| true)
+                .map_err(|e| e.to_string()),
+                Err(error) => Err(error.to_string()),
+            };
+            if checked == Ok(true) {
+                recorded += 1;
+                continue;
+            }
+            if let Err(error) = &checked {
+                tracing::warn!(%error, setup_id, "card setup not reconciled; will retry");
+            }
+            let rescheduled = sqlx::query(
+                "UPDATE card_setups SET checks = checks + 1, last_error = $1, next_check_at = $2
               WHERE id = $3 AND status = 'started'",
-        )
-        .bind(checked.err())
-        .bind(now + next_check_delay(checks))
-        .bind(setup_id)
-        .execute(&state.db.write)
-        .await;
-        if let Err(error) = rescheduled {
-            tracing::warn!(%error, setup_id, "card setup check not rescheduled");
+            )
+            .bind(checked.err())
+            .bind(now + next_check_delay(checks))
+            .bind(setup_id)
+            .execute(&state.db.write)
+            .await;
+            if let Err(error) = rescheduled {
+                tracing::warn!(%error, setup_id, "card setup check not rescheduled");
+            }
+        }
+        if taken < JOB_BATCH {
+            break;
         }
     }
     Ok(recorded)
@@ -124,41 +132,47 @@ pub async fn refund_due(state: &AppState) -> AppResult<usize> {
         "UPDATE refund_jobs SET due_at = $1
           WHERE payment_id IN (SELECT payment_id FROM refund_jobs
                                 WHERE done_at IS NULL AND due_at <= $2
-                                ORDER BY due_at LIMIT 50{})
+                                ORDER BY due_at LIMIT {}{})
           RETURNING payment_id, attempts",
+        JOB_BATCH,
         state.db.dialect.skip_locked()
     );
-    let mut taken: Vec<(i64, i64)> = sqlx::query_as(&sql)
-        .bind(now + LEASE_SECS)
-        .bind(now)
-        .fetch_all(&state.db.write)
-        .await?;
-    taken.sort_unstable();
     let mut refunded = 0;
-    for (payment, attempts) in taken {
-        let Some(Due {
-            provider_payment,
-            organization_id,
-        }) = sqlx::query_as("SELECT provider_payment, organization_id FROM payments WHERE id = $1")
+    // Batch after batch until one comes back short: each has its own lease.
+    loop {
+        let mut taken: Vec<(i64, i64)> = sqlx::query_as(&sql)
+            .bind(now + LEASE_SECS)
+            .bind(now)
+            .fetch_all(&state.db.write)
+            .await?;
+        taken.sort_unstable();
+        let batch = taken.len();
+        for (payment, attempts) in taken {
+            let Some(Due {
+                provider_payment,
+                organization_id,
+            }) = sqlx::query_as(
+                "SELECT provider_payment, organization_id FROM payments WHERE id = $1",
+            )
             .bind(payment)
             .fetch_optional(&state.db.read)
             .await?
-        else {
-            continue;
-        };
-        let key = format!("refund_{payment}");
-        let done = match state.payments.refund(&provider_payment, &key).await {
-            Ok(refund) => record_refund(state, payment, organization_id, &refund, now)
-                .await
-                .map_err(|e| e.to_string()),
-            Err(error) => Err(error.to_string()),
-        };
-        match done {
-            Ok(true) => refunded += 1,
-            Ok(false) => {}
-            Err(error) => {
-                tracing::warn!(%error, payment, "refund failed; will retry");
-                let rescheduled = sqlx::query(
+            else {
+                continue;
+            };
+            let key = format!("refund_{payment}");
+            let done = match state.payments.refund(&provider_payment, &key).await {
+                Ok(refund) => record_refund(state, payment, organization_id, &refund, now)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(error) => Err(error.to_string()),
+            };
+            match done {
+                Ok(true) => refunded += 1,
+                Ok(false) => {}
+                Err(error) => {
+                    tracing::warn!(%error, payment, "refund failed; will retry");
+                    let rescheduled = sqlx::query(
                     "UPDATE refund_jobs SET attempts = attempts + 1, last_error = $1, due_at = $2
                       WHERE payment_id = $3 AND done_at IS NULL",
                 )
@@ -167,10 +181,14 @@ pub async fn refund_due(state: &AppState) -> AppResult<usize> {
                 .bind(payment)
                 .execute(&state.db.write)
                 .await;
-                if let Err(error) = rescheduled {
-                    tracing::warn!(%error, payment, "refund not rescheduled");
+                    if let Err(error) = rescheduled {
+                        tracing::warn!(%error, payment, "refund not rescheduled");
+                    }
                 }
             }
+        }
+        if batch < JOB_BATCH {
+            break;
         }
     }
     if refunded > 0 {
