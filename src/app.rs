@@ -3,7 +3,7 @@
 
 use crate::api_keys::pages::ApiKeysPage;
 use crate::auth::current_account;
-use crate::auth::pages::{LoginPage, SignupPage};
+use crate::auth::pages::{ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage};
 use crate::billing::pages::{BillingPage, CardResultPage, CardSetupDonePage};
 use crate::collaborators::pages::{CollaboratorsPage, InvitationPage};
 use crate::error::RequestFailure;
@@ -92,6 +92,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=crate::page::NotFound>
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/signup") view=SignupPage />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async />
                 <Route path=path!("/card-setups/:setup") view=CardSetupDonePage ssr=SsrMode::Async />
                 // Async: pages arrive whole, so they read the same with JavaScript off.
@@ -304,6 +306,8 @@ fn Home() -> impl IntoView {
             Some("Organization deleted.")
         } else if q.get("left").is_some() {
             Some("You left the organization.")
+        } else if q.get("password").is_some() {
+            Some("Your password has been changed, and every other session has been logged out.")
         } else {
             None
         }

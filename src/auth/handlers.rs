@@ -1,12 +1,14 @@
 //! The POST side of sign-up, log-in and log-out, and the gate that puts
 //! the signed-in account on each request.
 
-use super::{password, session, throttle, Account, AuthField, Credentials};
+use super::{
+    password, reset, session, throttle, Account, AuthField, Credentials, NewPassword, ResetRequest,
+};
 use crate::error::{AppError, AppResult};
 use crate::server::render::{refused, see_other};
 use crate::server::state::AppState;
 use crate::validate::{local_path, Email, FieldError, Password, PersonName};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
@@ -51,7 +53,7 @@ pub async fn check_login(
         return Err(AppError::field(AuthField::Password, "Enter your password."));
     }
     let now = state.clock.now();
-    throttle::check(&state.db, &email.key(), address, now).await?;
+    let attempt = throttle::begin_attempt(&state.db, &email.key(), address, now).await?;
     let found: Option<Found> =
         sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email_key = $1")
             .bind(email.key())
@@ -60,9 +62,9 @@ pub async fn check_login(
     let (id, stored) = found.map_or((None, None), |f| (Some(f.id), Some(f.password_hash)));
     let verified = password::verify(password_input.to_owned(), stored).await?;
     if let (Some(id), true) = (id, verified) {
+        throttle::forgive(&state.db, attempt).await?;
         Ok(id)
     } else {
-        throttle::record_failure(&state.db, &email.key(), address, now).await?;
         tracing::info!(%address, "log-in failed");
         Err(AppError::BadCredentials)
     }
@@ -145,6 +147,40 @@ async fn create_account(
     }
 }
 
+/// `POST /forgot-password`: the same answer whether or not the address has
+/// an account.
+pub async fn forgot_password(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    parts: Parts,
+    Form(form): Form<ResetRequest>,
+) -> Response {
+    let address = state
+        .config
+        .client_address(peer.ip(), &parts.headers)
+        .to_string();
+    match reset::request(&state, &form.email, &address).await {
+        Ok(()) => see_other("/forgot-password?sent=1"),
+        Err(error) => refused(&state, parts, error, form).await,
+    }
+}
+
+/// `POST /reset-password/{token}`: sets the new password and logs this
+/// browser in; every other session has ended.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    parts: Parts,
+    Form(form): Form<NewPassword>,
+) -> Response {
+    match reset::complete(&state, &token, &form.password).await {
+        Ok(account_id) => {
+            start_session(&state, &parts, account_id, Some("/?password=changed")).await
+        }
+        Err(error) => refused(&state, parts, error, NewPassword::default()).await,
+    }
+}
+
 /// A fresh session id at every log-in; any session the browser had ends.
 async fn start_session(
     state: &AppState,
@@ -218,7 +254,10 @@ fn is_public(path: &str) -> bool {
         path,
         // Log out without a session (a second tab, an old page) just goes to log in.
         "/login" | "/signup" | "/logout" | "/health" | "/favicon.svg" | "/favicon.ico"
+            | "/forgot-password"
     ) || path.starts_with("/pkg/")
+        // A password reset link is opened by someone who cannot log in.
+        || path.starts_with("/reset-password/")
         // The payment provider's pages: the provider has no panel session.
         || path.starts_with("/sandbox-pay/")
         // An invitation is opened before its invitee has an account.

@@ -6,6 +6,8 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
+pub mod reset;
+#[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod throttle;
@@ -55,6 +57,30 @@ impl Credentials {
             ..self
         }
     }
+}
+
+/// "Forgot password?": the address to send a link to.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ResetRequest {
+    #[serde(default)]
+    pub email: String,
+}
+
+/// The new password posted from a reset link. No `Debug`: it holds a
+/// password; a refused one goes back to the page empty.
+#[derive(Clone, Default, Deserialize)]
+pub struct NewPassword {
+    #[serde(default)]
+    pub password: String,
+}
+
+/// The email of the account a password reset link is for, while the link
+/// works; `NotFound` once it was used, expired or never existed.
+#[leptos::server(prefix = "/rpc")]
+pub async fn fetch_reset_link(token: String) -> Result<String, crate::error::AppError> {
+    let state = leptos::prelude::use_context::<crate::server::state::AppState>()
+        .ok_or_else(|| crate::error::AppError::internal("AppState missing from context"))?;
+    reset::link_email(&state, &token).await
 }
 
 /// The signed-in account of a request.

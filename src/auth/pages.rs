@@ -1,13 +1,13 @@
 //! The sign-up and log-in pages. The form is an island: it checks fields
 //! in the browser with the same types the server parses with.
 
-use super::{AuthField, Credentials};
+use super::{fetch_reset_link, AuthField, Credentials, NewPassword, ResetRequest};
 use crate::error::AppError;
 use crate::forms::{field_error, form_message, use_refused, Check, TextField};
 use crate::validate::{local_path, Email, Password, PersonName};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
@@ -74,6 +74,7 @@ pub fn LoginPage() -> impl IntoView {
             <h1>"Log in"</h1>
             <p class="lead">"Log in to manage your organizations."</p>
             <AuthForm mode=AuthMode::LogIn next=next name=String::new() email=email error=error />
+            <p class="switch"><a href="/forgot-password">"Forgot password?"</a></p>
             <p class="switch">"No account yet? " <a href=signup_href>"Sign up"</a></p>
         </main>
     }
@@ -90,6 +91,80 @@ pub fn SignupPage() -> impl IntoView {
             <p class="lead">"Create an account, then your first organization."</p>
             <AuthForm mode=AuthMode::SignUp next=next name=name email=email error=error />
             <p class="switch">"Already have an account? " <a href="/login">"Log in"</a></p>
+        </main>
+    }
+}
+
+/// "Forgot password?": the address to send a link to, and afterwards the
+/// same answer whether or not an account has it. A plain form: the server
+/// checks the one field.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let sent = crate::page::query_flag("sent");
+    let (email, error) = match use_refused::<ResetRequest>() {
+        Some(refused) => (refused.form.email, Some(refused.error)),
+        None => (String::new(), None),
+    };
+    view! {
+        <Title text="Forgot password" />
+        <main id="main" class="auth">
+            <a class="brand" href="/login">"Orgpanel"</a>
+            <h1>"Forgot password"</h1>
+            {sent.then(|| view! {
+                <p class="status" role="status">"If an account exists for that address, we have sent a link. It works once, for one hour."</p>
+            })}
+            <p class="lead">"Enter your account's email, and we will send you a link to choose a new password."</p>
+            <form method="post" action="/forgot-password" novalidate>
+                {form_message(&error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+                <TextField label="Email" name="email" input_type="email" autocomplete="email" value=email
+                    error=RwSignal::new(field_error(&error, AuthField::Email)) check=check_email node_ref=NodeRef::new() />
+                <button type="submit" class="primary">"Send link"</button>
+            </form>
+            <p class="switch"><a href="/login">"Back to log in"</a></p>
+        </main>
+    }
+}
+
+/// The page a reset link opens: a new password for the account it names,
+/// or why the link no longer works.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let token = use_params_map().with_untracked(|p| p.get("token").unwrap_or_default());
+    let error = use_refused::<NewPassword>().map(|refused| refused.error);
+    view! {
+        <main id="main" class="auth">
+            <a class="brand" href="/login">"Orgpanel"</a>
+            <Suspense>
+                {Suspend::new(async move {
+                    if let Ok(email) = fetch_reset_link(token.clone()).await {
+                        view! {
+                            <Title text="Choose a new password" />
+                            <h1>"Choose a new password"</h1>
+                            <p class="lead">"For " <strong>{email}</strong> ". Every other session of the account will be logged out."</p>
+                            <form method="post" action=format!("/reset-password/{token}") novalidate>
+                                {form_message(&error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+                                <TextField label="New password" name="password" input_type="password" autocomplete="new-password"
+                                    error=RwSignal::new(field_error(&error, AuthField::Password)) check=check_new_password node_ref=NodeRef::new() />
+                                <p class="hint">"At least 8 characters. Long passphrases are welcome."</p>
+                                <button type="submit" class="primary">"Set password"</button>
+                            </form>
+                        }
+                        .into_any()
+                    } else {
+                        #[cfg(feature = "ssr")]
+                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                            response.set_status(axum::http::StatusCode::NOT_FOUND);
+                        }
+                        view! {
+                            <Title text="This link is no longer valid" />
+                            <h1>"This link is no longer valid"</h1>
+                            <p>"A password reset link works once, for one hour."</p>
+                            <p><a href="/forgot-password">"Ask for a new link"</a></p>
+                        }
+                        .into_any()
+                    }
+                })}
+            </Suspense>
         </main>
     }
 }

@@ -13,6 +13,7 @@ mod mail;
 mod matrix;
 mod organizations;
 mod replicas;
+mod reset;
 mod scale;
 mod security;
 mod services;
