@@ -2,7 +2,7 @@
 //! glance (company, method of payment, services, getting started,
 //! collaborators). It composes several features, so it sits above them all.
 
-use crate::billing::{BillingView, InvoiceDelivery, PaymentMethod};
+use crate::billing::{BillingView, CardView, InvoiceDelivery, PaymentMethod};
 use crate::collaborators::PendingInvitation;
 use crate::error::AppError;
 use crate::organizations::pages::CollaboratorTable;
@@ -56,6 +56,8 @@ pub struct PaymentSummary {
     pub line: String,
     /// "Your credit card has expired" or "… expires at the end of 12/30".
     pub warning: Option<String>,
+    /// The card in use has expired: services stop, an alert, not a note.
+    pub expired: bool,
 }
 
 impl PaymentSummary {
@@ -68,9 +70,15 @@ impl PaymentSummary {
             .filter(|_| view.method == Some(PaymentMethod::Card));
         let line = match (view.method, view.delivery, card) {
             (None, _, _) => "No method of payment yet".to_owned(),
-            (Some(PaymentMethod::Card), _, Some(card)) if details => {
-                format!("Card ending in {}, expires {}", card.last4, card.expires)
-            }
+            (
+                Some(PaymentMethod::Card),
+                _,
+                Some(CardView {
+                    last4: Some(last4),
+                    expires,
+                    ..
+                }),
+            ) if details => format!("Card ending in {last4}, expires {expires}"),
             (Some(PaymentMethod::Card), _, _) => "Credit card".to_owned(),
             (Some(PaymentMethod::Invoice), Some(InvoiceDelivery::Email), _) if details => {
                 format!("Invoice by email to {}", view.invoice_email)
@@ -98,7 +106,11 @@ impl PaymentSummary {
                 None
             }
         });
-        Self { line, warning }
+        Self {
+            line,
+            warning,
+            expired: card.is_some_and(|card| card.expired),
+        }
     }
 }
 
@@ -189,10 +201,14 @@ fn AtAGlance(data: Overview) -> impl IntoView {
         1 => "1 running".to_owned(),
         n => format!("{n} running"),
     };
-    let warning = data
-        .payment
-        .warning
-        .map(|warning| view! { <p class="warning">{warning}</p> });
+    let expired = data.payment.expired;
+    let warning = data.payment.warning.map(|warning| {
+        if expired {
+            view! { <p class="alert" role="alert">{warning}</p> }.into_any()
+        } else {
+            view! { <p class="warning">{warning}</p> }.into_any()
+        }
+    });
     view! {
         <dl class="facts glance">
             <dt>"Company"</dt>
@@ -284,7 +300,6 @@ pub fn OverviewPage() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::billing::CardView;
     use crate::organizations::{OrgSummary, Role};
 
     fn billing(method: Option<PaymentMethod>, card: Option<CardView>) -> BillingView {
@@ -311,7 +326,7 @@ mod tests {
         CardView {
             number: 1,
             brand: "Visa".into(),
-            last4: "4242".into(),
+            last4: Some("4242".into()),
             expires: "12/30".into(),
             expired,
             expires_soon,

@@ -46,7 +46,7 @@ async function expectAccessible(page: Page, scheme: "light" | "dark") {
 
 for (const javaScriptEnabled of [true, false]) {
   test(`at 375 px every page starts with its heading and the navigation opens and closes (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async ({ browser }, testInfo) => {
-    test.setTimeout(90_000);
+    test.setTimeout(120_000);
     const context = await browser.newContext({ javaScriptEnabled });
     const page = await context.newPage();
     const errors = watchErrors(page);
@@ -65,10 +65,15 @@ for (const javaScriptEnabled of [true, false]) {
     await saveCompany(page);
     const org = orgOf(page);
     await page.setViewportSize(PHONE);
-    for (const path of [...ORGANIZATION_PAGES, "/organizations/new"]) {
-      await page.goto(path.startsWith("/organizations/") ? path : `/organizations/${org}${path}`);
-      await expectPhoneFit(page);
+    // A phone upright and turned, and a small tablet.
+    for (const viewport of [PHONE, { width: 812, height: 375 }, { width: 768, height: 1024 }]) {
+      await page.setViewportSize(viewport);
+      for (const path of [...ORGANIZATION_PAGES, "/organizations/new"]) {
+        await page.goto(path.startsWith("/organizations/") ? path : `/organizations/${org}${path}`);
+        await expectPhoneFit(page);
+      }
     }
+    await page.setViewportSize(PHONE);
 
     await page.goto(`/organizations/${org}`);
     const navigation = page.getByRole("navigation", { name: "Main" });
@@ -77,6 +82,8 @@ for (const javaScriptEnabled of [true, false]) {
     await expect(navigation).toBeHidden();
     await open.click();
     await expect(navigation).toBeVisible();
+    // The whole screen: no page beside it for a tap to land on.
+    expect(await navigation.boundingBox()).toEqual({ x: 0, y: 0, width: PHONE.width, height: PHONE.height });
     await expect(navigation.getByRole("link", { name: "Phone Test AB" })).toHaveAttribute("aria-current", "page");
     // The next Tab goes into the navigation, not behind it.
     await page.keyboard.press("Tab");
@@ -125,6 +132,15 @@ test("Skip to main content is the first Tab stop and leads past the navigation",
   await page.keyboard.press("Tab");
   expect(await page.evaluate(() => document.activeElement?.closest("main")?.id)).toBe("main");
   await expect(page.getByLabel("Company name")).toBeFocused();
+
+  // On a phone the page scrolls to the heading, not under the top bar.
+  await page.setViewportSize(PHONE);
+  await page.reload();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  const bar = (await page.locator(".topbar").boundingBox())!;
+  const heading = (await page.getByRole("heading", { level: 1 }).boundingBox())!;
+  expect(heading.y).toBeGreaterThanOrEqual(bar.y + bar.height);
 });
 
 test("every page has an icon and a theme colour, and axe-core finds nothing serious in light or dark", async ({ page }) => {

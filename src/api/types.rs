@@ -139,7 +139,8 @@ pub struct CardPage {
 pub struct PaymentCard {
     pub paymentcardid: i64,
     pub brand: String,
-    pub lastfour: String,
+    /// `null` for a key whose role may not see payments (Admin, Member).
+    pub lastfour: Option<String>,
     /// `MM/YY`.
     pub expires: String,
     /// `valid`, `expiressoon` or `expired`.

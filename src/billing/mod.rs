@@ -282,7 +282,9 @@ pub struct CardView {
     /// which says nothing of other organizations' cards.
     pub number: i64,
     pub brand: String,
-    pub last4: String,
+    /// `None` for a role that may not see payments (Admin, Member): the
+    /// card's state is theirs to know, its digits are not.
+    pub last4: Option<String>,
     /// "12/30"
     pub expires: String,
     pub expired: bool,
@@ -310,7 +312,8 @@ pub struct BillingView {
     pub access: Membership,
     pub method: Option<PaymentMethod>,
     pub delivery: Option<InvoiceDelivery>,
-    /// The stored invoice email, else the company email to start from.
+    /// The stored invoice email, else the company email to start from;
+    /// empty for a role that may not see payments.
     pub invoice_email: String,
     /// Where invoices by snail mail go: the company's name and address lines.
     pub postal_address: Option<Vec<String>>,

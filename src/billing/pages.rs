@@ -120,6 +120,7 @@ fn billing_page(
             .into_any()
         } else {
             let how = match view.delivery {
+                Some(InvoiceDelivery::Email) if view.invoice_email.is_empty() => "Email".to_owned(),
                 Some(InvoiceDelivery::Email) => format!("Email, to {}", view.invoice_email),
                 Some(InvoiceDelivery::SnailMail) => "Snail mail, to the company address".to_owned(),
                 None => "Not chosen yet".to_owned(),
@@ -177,11 +178,13 @@ fn MethodForm(
     cancel: Option<String>,
 ) -> impl IntoView {
     let card_hint = match &card_on_file {
-        Some(card) => format!(
-            "Paid automatically each month with the card ending in {} that is on file.",
-            card.last4
+        Some(CardView {
+            last4: Some(last4), ..
+        }) => format!(
+            "Paid automatically each month with the card ending in {last4} that is on file."
         ),
-        None => "Paid automatically each month. The card is verified with a 1.00 EUR charge that is refunded.".to_owned(),
+        // The method form is only for those who see the digits.
+        _ => "Paid automatically each month. The card is verified with a 1.00 EUR charge that is refunded.".to_owned(),
     };
     let method_error = field_error(&error, BillingField::Method);
     let whole_error = form_message(&error);
@@ -355,7 +358,7 @@ fn CardLine(card: CardView) -> impl IntoView {
     view! {
         <p class="card-on-file">
             <span class="brand">{card.brand}</span>
-            <span>{format!("Card ending in {}", card.last4)}</span>
+            <span>{card.last4.map_or_else(|| "Credit card".to_owned(), |last4| format!("Card ending in {last4}"))}</span>
             <span class="muted">{format!("Expires {}", card.expires)}</span>
         </p>
     }

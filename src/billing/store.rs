@@ -127,7 +127,10 @@ fn postal_address(company: &CompanyForm) -> Vec<String> {
 pub async fn view(db: &Db, access: OrgAccess, now: Timestamp) -> AppResult<BillingView> {
     let stored = stored_in(&mut *db.read.acquire().await?, access.id, now).await?;
     let facts = stored.facts()?;
-    let payments = if access.may(crate::organizations::Action::ManageBilling) {
+    // The card's digits, the invoice address and the payments are for the
+    // roles that handle money (Owner, Billing).
+    let details = access.may(crate::organizations::Action::ManageBilling);
+    let payments = if details {
         Some(super::card::payments(db, access.id).await?)
     } else {
         None
@@ -136,13 +139,20 @@ pub async fn view(db: &Db, access: OrgAccess, now: Timestamp) -> AppResult<Billi
     Ok(BillingView {
         method: facts.method,
         delivery: facts.delivery,
-        invoice_email: stored
-            .row
-            .invoice_email
-            .or(company_email)
-            .unwrap_or_default(),
+        invoice_email: if details {
+            stored
+                .row
+                .invoice_email
+                .or(company_email)
+                .unwrap_or_default()
+        } else {
+            String::new()
+        },
         postal_address: stored.company.as_ref().map(postal_address),
-        card: stored.card,
+        card: stored.card.map(|card| CardView {
+            last4: card.last4.filter(|_| details),
+            ..card
+        }),
         payments,
         missing: super::missing(&facts),
         access: access.membership(),

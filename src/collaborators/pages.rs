@@ -149,9 +149,9 @@ fn MembersTable(
             });
             view! {
                 <tr>
-                    <td dir="auto">{member.name.clone()}</td>
-                    <td class="email">{member.email.clone()}</td>
-                    <td class="nowrap">{role_cell}</td>
+                    <td dir="auto" data-label="Name">{member.name.clone()}</td>
+                    <td class="email" data-label="Email">{member.email.clone()}</td>
+                    <td class="nowrap" data-label="Role">{role_cell}</td>
                     <td class="actions">{remove}</td>
                 </tr>
             }
@@ -159,7 +159,7 @@ fn MembersTable(
         .collect_view();
     view! {
         <div class="table-wrap">
-            <table>
+            <table class="cards">
                 <thead>
                     <tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
                 </thead>
@@ -243,9 +243,9 @@ fn PendingInvitations(
                 };
                 view! {
                     <tr>
-                        <td class="email">{p.email.clone()}</td>
-                        <td class="nowrap">{p.role.to_string()}</td>
-                        <td class="nowrap">{p.expires.clone()}</td>
+                        <td class="email" data-label="Email">{p.email.clone()}</td>
+                        <td class="nowrap" data-label="Role">{p.role.to_string()}</td>
+                        <td class="nowrap" data-label="Expires">{p.expires.clone()}</td>
                         // An Owner's invitation is an Owner's to resend or revoke.
                         <td class="actions">
                             {(p.role != Role::Owner || actor == Role::Owner)
@@ -257,7 +257,7 @@ fn PendingInvitations(
             .collect_view();
         view! {
             <div class="table-wrap">
-                <table>
+                <table class="cards">
                     <thead>
                         <tr><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
                     </thead>

@@ -202,13 +202,15 @@ fn CreateServiceForm(
                         .iter()
                         .map(|p| {
                             let id = format!("plan-{}", p.id);
-                            let hint_id = format!("{id}-hint");
+                            // The whole box is the label: a tap on the
+                            // resources line chooses the plan too.
                             view! {
                                 <div class="option">
-                                    <input type="radio" name="plan" id=id.clone() value=p.id
-                                        checked=plan == p.id aria-describedby=hint_id.clone() />
-                                    <label for=id>{format!("{}, {} a month", p.name, p.monthly)}</label>
-                                    <p class="hint" id=hint_id>{p.resources}</p>
+                                    <input type="radio" name="plan" id=id.clone() value=p.id checked=plan == p.id />
+                                    <label for=id>
+                                        {format!("{}, {} a month", p.name, p.monthly)}
+                                        <span class="hint">{p.resources}</span>
+                                    </label>
                                 </div>
                             }
                         })

@@ -539,7 +539,11 @@ async fn only_owner_and_billing_add_cards_and_see_payments() {
             may,
             "{role} and payments"
         );
-        assert!(html.contains("Card ending in 4242"), "{role} sees the card");
+        // Every role sees that a card pays; only those who handle money its digits.
+        assert!(html.contains("Credit card"), "{role} sees the method");
+        assert_eq!(html.contains("4242"), may, "{role} and the card's digits");
+        let (_, overview) = app.page(client, &format!("/organizations/{org}")).await;
+        assert_eq!(overview.contains("4242"), may, "{role}: the overview too");
     }
     let setup: String = sqlx::query_scalar("SELECT public_id FROM card_setups ORDER BY id LIMIT 1")
         .fetch_one(app.db())

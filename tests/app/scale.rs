@@ -156,11 +156,10 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_are_paged_with_
         );
         assert_eq!(html.contains(r#"rel="next""#), page < 10, "page {page}");
         assert_eq!(html.contains(r#"rel="prev""#), page > 1, "page {page}");
-        seen.extend(
-            html.split(r#"<td class="email">"#)
-                .skip(1)
-                .map(|cell| cell.split('<').next().unwrap().to_owned()),
-        );
+        seen.extend(html.split(r#"data-label="Email""#).skip(1).map(|cell| {
+            let text = cell.split_once('>').unwrap().1;
+            text.split('<').next().unwrap().to_owned()
+        }));
     }
     let mut unique = seen.clone();
     unique.sort();

@@ -55,7 +55,7 @@ fn view(row: &CardRow, now: Timestamp) -> CardView {
     CardView {
         number: row.number,
         brand: row.brand.clone(),
-        last4: row.last4.clone(),
+        last4: Some(row.last4.clone()),
         expires: format!("{month:02}/{:02}", year % 100),
         expired: expired(month, year, now),
         expires_soon: expires_soon(month, year, now),
