@@ -129,10 +129,9 @@ pub async fn fetch_overview(org: String) -> Result<Overview, AppError> {
     } else {
         (None, 0)
     };
-    let company = crate::company::load_in(&mut *state.db.read.acquire().await?, access.id)
-        .await?
-        .map(|(form, _)| (form.company_name, form.business_id));
-    let billing = crate::billing::view_for(&state.db, access.clone(), now).await?;
+    // Billing reads the company information anyway (the address invoices go to).
+    let billing = crate::billing::summary_for(&state.db, access.clone(), now).await?;
+    let company = billing.company.clone();
     let services = crate::services::running_for(&state.db, access.id).await?;
     let company_missing = billing
         .missing
@@ -316,6 +315,7 @@ mod tests {
             delivery: Some(InvoiceDelivery::Email),
             invoice_email: "invoices@example.se".into(),
             postal_address: None,
+            company: None,
             card,
             payments: None,
             missing: vec![],

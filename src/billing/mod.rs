@@ -16,7 +16,7 @@ mod store;
 /// What other features may ask of billing: is it ready, what is missing,
 /// and (for the overview, after its own gate) the whole view.
 #[cfg(feature = "ssr")]
-pub use store::{facts_in, missing as missing_for, view as view_for};
+pub use store::{facts_in, missing as missing_for, summary as summary_for};
 
 use crate::error::AppError;
 use crate::organizations::Membership;
@@ -317,6 +317,9 @@ pub struct BillingView {
     pub invoice_email: String,
     /// Where invoices by snail mail go: the company's name and address lines.
     pub postal_address: Option<Vec<String>>,
+    /// The company's name and business identification number, when its
+    /// information is complete and valid (the overview's line).
+    pub company: Option<(String, String)>,
     pub card: Option<CardView>,
     /// Only for those who may see payments (Owner, Billing).
     pub payments: Option<Vec<PaymentRow>>,

@@ -125,12 +125,27 @@ fn postal_address(company: &CompanyForm) -> Vec<String> {
 }
 
 pub async fn view(db: &Db, access: OrgAccess, now: Timestamp) -> AppResult<BillingView> {
+    view_with(db, access, now, true).await
+}
+
+/// [`view`] without the payments (`payments: None` for every role), for
+/// the overview, which shows none.
+pub async fn summary(db: &Db, access: OrgAccess, now: Timestamp) -> AppResult<BillingView> {
+    view_with(db, access, now, false).await
+}
+
+async fn view_with(
+    db: &Db,
+    access: OrgAccess,
+    now: Timestamp,
+    with_payments: bool,
+) -> AppResult<BillingView> {
     let stored = stored_in(&mut *db.read.acquire().await?, access.id, now).await?;
     let facts = stored.facts()?;
     // The card's digits, the invoice address and the payments are for the
     // roles that handle money (Owner, Billing).
     let details = access.may(crate::organizations::Action::ManageBilling);
-    let payments = if details {
+    let payments = if details && with_payments {
         Some(super::card::payments(db, access.id).await?)
     } else {
         None
@@ -149,6 +164,10 @@ pub async fn view(db: &Db, access: OrgAccess, now: Timestamp) -> AppResult<Billi
             String::new()
         },
         postal_address: stored.company.as_ref().map(postal_address),
+        company: stored
+            .company
+            .as_ref()
+            .map(|c| (c.company_name.clone(), c.business_id.clone())),
         card: stored.card.map(|card| CardView {
             last4: card.last4.filter(|_| details),
             ..card
