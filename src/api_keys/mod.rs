@@ -129,10 +129,7 @@ pub async fn fetch_api_keys(org: String) -> Result<ApiKeysView, AppError> {
 /// The API's address under the panel's public address.
 #[cfg(feature = "ssr")]
 pub fn api_url(state: &crate::server::AppState) -> String {
-    format!(
-        "{}/api",
-        state.config.public_url.as_str().trim_end_matches('/')
-    )
+    format!("{}/api", state.config.base_url())
 }
 
 #[cfg(test)]

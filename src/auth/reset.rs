@@ -82,7 +82,7 @@ pub async fn request(state: &AppState, email: &str, address: &str) -> AppResult<
         .execute(&mut *tx)
         .await?;
         let to = Email::parse(stored).map_err(AppError::internal)?;
-        let link = format!("{}/reset-password/{token}", public_url(state));
+        let link = format!("{}/reset-password/{token}", state.config.base_url());
         let body = format!(
             "Someone, hopefully you, asked to reset the password of the Orgpanel account {stored}.\n\n\
              Choose a new password here (the link works once, for one hour):\n{link}\n\n\
@@ -159,7 +159,7 @@ pub async fn complete(state: &AppState, token: &str, new_password: &str) -> AppR
         "The password of your Orgpanel account {email} was changed through a reset link, \
          and every browser and API session of the account was logged out.\n\n\
          If this was not you, ask for a new link at {}/forgot-password and tell us.\n",
-        public_url(state)
+        state.config.base_url()
     );
     crate::mail::enqueue(
         &mut tx,
@@ -173,8 +173,4 @@ pub async fn complete(state: &AppState, token: &str, new_password: &str) -> AppR
     state.mail_due.notify_one();
     tracing::info!(account_id, "password reset");
     Ok(account_id)
-}
-
-fn public_url(state: &AppState) -> &str {
-    state.config.public_url.as_str().trim_end_matches('/')
 }

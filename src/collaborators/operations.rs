@@ -39,11 +39,6 @@ pub async fn list(
     })
 }
 
-/// The panel's address, for the links in emails.
-fn public_url(state: &AppState) -> &str {
-    state.config.public_url.as_str().trim_end_matches('/')
-}
-
 /// Owners invite any role; Admins any but Owner (the store's rule).
 pub async fn invite(
     state: &AppState,
@@ -71,7 +66,15 @@ pub async fn invite(
         }
     };
     let now = state.clock.now();
-    let sent = store::invite(&state.db, &access, &email, role, public_url(state), now).await?;
+    let sent = store::invite(
+        &state.db,
+        &access,
+        &email,
+        role,
+        state.config.base_url(),
+        now,
+    )
+    .await?;
     state.mail_due.notify_one();
     Ok(sent)
 }
@@ -81,7 +84,7 @@ pub async fn resend(state: &AppState, by: &Principal, org: &str, email: &str) ->
     let access = gate::authorize(&state.db, by, org, Action::ManageCollaborators).await?;
     let email = Email::parse(email).map_err(|m| AppError::field(InviteField::Email, m))?;
     let now = state.clock.now();
-    store::resend(&state.db, &access, &email, public_url(state), now).await?;
+    store::resend(&state.db, &access, &email, state.config.base_url(), now).await?;
     state.mail_due.notify_one();
     Ok(())
 }

@@ -117,6 +117,12 @@ impl Config {
         client
     }
 
+    /// The public address without its trailing `/`, to put a path after:
+    /// `https://panel.example.com` + `/invitations/…` in links and emails.
+    pub fn base_url(&self) -> &str {
+        self.public_url.as_str().trim_end_matches('/')
+    }
+
     /// Cookies get `Secure` when the panel is reached over https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"

@@ -132,7 +132,7 @@ pub async fn start(state: &AppState, access: &OrgAccess, back: Back) -> AppResul
         }
     };
     tx.commit().await?;
-    let public_url = state.config.public_url.as_str().trim_end_matches('/');
+    let public_url = state.config.base_url();
     let session = state
         .payments
         .start_setup(SetupRequest {
