@@ -36,6 +36,28 @@ addEventListener("pageshow", function () {
   document.querySelectorAll("form[data-sent]").forEach(function (f) { delete f.dataset.sent; });
 });"#;
 
+/// The navigation drawer of narrow screens (a popover, which works without
+/// this): focus that leaves it (Tab past its last link) closes it rather
+/// than wander unseen behind it, and it opens with the current organization
+/// in view however long the list. The list scrolls on desktop too.
+const NAVIGATION: &str = r##"function showCurrentOrganization() {
+  var list = document.querySelector("#navigation ul.orgs");
+  var here = list && list.querySelector("[aria-current]");
+  if (!here || list.scrollHeight <= list.clientHeight) return;
+  var top = here.getBoundingClientRect().top - list.getBoundingClientRect().top + list.scrollTop;
+  if (top < list.scrollTop || top + here.offsetHeight > list.scrollTop + list.clientHeight) {
+    list.scrollTop = top - (list.clientHeight - here.offsetHeight) / 2;
+  }
+}
+addEventListener("DOMContentLoaded", showCurrentOrganization);
+document.addEventListener("toggle", function (e) {
+  if (e.target.id === "navigation" && e.newState === "open") showCurrentOrganization();
+}, true);
+document.addEventListener("focusin", function (e) {
+  var nav = document.getElementById("navigation");
+  if (nav && nav.matches(":popover-open") && !nav.contains(e.target)) nav.hidePopover();
+});"##;
+
 /// The document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -68,6 +90,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#ffffff" media="(prefers-color-scheme: light)" />
                 <meta name="theme-color" content="#161c25" media="(prefers-color-scheme: dark)" />
                 <script nonce=leptos::nonce::use_nonce() inner_html=SUBMIT_ONCE></script>
+                <script nonce=leptos::nonce::use_nonce() inner_html=NAVIGATION></script>
                 <MetaTags />
             </head>
             <body>

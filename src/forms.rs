@@ -45,7 +45,8 @@ pub type Check = fn(String) -> Option<String>;
 
 /// A labelled input whose error sits beside it (`aria-invalid`,
 /// `aria-describedby`). Inside an island it checks itself when it loses
-/// focus, and again as it is corrected.
+/// focus (after the click that took focus away, if any), and again as it
+/// is corrected.
 #[component]
 pub fn TextField(
     label: &'static str,
@@ -60,6 +61,25 @@ pub fn TextField(
     check: Callback<String, Option<String>>,
     node_ref: NodeRef<leptos::html::Input>,
 ) -> impl IntoView {
+    // A press elsewhere (a plan's box below, a link) must not see its target
+    // move under the pointer: a message shown on blur during the press waits
+    // until the press's click has landed.
+    let pressed = StoredValue::new(false);
+    let waiting = StoredValue::new(None::<String>);
+    let press = window_event_listener(leptos::ev::mousedown, move |_| pressed.set_value(true));
+    let release = window_event_listener(leptos::ev::mouseup, move |_| {
+        pressed.set_value(false);
+        if let Some(value) = waiting.try_update_value(Option::take).flatten() {
+            set_timeout(
+                move || error.set(check.run(value)),
+                std::time::Duration::ZERO,
+            );
+        }
+    });
+    on_cleanup(move || {
+        press.remove();
+        release.remove();
+    });
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
     let described_by = {
@@ -79,7 +99,10 @@ pub fn TextField(
                 aria-invalid=move || error.get().map(|_| "true")
                 aria-describedby=described_by
                 on:blur=move |ev| {
-                    if !leaving_for_submit(&ev) {
+                    if leaving_for_submit(&ev) {
+                    } else if pressed.get_value() {
+                        waiting.set_value(Some(event_target_value(&ev)));
+                    } else {
                         error.set(check.run(event_target_value(&ev)));
                     }
                 }

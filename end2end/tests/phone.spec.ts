@@ -34,6 +34,24 @@ async function expectPhoneFit(page: Page) {
   expect(overflow, `sideways scroll on ${page.url()}`).toBe(0);
 }
 
+/** Every visible list shows its whole chosen value ("Stockholm, Sweden
+ * (sto1)" at 320 px): the text fits between the padding and the arrow. */
+async function expectSelectsShowTheirValue(page: Page) {
+  const cut = await page.locator("select:visible").evaluateAll((selects) =>
+    (selects as HTMLSelectElement[])
+      .filter((select) => {
+        const style = getComputedStyle(select);
+        const canvas = document.createElement("canvas").getContext("2d")!;
+        canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const text = canvas.measureText(select.selectedOptions[0]?.text ?? "").width;
+        const room = select.clientWidth - parseFloat(style.paddingLeft) - 20; // the arrow
+        return text > room;
+      })
+      .map((select) => `${select.name}: ${select.selectedOptions[0]?.text}`),
+  );
+  expect(cut, `lists cut on ${page.url()}`).toEqual([]);
+}
+
 /** axe-core's WCAG 2.1 A and AA rules: no serious or critical violation. */
 async function expectAccessible(page: Page, scheme: "light" | "dark") {
   await page.emulateMedia({ colorScheme: scheme });
@@ -65,12 +83,13 @@ for (const javaScriptEnabled of [true, false]) {
     await saveCompany(page);
     const org = orgOf(page);
     await page.setViewportSize(PHONE);
-    // A phone upright and turned, and a small tablet.
-    for (const viewport of [PHONE, { width: 812, height: 375 }, { width: 768, height: 1024 }]) {
+    // The smallest phone, one upright and turned, and a small tablet.
+    for (const viewport of [{ width: 320, height: 568 }, PHONE, { width: 812, height: 375 }, { width: 768, height: 1024 }]) {
       await page.setViewportSize(viewport);
       for (const path of [...ORGANIZATION_PAGES, "/organizations/new"]) {
         await page.goto(path.startsWith("/organizations/") ? path : `/organizations/${org}${path}`);
         await expectPhoneFit(page);
+        await expectSelectsShowTheirValue(page);
       }
     }
     await page.setViewportSize(PHONE);
@@ -114,6 +133,67 @@ for (const javaScriptEnabled of [true, false]) {
     }
     expect(errors).toEqual([]);
     expect(missing).toEqual([]);
+    await context.close();
+  });
+}
+
+test("the drawer shows the current organization of a long list and closes when Tab leaves it", async ({ page }) => {
+  test.setTimeout(60_000);
+  await newOrganization(page, "Drawer 00", "drawer");
+  for (let i = 1; i < 16; i++) {
+    await page.goto("/organizations/new");
+    await page.getByLabel("Organization name").fill(`Drawer ${String(i).padStart(2, "0")}`);
+    await page.getByRole("button", { name: "Create" }).click();
+    await expect(page.getByRole("heading", { name: "Company information" })).toBeVisible();
+  }
+  // The last of the list (alphabetical), far below a short screen's fold.
+  await page.setViewportSize({ width: 375, height: 560 });
+  await page.goto(`/organizations/${orgOf(page)}`);
+  const navigation = page.getByRole("navigation", { name: "Main" });
+  await page.getByRole("button", { name: "Open navigation" }).click();
+  const here = navigation.getByRole("link", { name: "Drawer 15" });
+  await expect(here).toHaveAttribute("aria-current", "page");
+  await expect(here).toBeInViewport({ ratio: 1 });
+  const list = (await navigation.locator("ul.orgs").boundingBox())!;
+  const link = (await here.boundingBox())!;
+  expect(link.y).toBeGreaterThanOrEqual(list.y);
+  expect(link.y + link.height).toBeLessThanOrEqual(list.y + list.height + 1);
+
+  // Tab through to its last control and once more: the drawer closes and
+  // focus is on the page, where it can be seen.
+  const stops = await navigation.locator("a:visible, button:visible").count();
+  for (let i = 0; i <= stops; i++) await page.keyboard.press("Tab");
+  await expect(navigation).toBeHidden();
+  expect(await page.evaluate(() => document.activeElement?.closest("#navigation"))).toBeNull();
+});
+
+for (const how of ["click", "tap"] as const) {
+  test(`a ${how} on a plan right after a refused service name chooses that plan`, async ({ browser }) => {
+    const context = await browser.newContext({ hasTouch: how === "tap", viewport: PHONE });
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await newOrganization(page, "Tap Test AB", `tap${how}`);
+    await saveCompany(page);
+    const org = orgOf(page);
+    await page.goto(`/organizations/${org}/billing`);
+    await page.getByRole("group", { name: "Method of payment" }).getByLabel("Invoice").check();
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("status")).toHaveText("Method of payment saved");
+    await page.getByRole("group", { name: "Invoice delivery" }).getByLabel("Snail mail").check();
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByText("Billing is ready: services can be created.")).toBeVisible();
+    await page.setViewportSize(PHONE);
+    await page.goto(`/organizations/${org}/services`);
+    await page.getByLabel("Name").fill("Web 1");
+    // The refusal appears when the name loses focus, above the plans: near
+    // the box's top edge, a press that moved it would end outside it.
+    const large = page.getByRole("radio", { name: /^Large/ });
+    const box = page.locator("label[for='plan-large']");
+    const position = { x: 40, y: 6 };
+    if (how === "tap") await box.tap({ position });
+    else await box.click({ position });
+    await expect(large).toBeChecked();
+    await expect(page.locator("#field-name-error")).toBeVisible();
     await context.close();
   });
 }

@@ -82,14 +82,20 @@ pub fn CreateOrganizationPage() -> impl IntoView {
 pub fn CollaboratorTable(collaborators: Vec<Collaborator>) -> impl IntoView {
     view! {
         <div class="table-wrap">
-            <table>
+            <table class="cards">
                 <thead>
                     <tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th></tr>
                 </thead>
                 <tbody>
                     {collaborators
                         .into_iter()
-                        .map(|c| view! { <tr><td dir="auto">{c.name}</td><td class="email">{c.email}</td><td class="nowrap">{c.role.to_string()}</td></tr> })
+                        .map(|c| view! {
+                            <tr>
+                                <td dir="auto" data-label="Name">{c.name}</td>
+                                <td class="email" data-label="Email">{c.email}</td>
+                                <td class="nowrap" data-label="Role">{c.role.to_string()}</td>
+                            </tr>
+                        })
                         .collect_view()}
                 </tbody>
             </table>

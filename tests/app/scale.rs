@@ -133,7 +133,8 @@ async fn a_thousand_organizations_and_five_hundred_collaborators_are_paged_with_
         "below the list, which scrolls"
     );
     assert_eq!(
-        html.matches(r#"<tr><td dir="auto">"#).count(),
+        html.matches(r#"<tr><td dir="auto" data-label="Name">"#)
+            .count(),
         10,
         "the first collaborators on the overview"
     );
