@@ -1,6 +1,7 @@
 //! The document shell, the routes of every page and the signed-in layout
 //! with its sidebar.
 
+use crate::account::pages::AccountPage;
 use crate::api_keys::pages::ApiKeysPage;
 use crate::auth::current_account;
 use crate::auth::pages::{ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage};
@@ -122,6 +123,7 @@ pub fn App() -> impl IntoView {
                 // Async: pages arrive whole, so they read the same with JavaScript off.
                 <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=Home ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/organizations/new") view=CreateOrganizationPage ssr=SsrMode::Async />
                     <Route path=path!("/organizations/:org") view=OverviewPage ssr=SsrMode::Async />
                     <Route path=path!("/organizations/:org/services") view=ServicesPage ssr=SsrMode::Async />
@@ -187,6 +189,7 @@ fn SignedInLayout() -> impl IntoView {
     let account = current_account();
     let (name, email) = account.map(|a| (a.name, a.email)).unwrap_or_default();
     let current_id = current_org_id();
+    let on_account = use_location().pathname.get_untracked() == "/account";
     view! {
         <div class="app">
             <Suspense>
@@ -217,10 +220,10 @@ fn SignedInLayout() -> impl IntoView {
                             <OrganizationList sidebar=sidebar />
                             <OrganizationMenu current=current />
                             <div class="account">
-                                <div class="who">
+                                <a class="who" href="/account" aria-current=on_account.then_some("page") title="Account">
                                     <span class="account-name" dir="auto">{name}</span>
                                     <span class="account-email">{email}</span>
-                                </div>
+                                </a>
                                 <form method="post" action="/logout">
                                     <button type="submit" class="link">"Log out"</button>
                                 </form>

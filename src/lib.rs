@@ -28,6 +28,7 @@ pub mod payments;
 pub mod server;
 
 // Features, each above those it uses.
+pub mod account;
 pub mod api_keys;
 pub mod auth;
 pub mod billing;

@@ -264,7 +264,7 @@ async fn login(call: Call<'_>) -> AppResult<Payload> {
     let username = required(&call, "username")?;
     let password = required(&call, "password")?;
     let account_id =
-        crate::auth::handlers::check_login(call.state, username, password, &call.address)
+        crate::auth::handlers::check_login(call.state, username, password, &call.client.address)
             .await
             .map_err(|error| match error {
                 // The form's email is this function's username.
@@ -285,7 +285,8 @@ async fn login(call: Call<'_>) -> AppResult<Payload> {
     // Each log-in counts against the person's calls: no fresh quota by logging in again.
     crate::api_keys::count_call(&call.state.db, &super::person_caller(account_id), now).await?;
     let api = crate::auth::session::Kind::Api;
-    let key = crate::auth::session::create(&call.state.db, account_id, api, now).await?;
+    let key =
+        crate::auth::session::create(&call.state.db, account_id, api, &call.client, now).await?;
     let account = crate::auth::session::account(&call.state.db, &key, api, now)
         .await?
         .ok_or_else(|| AppError::internal("a session just made is not found"))?;

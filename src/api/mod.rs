@@ -17,16 +17,15 @@ pub use functions::FUNCTIONS;
 use crate::auth::Account;
 use crate::error::AppError;
 use crate::organizations::Principal;
-use crate::server::AppState;
+use crate::server::{AppState, Client};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use request::{Args, Basic};
 use serde_json::{json, Map, Value};
-use std::net::SocketAddr;
 
 /// The routes under `/api`, every one answered by [`call`].
 pub fn router() -> Router<AppState> {
@@ -50,16 +49,13 @@ pub struct Call<'a> {
     pub username: Option<String>,
     /// The temporary key (a session token) the call came with, if any.
     pub login_key: Option<String>,
-    /// The client's address, for throttling log-ins.
-    pub address: String,
+    /// The client (address and User-Agent), for throttling log-ins and
+    /// for the sessions the Account page lists.
+    pub client: Client,
 }
 
 /// Answers any request under `/api`.
-async fn call(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-) -> Response {
+async fn call(State(state): State<AppState>, client: Client, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let now = state.clock.now();
     let query = parts.uri.query().map(str::to_owned);
@@ -118,11 +114,7 @@ async fn call(
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok()),
         )?;
-        let address = state
-            .config
-            .client_address(peer.ip(), &parts.headers)
-            .to_string();
-        let call = authenticate(&state, &args, basic, address, now).await?;
+        let call = authenticate(&state, &args, basic, client, now).await?;
         (function.run)(call).await.map_err(Failure::from)
     }
     .await;
@@ -187,7 +179,7 @@ async fn authenticate<'a>(
     state: &'a AppState,
     args: &'a Args,
     basic: Option<Basic>,
-    address: String,
+    client: Client,
     now: crate::clock::Timestamp,
 ) -> Result<Call<'a>, Failure> {
     let mut call = Call {
@@ -196,7 +188,7 @@ async fn authenticate<'a>(
         principal: None,
         username: None,
         login_key: None,
-        address,
+        client,
     };
     let Some(Basic { username, password }) = basic else {
         return Ok(call);

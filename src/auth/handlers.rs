@@ -7,27 +7,25 @@ use super::{
 use crate::error::{AppError, AppResult};
 use crate::server::render::{refused, see_other};
 use crate::server::state::AppState;
+use crate::server::Client;
 use crate::validate::{local_path, Email, FieldError, Password, PersonName};
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use std::net::SocketAddr;
 
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Client,
     parts: Parts,
     Form(form): Form<Credentials>,
 ) -> Response {
-    let address = state
-        .config
-        .client_address(peer.ip(), &parts.headers)
-        .to_string();
-    match check_login(&state, &form.email, &form.password, &address).await {
-        Ok(account_id) => start_session(&state, &parts, account_id, form.next.as_deref()).await,
+    match check_login(&state, &form.email, &form.password, &client.address).await {
+        Ok(account_id) => {
+            start_session(&state, &parts, &client, account_id, form.next.as_deref()).await
+        }
         Err(error) => refused(&state, parts, error, form.without_password()).await,
     }
 }
@@ -72,16 +70,22 @@ pub async fn check_login(
 
 pub async fn signup(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Client,
     parts: Parts,
     Form(form): Form<Credentials>,
 ) -> Response {
-    let address = state
-        .config
-        .client_address(peer.ip(), &parts.headers)
-        .to_string();
-    match create_account(&state, &form.name, &form.email, &form.password, &address).await {
-        Ok(account_id) => start_session(&state, &parts, account_id, form.next.as_deref()).await,
+    match create_account(
+        &state,
+        &form.name,
+        &form.email,
+        &form.password,
+        &client.address,
+    )
+    .await
+    {
+        Ok(account_id) => {
+            start_session(&state, &parts, &client, account_id, form.next.as_deref()).await
+        }
         Err(error) => refused(&state, parts, error, form.without_password()).await,
     }
 }
@@ -151,15 +155,11 @@ async fn create_account(
 /// an account.
 pub async fn forgot_password(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Client,
     parts: Parts,
     Form(form): Form<ResetRequest>,
 ) -> Response {
-    let address = state
-        .config
-        .client_address(peer.ip(), &parts.headers)
-        .to_string();
-    match reset::request(&state, &form.email, &address).await {
+    match reset::request(&state, &form.email, &client.address).await {
         Ok(()) => see_other("/forgot-password?sent=1"),
         Err(error) => refused(&state, parts, error, form).await,
     }
@@ -170,12 +170,20 @@ pub async fn forgot_password(
 pub async fn reset_password(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    client: Client,
     parts: Parts,
     Form(form): Form<NewPassword>,
 ) -> Response {
-    match reset::complete(&state, &token, &form.password).await {
+    match reset::complete(&state, &token, &form.password, &client.address).await {
         Ok(account_id) => {
-            start_session(&state, &parts, account_id, Some("/?password=changed")).await
+            start_session(
+                &state,
+                &parts,
+                &client,
+                account_id,
+                Some("/?password=changed"),
+            )
+            .await
         }
         Err(error) => refused(&state, parts, error, NewPassword::default()).await,
     }
@@ -185,6 +193,7 @@ pub async fn reset_password(
 async fn start_session(
     state: &AppState,
     parts: &Parts,
+    client: &Client,
     account_id: i64,
     next: Option<&str>,
 ) -> Response {
@@ -196,6 +205,7 @@ async fn start_session(
             &state.db,
             account_id,
             session::Kind::Browser,
+            client,
             state.clock.now(),
         )
         .await

@@ -1,6 +1,8 @@
 //! Accounts: sign-up, log-in, log-out and the server-side session.
 
 #[cfg(feature = "ssr")]
+pub mod events;
+#[cfg(feature = "ssr")]
 pub mod handlers;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -89,6 +91,9 @@ pub struct Account {
     pub id: i64,
     pub name: String,
     pub email: String,
+    /// The public id of the session the request came with (the Account
+    /// page marks it "This browser"); never its token.
+    pub session: String,
 }
 
 /// The account of the request being rendered; `None` for a visitor.

@@ -5,6 +5,7 @@
 //! stored. Setting the password ends every session of the account and
 //! every other link, and tells the account by email.
 
+use super::events::SecurityEvent;
 use super::{password, AuthField};
 use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
@@ -113,8 +114,14 @@ pub async fn link_email(state: &AppState, token: &str) -> AppResult<String> {
 
 /// Sets `new_password` (the sign-up rules) on the account behind `token`,
 /// once; ends every session and every other link of the account, clears
-/// its failed log-ins and tells it by email. Returns the account's id.
-pub async fn complete(state: &AppState, token: &str, new_password: &str) -> AppResult<i64> {
+/// its failed log-ins and records the reset from the client `address` (a
+/// security event, emailed). Returns the account's id.
+pub async fn complete(
+    state: &AppState,
+    token: &str,
+    new_password: &str,
+    address: &str,
+) -> AppResult<i64> {
     let new_password =
         Password::parse(new_password).map_err(|m| AppError::field(AuthField::Password, m))?;
     // A dead link costs no password hash.
@@ -155,17 +162,13 @@ pub async fn complete(state: &AppState, token: &str, new_password: &str) -> AppR
         .bind(to.key())
         .execute(&mut *tx)
         .await?;
-    let body = format!(
-        "The password of your Orgpanel account {email} was changed through a reset link, \
-         and every browser and API session of the account was logged out.\n\n\
-         If this was not you, ask for a new link at {}/forgot-password and tell us.\n",
-        state.config.base_url()
-    );
-    crate::mail::enqueue(
+    super::events::record(
         &mut tx,
+        state.config.base_url(),
+        account_id,
         &to,
-        "Your Orgpanel password was changed",
-        &body,
+        SecurityEvent::PasswordReset,
+        address,
         now,
     )
     .await?;

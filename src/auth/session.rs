@@ -1,4 +1,4 @@
-//! Server-side sessions in SQLite.
+//! Server-side sessions in the database.
 //!
 //! The cookie carries 256 random bits; the table keeps only their SHA-256.
 //! A session ends after `IDLE_TIMEOUT` without a request, after
@@ -7,8 +7,9 @@
 use super::Account;
 use crate::clock::Timestamp;
 use crate::error::AppResult;
-use crate::ids::{new_token, token_hash};
-use crate::server::db::Db;
+use crate::ids::{new_public_id, new_token, token_hash};
+use crate::server::db::{Connection, Db};
+use crate::server::Client;
 use axum::http::{header, HeaderMap, HeaderValue};
 
 pub const COOKIE_NAME: &str = "orgpanel_session";
@@ -35,17 +36,29 @@ impl Kind {
     }
 }
 
-/// Starts a session of `kind` and returns its token.
-pub async fn create(db: &Db, account_id: i64, kind: Kind, now: Timestamp) -> AppResult<String> {
+/// Starts a session of `kind` for `client` and returns its token.
+pub async fn create(
+    db: &Db,
+    account_id: i64,
+    kind: Kind,
+    client: &Client,
+    now: Timestamp,
+) -> AppResult<String> {
     let token = new_token();
-    sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, kind) VALUES ($1, $2, $3, $4, $5)")
-        .bind(token_hash(&token))
-        .bind(account_id)
-        .bind(now)
-        .bind(now)
-        .bind(kind.as_str())
-        .execute(&db.write)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, kind, public_id, user_agent, address)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(token_hash(&token))
+    .bind(account_id)
+    .bind(now)
+    .bind(now)
+    .bind(kind.as_str())
+    .bind(new_public_id())
+    .bind(&client.user_agent)
+    .bind(&client.address)
+    .execute(&db.write)
+    .await?;
     Ok(token)
 }
 
@@ -63,10 +76,11 @@ pub async fn account(
         name: String,
         email: String,
         last_seen_at: Timestamp,
+        public_id: String,
     }
     let hash = token_hash(token);
     let row: Option<Row> = sqlx::query_as(
-        "SELECT a.id, a.name, a.email, s.last_seen_at
+        "SELECT a.id, a.name, a.email, s.last_seen_at, s.public_id
            FROM sessions s JOIN accounts a ON a.id = s.account_id
           WHERE s.token_hash = $1 AND s.kind = $2 AND s.created_at > $3 AND s.last_seen_at > $4",
     )
@@ -90,6 +104,7 @@ pub async fn account(
         id: row.id,
         name: row.name,
         email: row.email,
+        session: row.public_id,
     }))
 }
 
@@ -99,6 +114,53 @@ pub async fn delete(db: &Db, token: &str) -> AppResult<()> {
         .execute(&db.write)
         .await?;
     Ok(())
+}
+
+/// A live session of an account, as the Account page lists it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Listed {
+    pub public_id: String,
+    pub kind: String,
+    pub user_agent: String,
+    pub address: String,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+}
+
+/// The account's live sessions, most recently used first (browsers and the
+/// API's temporary keys alike).
+pub async fn list(db: &Db, account_id: i64, now: Timestamp) -> AppResult<Vec<Listed>> {
+    Ok(sqlx::query_as(
+        "SELECT public_id, kind, user_agent, address, created_at, last_seen_at FROM sessions
+          WHERE account_id = $1 AND created_at > $2 AND last_seen_at > $3
+          ORDER BY last_seen_at DESC, created_at DESC LIMIT 100",
+    )
+    .bind(account_id)
+    .bind(now - ABSOLUTE_TIMEOUT_SECS)
+    .bind(now - IDLE_TIMEOUT_SECS)
+    .fetch_all(&db.read)
+    .await?)
+}
+
+/// Ends the account's session `public_id` (in `tx`); false when it has
+/// none such (already ended, or another account's).
+pub async fn end(tx: &mut Connection, account_id: i64, public_id: &str) -> AppResult<bool> {
+    let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND public_id = $2")
+        .bind(account_id)
+        .bind(public_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Ends every session of the account but `keep` (in `tx`); how many ended.
+pub async fn end_all_but(tx: &mut Connection, account_id: i64, keep: &str) -> AppResult<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND public_id <> $2")
+        .bind(account_id)
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// Drops sessions that can no longer be used, and throttle counts older

@@ -3,6 +3,7 @@
 //! one rate limit. The composition of it all is `crate::startup`.
 
 pub mod assets;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod failures;
@@ -15,11 +16,11 @@ use axum::{middleware, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
-pub use self::{config::Config, db::Db, state::AppState};
+pub use self::{client::Client, config::Config, db::Db, state::AppState};
 
-/// Paths whose last segment is a secret (an invitation's token): logged
-/// without it.
-const SECRET_PATHS: [&str; 1] = ["/invitations/"];
+/// Paths whose last segment is a secret (an invitation's token, a password
+/// reset link's, an email verification link's): logged without it.
+const SECRET_PATHS: [&str; 3] = ["/invitations/", "/reset-password/", "/verify-email/"];
 
 /// `path` as it may be logged: a token in it replaced by `…`.
 pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {

@@ -1,6 +1,7 @@
 //! The black-box tests, one binary: each module starts the real app on
 //! 127.0.0.1:0 with a fresh SQLite file and acts as a browser would.
 
+mod account;
 mod api;
 mod auth;
 mod billing;

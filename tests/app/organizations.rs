@@ -133,10 +133,10 @@ async fn the_overview_shows_collaborators_and_the_getting_started_checklist() {
     let html = response.text().await.unwrap();
     assert!(html.contains(r#"<h1 dir="auto">Example AB</h1>"#));
     assert!(html.contains(
-        r#"<td dir="auto">Anna Berg</td><td class="email">anna@example.com</td><td class="nowrap">Owner</td>"#
+        r#"<td dir="auto" data-label="Name">Anna Berg</td><td data-label="Email" class="email">anna@example.com</td><td data-label="Role" class="nowrap">Owner</td>"#
     ));
     assert!(html.contains(
-        r#"<td dir="auto">Bo Ek</td><td class="email">bo@example.com</td><td class="nowrap">Billing</td>"#
+        r#"<td dir="auto" data-label="Name">Bo Ek</td><td data-label="Email" class="email">bo@example.com</td><td data-label="Role" class="nowrap">Billing</td>"#
     ));
     for (item, page) in [
         ("Company information", "settings"),

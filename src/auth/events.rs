@@ -1,0 +1,141 @@
+//! Security events (issue 17): what changed how an account is protected.
+//! Each is recorded for the Account page's "Security events" and emailed to
+//! the account in the same transaction as the change, so that a person whose
+//! password was taken hears of what the taker did.
+
+use crate::clock::{format_utc, Timestamp};
+use crate::error::AppResult;
+use crate::server::db::{Connection, Db};
+use crate::validate::Email;
+
+/// How many events the Account page shows, newest first.
+pub const SHOWN: i64 = 10;
+
+/// A change to how an account is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecurityEvent {
+    /// Changed on the Account page, the current password given.
+    PasswordChanged,
+    /// Set through an emailed reset link.
+    PasswordReset,
+    /// One session logged out from the Account page.
+    SessionEnded,
+    /// "Log out everywhere else".
+    OtherSessionsEnded,
+}
+
+impl SecurityEvent {
+    /// As stored in `security_events.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PasswordChanged => "password_changed",
+            Self::PasswordReset => "password_reset",
+            Self::SessionEnded => "session_ended",
+            Self::OtherSessionsEnded => "other_sessions_ended",
+        }
+    }
+
+    fn parse(kind: &str) -> Option<Self> {
+        [
+            Self::PasswordChanged,
+            Self::PasswordReset,
+            Self::SessionEnded,
+            Self::OtherSessionsEnded,
+        ]
+        .into_iter()
+        .find(|event| event.as_str() == kind)
+    }
+
+    /// The line on the Account page.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::PasswordChanged => "Password changed",
+            Self::PasswordReset => "Password reset through an emailed link",
+            Self::SessionEnded => "A session was logged out",
+            Self::OtherSessionsEnded => "Every other session was logged out",
+        }
+    }
+
+    /// The email's subject and what happened, in a sentence.
+    fn email(self) -> (&'static str, &'static str) {
+        match self {
+            Self::PasswordChanged => (
+                "Your Orgpanel password was changed",
+                "The password of your Orgpanel account was changed on the Account page. \
+                 Every other browser and API session of the account was logged out.",
+            ),
+            Self::PasswordReset => (
+                "Your Orgpanel password was changed",
+                "The password of your Orgpanel account was changed through a reset link, \
+                 and every browser and API session of the account was logged out.",
+            ),
+            Self::SessionEnded => (
+                "A session of your Orgpanel account was logged out",
+                "A session of your Orgpanel account was logged out from the Account page.",
+            ),
+            Self::OtherSessionsEnded => (
+                "Your Orgpanel account was logged out everywhere else",
+                "Every session of your Orgpanel account but one was logged out from the Account page.",
+            ),
+        }
+    }
+}
+
+/// Records `event` of the account `account_id` (whose email is `to`) from
+/// the client `address`, and queues the email telling it, both in `tx`.
+/// `base_url` is the panel's public address, for the way back in.
+pub async fn record(
+    tx: &mut Connection,
+    base_url: &str,
+    account_id: i64,
+    to: &Email,
+    event: SecurityEvent,
+    address: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO security_events (account_id, kind, address, at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(account_id)
+    .bind(event.as_str())
+    .bind(address)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let (subject, what) = event.email();
+    let body = format!(
+        "{what}\n\nWhen: {}\nFrom: {address}\n\n\
+         If this was you, there is nothing to do. If it was not, set a new password at once at \
+         {base_url}/forgot-password (it logs out every session), then review your account at \
+         {base_url}/account.\n",
+        format_utc(now)
+    );
+    crate::mail::enqueue(tx, to, subject, &body, now).await
+}
+
+/// A recorded event as the Account page shows it.
+#[derive(Debug)]
+pub struct Recorded {
+    pub event: SecurityEvent,
+    pub address: String,
+    pub at: Timestamp,
+}
+
+/// The account's newest [`SHOWN`] events, newest first.
+pub async fn recent(db: &Db, account_id: i64) -> AppResult<Vec<Recorded>> {
+    let rows: Vec<(String, String, Timestamp)> = sqlx::query_as(
+        "SELECT kind, address, at FROM security_events WHERE account_id = $1
+          ORDER BY at DESC, id DESC LIMIT $2",
+    )
+    .bind(account_id)
+    .bind(SHOWN)
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(kind, address, at)| {
+            // A kind from a newer release (rolling upgrade) is skipped.
+            SecurityEvent::parse(&kind).map(|event| Recorded { event, address, at })
+        })
+        .collect())
+}
