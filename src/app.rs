@@ -4,7 +4,9 @@
 use crate::account::pages::AccountPage;
 use crate::api_keys::pages::ApiKeysPage;
 use crate::auth::current_account;
-use crate::auth::pages::{ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage};
+use crate::auth::pages::{
+    ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage,
+};
 use crate::billing::pages::{BillingPage, CardResultPage, CardSetupDonePage};
 use crate::collaborators::pages::{CollaboratorsPage, InvitationPage};
 use crate::error::RequestFailure;
@@ -38,9 +40,9 @@ addEventListener("pageshow", function () {
 });"#;
 
 /// The navigation drawer of narrow screens (a popover, which works without
-/// this): focus that leaves it (Tab past its last link) closes it rather
-/// than wander unseen behind it, and it opens with the current organization
-/// in view however long the list. The list scrolls on desktop too.
+/// this) opens with the current organization in view however long the
+/// list; the list scrolls on desktop too. (Focus stays in the open drawer
+/// by CSS: the page behind it is hidden.)
 const NAVIGATION: &str = r##"function showCurrentOrganization() {
   var list = document.querySelector("#navigation ul.orgs");
   var here = list && list.querySelector("[aria-current]");
@@ -53,11 +55,7 @@ const NAVIGATION: &str = r##"function showCurrentOrganization() {
 addEventListener("DOMContentLoaded", showCurrentOrganization);
 document.addEventListener("toggle", function (e) {
   if (e.target.id === "navigation" && e.newState === "open") showCurrentOrganization();
-}, true);
-document.addEventListener("focusin", function (e) {
-  var nav = document.getElementById("navigation");
-  if (nav && nav.matches(":popover-open") && !nav.contains(e.target)) nav.hidePopover();
-});"##;
+}, true);"##;
 
 /// The document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -118,6 +116,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view=SignupPage />
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                 <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/verify-email/:token") view=VerifyEmailPage ssr=SsrMode::Async />
                 <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async />
                 <Route path=path!("/card-setups/:setup") view=CardSetupDonePage ssr=SsrMode::Async />
                 // Async: pages arrive whole, so they read the same with JavaScript off.
@@ -187,6 +186,10 @@ fn current_org_id() -> Option<String> {
 #[component]
 fn SignedInLayout() -> impl IntoView {
     let account = current_account();
+    let unconfirmed = account
+        .as_ref()
+        .filter(|a| !a.email_verified)
+        .map(|a| a.email.clone());
     let (name, email) = account.map(|a| (a.name, a.email)).unwrap_or_default();
     let current_id = current_org_id();
     let on_account = use_location().pathname.get_untracked() == "/account";
@@ -233,9 +236,28 @@ fn SignedInLayout() -> impl IntoView {
                 })}
             </Suspense>
             <div class="content">
+                {unconfirmed.map(|email| view! { <UnconfirmedEmail email /> })}
                 <Outlet />
             </div>
         </div>
+    }
+}
+
+/// Above every signed-in page until the account's email is confirmed.
+#[component]
+fn UnconfirmedEmail(email: String) -> impl IntoView {
+    view! {
+        // Named apart from every field label (tests find fields by label).
+        <aside class="banner" aria-label="Confirmation reminder">
+            <p>
+                "Confirm your email address: follow the link we sent"
+                <span class="banner-to">" to " <strong>{email}</strong></span> "."
+            </p>
+            <form method="post" action="/account">
+                <input type="hidden" name="intent" value="resend-verification" />
+                <button type="submit" class="small">"Resend"</button>
+            </form>
+        </aside>
     }
 }
 
@@ -309,8 +331,8 @@ fn OrganizationMenu(current: Option<Membership>) -> impl IntoView {
             (menu, org.name.clone())
         }
         None => (
-            view! { <p class="muted">"Choose or create an organization first."</p> }.into_any(),
-            "No organization".to_owned(),
+            view! { <p class="muted">"Open an organization above to see its menu."</p> }.into_any(),
+            "No organization open".to_owned(),
         ),
     };
     view! {

@@ -37,6 +37,7 @@ pub fn router(state: AppState, sandbox: &Sandbox) -> Router {
         .route("/logout", post(auth::logout))
         .route("/forgot-password", post(auth::forgot_password))
         .route("/reset-password/{token}", post(auth::reset_password))
+        .route("/verify-email/{token}", post(auth::confirm_email))
         .route("/account", post(crate::account::handlers::account))
         .route("/organizations/new", post(organizations::create))
         .route(

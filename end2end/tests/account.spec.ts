@@ -38,8 +38,7 @@ for (const javaScriptEnabled of [true, false]) {
     await stranger.getByRole("button", { name: "Send link" }).click();
     await expect(stranger.getByText("If an account exists for that address, we have sent a link.")).toBeVisible();
 
-    const message = await emailTo(email);
-    expect(message.subject).toBe("Reset your Orgpanel password");
+    const message = await emailTo(email, "Reset your Orgpanel password");
     const link = new URL(/https?:\/\/\S+\/reset-password\/\S+/.exec(message.body)![0]).pathname;
     await stranger.goto(link);
     await expect(stranger.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
@@ -93,7 +92,7 @@ for (const javaScriptEnabled of [true, false]) {
     await expect(sessions.getByRole("row")).toHaveCount(2);
     const events = page.getByRole("region", { name: "Security events" });
     await expect(events.getByRole("cell", { name: "Password changed", exact: true })).toBeVisible();
-    expect((await emailTo(email)).subject).toBe("Your Orgpanel password was changed");
+    await emailTo(email, "Your Orgpanel password was changed");
     await phone.reload();
     await expect(phone.getByRole("heading", { name: "Log in" })).toBeVisible();
 
@@ -112,6 +111,48 @@ for (const javaScriptEnabled of [true, false]) {
     await expect(page.getByRole("status")).toHaveText("Name saved");
     await expect(page.locator(".account-name")).toHaveText("Anna Lind");
     if (javaScriptEnabled) await screenshots(page, testInfo, "account");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test(`sign-up's link confirms the email, and a new email takes effect once confirmed (${js})`, async ({ browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const email = uniqueEmail("confirm");
+    await signUp(page, "Anna Berg", email);
+    const banner = page.getByRole("complementary", { name: "Confirmation reminder" });
+    await expect(banner).toContainText(email);
+
+    const welcome = await emailTo(email, "Confirm your email address for Orgpanel");
+    const link = new URL(/https?:\/\/\S+\/verify-email\/\S+/.exec(welcome.body)![0]).pathname;
+    await page.goto(link);
+    await expect(page.getByRole("heading", { name: "Confirm your email address" })).toBeVisible();
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await expect(page.getByRole("status")).toHaveText("Email address confirmed");
+    await expect(banner).toHaveCount(0);
+    const section = page.getByRole("region", { name: "Email" });
+    await expect(section).toContainText("Confirmed");
+
+    const newEmail = uniqueEmail("changed");
+    await section.getByLabel("New email").fill(newEmail);
+    await section.getByLabel("Password").fill("not my password");
+    await section.getByRole("button", { name: "Change email" }).click();
+    await expect(page.locator("#field-password-error")).toHaveText("That is not your current password.");
+    await expect(section.getByLabel("New email")).toHaveValue(newEmail);
+    await section.getByLabel("Password").fill(PASSWORD);
+    await section.getByRole("button", { name: "Change email" }).click();
+    await expect(page.getByRole("status")).toHaveText("We sent a link to the new address. Your email changes when you follow it.");
+    await expect(section).toContainText(email);
+
+    const confirm = await emailTo(newEmail, "Confirm your new email address for Orgpanel");
+    await page.goto(new URL(/https?:\/\/\S+\/verify-email\/\S+/.exec(confirm.body)![0]).pathname);
+    await expect(page.getByRole("heading", { name: "Confirm your new email address" })).toBeVisible();
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await expect(page.getByRole("status")).toHaveText("Email address confirmed");
+    await expect(section).toContainText(newEmail);
+    await expect(page.getByRole("region", { name: "Security events" })).toContainText("Email address changed");
+    await emailTo(email, "The email address of your Orgpanel account was changed");
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -20,7 +20,9 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.getByRole("heading", { name: "Welcome, Anna Berg" })).toBeVisible();
       await expect(page.getByRole("heading", { name: "Organizations" })).toBeVisible();
       await expect(page.getByRole("link", { name: "Create organization" }).first()).toBeVisible();
-      await expect(page.getByText(email)).toBeVisible();
+      // The account in the sidebar, and the banner asking to confirm its email.
+      await expect(page.getByRole("link", { name: new RegExp(`Anna Berg ${email.replace(/[.]/g, "\\.")}`) })).toBeVisible();
+      await expect(page.locator(".banner")).toContainText(`Confirm your email address: follow the link we sent to ${email}.`);
       await screenshots(page, testInfo, `home-${javaScriptEnabled ? "js" : "nojs"}`);
 
       await page.getByRole("button", { name: "Log out" }).click();
@@ -62,12 +64,12 @@ for (const javaScriptEnabled of [true, false]) {
 
     test("the organization menu opens without an organization", async ({ page }, testInfo) => {
       await signUp(page, "Cai", uniqueEmail("cai"));
-      await expect(page.getByText("Choose or create an organization first.")).toBeHidden();
+      await expect(page.getByText("Open an organization above to see its menu.")).toBeHidden();
       await page.getByRole("button", { name: "Organization menu" }).click();
-      await expect(page.getByText("Choose or create an organization first.")).toBeVisible();
+      await expect(page.getByText("Open an organization above to see its menu.")).toBeVisible();
       if (javaScriptEnabled) await screenshots(page, testInfo, "organization-menu");
       await page.keyboard.press("Escape");
-      await expect(page.getByText("Choose or create an organization first.")).toBeHidden();
+      await expect(page.getByText("Open an organization above to see its menu.")).toBeHidden();
     });
 
     test("a signed-out visitor logs in and lands where they were going", async ({ page }) => {

@@ -17,7 +17,7 @@ for (const javaScriptEnabled of [true, false]) {
     await openMenu(owner, "Collaborators");
     const email = uniqueEmail("newbie");
     const path = await invite(owner, email, "billing");
-    const message = await emailTo(email);
+    const message = await emailTo(email, /^Invitation to /);
     expect(message.subject).toBe("Invitation to Invite Test AB on Orgpanel");
     expect(message.body).toContain("Anna Berg invited you to join Invite Test AB on Orgpanel as Billing.");
     await expect(owner.getByRole("heading", { name: "Pending invitations" })).toBeVisible();

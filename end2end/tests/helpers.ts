@@ -101,15 +101,18 @@ export async function typeCard(page: Page, number: string, expiry = "12/30", cvc
   await page.getByRole("button", { name: "Accept 1 EUR" }).click();
 }
 
-/** Waits for the newest email to `to` at the test SMTP server (end2end/smtp-sink.mjs). */
-export async function emailTo(to: string): Promise<{ subject: string; body: string }> {
+/** Waits for the newest email to `to` at the test SMTP server (end2end/smtp-sink.mjs),
+ * of the given subject if one is given. */
+export async function emailTo(to: string, subject?: string | RegExp): Promise<{ subject: string; body: string }> {
   for (let i = 0; i < 100; i++) {
     const response = await fetch(`http://127.0.0.1:3126/messages?to=${encodeURIComponent(to)}`);
-    const messages = (await response.json()) as { subject: string; body: string }[];
+    const messages = ((await response.json()) as { subject: string; body: string }[]).filter(
+      (m) => subject === undefined || (typeof subject === "string" ? m.subject === subject : subject.test(m.subject)),
+    );
     if (messages.length > 0) return messages[messages.length - 1];
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`no email to ${to}`);
+  throw new Error(`no email to ${to}${subject ? ` about ${subject}` : ""}`);
 }
 
 /** The invitation link in an email, as a path of the panel. */
@@ -126,5 +129,5 @@ export async function invite(page: Page, email: string, role: string): Promise<s
   await form.getByLabel("Role").selectOption(role);
   await page.getByRole("button", { name: "Send invitation" }).click();
   await expect(page.getByRole("status")).toHaveText("Invitation sent");
-  return invitationPath((await emailTo(email)).body);
+  return invitationPath((await emailTo(email, /^Invitation to /)).body);
 }

@@ -104,9 +104,16 @@ for (const javaScriptEnabled of [true, false]) {
     // The whole screen: no page beside it for a tap to land on.
     expect(await navigation.boundingBox()).toEqual({ x: 0, y: 0, width: PHONE.width, height: PHONE.height });
     await expect(navigation.getByRole("link", { name: "Phone Test AB" })).toHaveAttribute("aria-current", "page");
-    // The next Tab goes into the navigation, not behind it.
+    // The next Tab goes into the navigation, and no Tab reaches the page
+    // hidden behind it.
     await page.keyboard.press("Tab");
     expect(await navigation.evaluate((nav) => nav.contains(document.activeElement))).toBe(true);
+    const stops = await navigation.locator("a:visible, button:visible").count();
+    for (let i = 0; i < stops + 2; i++) {
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => document.activeElement?.closest(".content, .topbar, .skip-link") ?? null), `Tab ${i + 2}`).toBeNull();
+    }
+    await navigation.getByRole("link", { name: "Phone Test AB" }).focus();
     await page.keyboard.press("Escape");
     await expect(navigation).toBeHidden();
     await expect(open).toBeFocused();
@@ -137,7 +144,7 @@ for (const javaScriptEnabled of [true, false]) {
   });
 }
 
-test("the drawer shows the current organization of a long list and closes when Tab leaves it", async ({ page }) => {
+test("the drawer shows the current organization of a long list and keeps Tab inside", async ({ page }) => {
   test.setTimeout(60_000);
   await newOrganization(page, "Drawer 00", "drawer");
   for (let i = 1; i < 16; i++) {
@@ -159,12 +166,14 @@ test("the drawer shows the current organization of a long list and closes when T
   expect(link.y).toBeGreaterThanOrEqual(list.y);
   expect(link.y + link.height).toBeLessThanOrEqual(list.y + list.height + 1);
 
-  // Tab through to its last control and once more: the drawer closes and
-  // focus is on the page, where it can be seen.
+  // Tab through all of it and on: focus never reaches the page hidden
+  // behind it (as in a dialog).
   const stops = await navigation.locator("a:visible, button:visible").count();
-  for (let i = 0; i <= stops; i++) await page.keyboard.press("Tab");
-  await expect(navigation).toBeHidden();
-  expect(await page.evaluate(() => document.activeElement?.closest("#navigation"))).toBeNull();
+  for (let i = 0; i < stops + 3; i++) {
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.closest(".content, .topbar, .skip-link") ?? null), `Tab ${i + 1}`).toBeNull();
+  }
+  await expect(navigation).toBeVisible();
 });
 
 for (const how of ["click", "tap"] as const) {

@@ -1,7 +1,9 @@
 //! The POST side of the Account page: its forms, told apart by `intent`.
 
-use super::operations::{change_name, change_password, end_other_sessions, end_session};
-use super::{NameForm, PasswordForm, SessionForm};
+use super::operations::{
+    change_name, change_password, end_other_sessions, end_session, request_email_change,
+};
+use super::{EmailForm, NameForm, PasswordForm, ResendForm, SessionForm};
 use crate::auth::Account;
 use crate::server::render::{refused, see_other};
 use crate::server::{AppState, Client};
@@ -18,6 +20,8 @@ pub enum AccountForm {
     Password(PasswordForm),
     EndSession(SessionForm),
     EndOthers,
+    Email(EmailForm),
+    ResendVerification,
 }
 
 pub async fn account(
@@ -48,8 +52,29 @@ pub async fn account(
         }
         AccountForm::EndSession(form) => {
             match end_session(&state, &account, &client, &form.session).await {
-                Ok(()) => see_other("/account?ended=one"),
+                Ok(true) => see_other("/account?ended=one"),
+                Ok(false) => see_other("/account?ended=none"),
                 Err(error) => refused(&state, parts, error, form).await,
+            }
+        }
+        AccountForm::Email(form) => {
+            match request_email_change(&state, &account, &client, &form.new_email, &form.password)
+                .await
+            {
+                Ok(()) => see_other("/account?sent=change"),
+                Err(error) => {
+                    let typed = EmailForm {
+                        new_email: form.new_email,
+                        password: String::new(),
+                    };
+                    refused(&state, parts, error, typed).await
+                }
+            }
+        }
+        AccountForm::ResendVerification => {
+            match crate::auth::verify::resend(&state, &account).await {
+                Ok(()) => see_other("/account?sent=verification"),
+                Err(error) => refused(&state, parts, error, ResendForm).await,
             }
         }
         AccountForm::EndOthers => match end_other_sessions(&state, &account, &client).await {

@@ -18,6 +18,9 @@ pub enum AccountField {
     Name,
     CurrentPassword,
     NewPassword,
+    NewEmail,
+    /// The current password, in the email form.
+    EmailPassword,
 }
 
 impl FormField for AccountField {
@@ -26,6 +29,8 @@ impl FormField for AccountField {
             AccountField::Name => "name",
             AccountField::CurrentPassword => "current_password",
             AccountField::NewPassword => "new_password",
+            AccountField::NewEmail => "new_email",
+            AccountField::EmailPassword => "password",
         }
     }
 }
@@ -46,6 +51,20 @@ pub struct PasswordForm {
     #[serde(default)]
     pub new_password: String,
 }
+
+/// "Change email": the new address and the current password. No `Debug`:
+/// it holds a password; a refused one goes back with the address only.
+#[derive(Clone, Default, Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    pub new_email: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+/// "Resend" of the email confirmation link.
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+pub struct ResendForm;
 
 /// "Log out" of one session: its public id (never its token).
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -83,6 +102,8 @@ pub struct EventView {
 pub struct AccountView {
     pub name: String,
     pub email: String,
+    /// The email was confirmed through a link.
+    pub email_verified: bool,
     pub sessions: Vec<SessionView>,
     pub events: Vec<EventView>,
 }

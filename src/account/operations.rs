@@ -47,6 +47,7 @@ pub async fn view(state: &AppState, account: &Account) -> AppResult<AccountView>
     Ok(AccountView {
         name: account.name.clone(),
         email: account.email.clone(),
+        email_verified: account.email_verified,
         sessions,
         events,
     })
@@ -74,22 +75,15 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> AppResult<()> {
-    if current.is_empty() {
-        return Err(AppError::field(
-            AccountField::CurrentPassword,
-            "Enter your current password.",
-        ));
-    }
     let new = Password::parse(new).map_err(|m| AppError::field(AccountField::NewPassword, m))?;
-    crate::auth::handlers::check_login(state, &account.email, current, &client.address)
-        .await
-        .map_err(|error| match error {
-            AppError::BadCredentials => AppError::field(
-                AccountField::CurrentPassword,
-                "That is not your current password.",
-            ),
-            other => other,
-        })?;
+    check_current_password(
+        state,
+        account,
+        client,
+        current,
+        AccountField::CurrentPassword,
+    )
+    .await?;
     let hash = password::hash(new.expose().to_owned()).await?;
     let now = state.clock.now();
     let to = Email::parse(&account.email).map_err(AppError::internal)?;
@@ -123,15 +117,15 @@ pub async fn change_password(
     Ok(())
 }
 
-/// Logs out the account's session `public_id`. One already ended (another
-/// tab did it) is no error; this browser's own session is ended with "Log
-/// out", not here.
+/// Logs out the account's session `public_id`; false when the account has
+/// no such session (another tab ended it already). This browser's own
+/// session is ended with "Log out", not here.
 pub async fn end_session(
     state: &AppState,
     account: &Account,
     client: &Client,
     public_id: &str,
-) -> AppResult<()> {
+) -> AppResult<bool> {
     if public_id == account.session {
         return Err(AppError::BadRequest(
             "That is this browser's session: use Log out.".into(),
@@ -140,21 +134,22 @@ pub async fn end_session(
     let now = state.clock.now();
     let to = Email::parse(&account.email).map_err(AppError::internal)?;
     let mut tx = state.db.write.begin().await?;
-    if session::end(&mut tx, account.id, public_id).await? {
-        events::record(
-            &mut tx,
-            state.config.base_url(),
-            account.id,
-            &to,
-            SecurityEvent::SessionEnded,
-            &client.address,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        state.mail_due.notify_one();
+    if !session::end(&mut tx, account.id, public_id).await? {
+        return Ok(false);
     }
-    Ok(())
+    events::record(
+        &mut tx,
+        state.config.base_url(),
+        account.id,
+        &to,
+        SecurityEvent::SessionEnded,
+        &client.address,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.mail_due.notify_one();
+    Ok(true)
 }
 
 /// "Log out everywhere else": every session of the account but this one.
@@ -181,4 +176,73 @@ pub async fn end_other_sessions(
         state.mail_due.notify_one();
     }
     Ok(())
+}
+
+/// "Change email": when `current` is the password, sends a link to
+/// `new_email`; the change takes effect when it is followed
+/// ([`crate::auth::verify::confirm`]). Refused: an address that is not one,
+/// the account's own, another account's, a wrong password (counted like a
+/// failed log-in), more than [`crate::auth::verify::LINKS_PER_ACCOUNT`].
+pub async fn request_email_change(
+    state: &AppState,
+    account: &Account,
+    client: &Client,
+    new_email: &str,
+    current: &str,
+) -> AppResult<()> {
+    let new_email =
+        Email::parse(new_email).map_err(|m| AppError::field(AccountField::NewEmail, m))?;
+    if Email::parse(&account.email).is_ok_and(|own| own.key() == new_email.key()) {
+        return Err(AppError::field(
+            AccountField::NewEmail,
+            "That is already your email address.",
+        ));
+    }
+    check_current_password(state, account, client, current, AccountField::EmailPassword).await?;
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE email_key = $1")
+        .bind(new_email.key())
+        .fetch_optional(&state.db.read)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::field(
+            AccountField::NewEmail,
+            "Another account has this email address.",
+        ));
+    }
+    let mut tx = state.db.write.begin().await?;
+    crate::auth::verify::send_link(
+        &mut tx,
+        state.config.base_url(),
+        account.id,
+        &new_email,
+        true,
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    state.mail_due.notify_one();
+    Ok(())
+}
+
+/// `current` is the account's password (else an error on `field`); a wrong one is counted like a
+/// failed log-in (the same limits: these forms are no way around them).
+async fn check_current_password(
+    state: &AppState,
+    account: &Account,
+    client: &Client,
+    current: &str,
+    field: AccountField,
+) -> AppResult<()> {
+    if current.is_empty() {
+        return Err(AppError::field(field, "Enter your current password."));
+    }
+    crate::auth::handlers::check_login(state, &account.email, current, &client.address)
+        .await
+        .map(|_| ())
+        .map_err(|error| match error {
+            AppError::BadCredentials => {
+                AppError::field(field, "That is not your current password.")
+            }
+            other => other,
+        })
 }

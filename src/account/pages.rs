@@ -3,8 +3,8 @@
 //! and "Log out everywhere else") and "Security events".
 
 use super::{
-    fetch_account, AccountField, AccountView, EventView, NameForm, PasswordForm, SessionForm,
-    SessionView,
+    fetch_account, AccountField, AccountView, EmailForm, EventView, NameForm, PasswordForm,
+    ResendForm, SessionForm, SessionView,
 };
 use crate::forms::{field_error, form_message, use_refused, TextField};
 use crate::page::load;
@@ -15,10 +15,22 @@ use leptos_router::hooks::use_query_map;
 /// What the last POST did, from the address it redirected to.
 fn done_message() -> Option<&'static str> {
     use_query_map().with_untracked(|query| {
-        match (query.get("saved").as_deref(), query.get("ended").as_deref()) {
+        if query.get("email").as_deref() == Some("confirmed") {
+            return Some("Email address confirmed");
+        }
+        let sent = query.get("sent");
+        match (
+            query.get("saved").or(sent).as_deref(),
+            query.get("ended").as_deref(),
+        ) {
             (Some("name"), _) => Some("Name saved"),
             (Some("password"), _) => Some("Password changed. Every other session was logged out."),
             (_, Some("one")) => Some("Session logged out"),
+            (_, Some("none")) => Some("That session had already ended"),
+            (Some("verification"), _) => Some("Confirmation link sent: it works for a day."),
+            (Some("change"), _) => {
+                Some("We sent a link to the new address. Your email changes when you follow it.")
+            }
             (_, Some("others")) => Some("Every other session was logged out"),
             _ => None,
         }
@@ -30,6 +42,8 @@ pub fn AccountPage() -> impl IntoView {
     let name_refused = use_refused::<NameForm>();
     let password_error = use_refused::<PasswordForm>().map(|r| r.error);
     let session_error = use_refused::<SessionForm>().map(|r| r.error.to_string());
+    let email_refused = use_refused::<EmailForm>();
+    let resend_error = use_refused::<ResendForm>().map(|r| r.error.to_string());
     let done = done_message();
     load(fetch_account(), move |view: AccountView| {
         let (typed_name, name_error) = name_refused.map_or_else(
@@ -52,17 +66,60 @@ pub fn AccountPage() -> impl IntoView {
                         <p class="hint">"As your collaborators see you."</p>
                         <div><button type="submit" class="primary">"Save name"</button></div>
                     </form>
-                    <dl class="facts">
-                        <dt>"Email"</dt>
-                        <dd>{view.email.clone()}</dd>
-                    </dl>
                 </section>
+                <EmailSection email=view.email.clone() verified=view.email_verified
+                    refused=email_refused.clone() resend_error=resend_error.clone() />
                 <PasswordSection error=password_error />
                 <SessionsSection sessions=view.sessions.clone() refusal=session_error.clone() />
                 <EventsSection events=view.events.clone() />
             </main>
         }
     })
+}
+
+#[component]
+fn EmailSection(
+    email: String,
+    verified: bool,
+    refused: Option<crate::forms::Refused<EmailForm>>,
+    resend_error: Option<String>,
+) -> impl IntoView {
+    let (typed, error) = refused.map_or_else(
+        || (String::new(), None),
+        |r| (r.form.new_email, Some(r.error)),
+    );
+    let state = if verified {
+        view! { <p class="current"><strong>{email}</strong> " · " <span class="ok">"Confirmed"</span></p> }.into_any()
+    } else {
+        view! {
+            <p class="current"><strong>{email}</strong> " · " <span class="warn-text">"Not confirmed yet"</span></p>
+            <form method="post" action="/account" class="inline">
+                <input type="hidden" name="intent" value="resend-verification" />
+                <button type="submit" class="small">"Resend confirmation link"</button>
+            </form>
+        }
+        .into_any()
+    };
+    view! {
+        <section aria-labelledby="email-heading" class="panel">
+            <h2 id="email-heading">"Email"</h2>
+            {state}
+            {resend_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+            <form method="post" action="/account" novalidate class="narrow">
+                {form_message(&error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+                <input type="hidden" name="intent" value="email" />
+                <TextField label="New email" name="new_email" input_type="email" autocomplete="email" value=typed
+                    error=RwSignal::new(field_error(&error, AccountField::NewEmail))
+                    check=|_: String| None node_ref=NodeRef::new() />
+                <TextField label="Password" name="password" input_type="password"
+                    autocomplete="current-password"
+                    error=RwSignal::new(field_error(&error, AccountField::EmailPassword))
+                    check=|_: String| None node_ref=NodeRef::new() />
+                <p class="hint">"We send a link to the new address; your email changes when you follow it, and the old address is told."</p>
+                <div><button type="submit" class="primary">"Change email"</button></div>
+            </form>
+        </section>
+    }
 }
 
 #[component]

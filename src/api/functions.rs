@@ -287,9 +287,10 @@ async fn login(call: Call<'_>) -> AppResult<Payload> {
     let api = crate::auth::session::Kind::Api;
     let key =
         crate::auth::session::create(&call.state.db, account_id, api, &call.client, now).await?;
-    let account = crate::auth::session::account(&call.state.db, &key, api, now)
-        .await?
-        .ok_or_else(|| AppError::internal("a session just made is not found"))?;
+    let account =
+        crate::auth::session::account(&call.state.db, &key, api, &call.client.address, now)
+            .await?
+            .ok_or_else(|| AppError::internal("a session just made is not found"))?;
     let organizations = crate::organizations::operations::of_account(call.state, &account).await?;
     let customers = organizations
         .into_iter()

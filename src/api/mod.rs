@@ -200,9 +200,10 @@ async fn authenticate<'a>(
         call.principal = Some(Principal::Key(key));
     } else {
         let api = crate::auth::session::Kind::Api;
-        let account: Account = crate::auth::session::account(&state.db, &password, api, now)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        let account: Account =
+            crate::auth::session::account(&state.db, &password, api, &call.client.address, now)
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
         // Per person, not per key: logging in again gives no fresh quota.
         crate::api_keys::count_call(&state.db, &person_caller(account.id), now).await?;
         // An email as the username must be the key's own.

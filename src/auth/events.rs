@@ -18,6 +18,9 @@ pub enum SecurityEvent {
     PasswordChanged,
     /// Set through an emailed reset link.
     PasswordReset,
+    /// The account's email changed to a confirmed new address (told to
+    /// the old one).
+    EmailChanged,
     /// One session logged out from the Account page.
     SessionEnded,
     /// "Log out everywhere else".
@@ -30,6 +33,7 @@ impl SecurityEvent {
         match self {
             Self::PasswordChanged => "password_changed",
             Self::PasswordReset => "password_reset",
+            Self::EmailChanged => "email_changed",
             Self::SessionEnded => "session_ended",
             Self::OtherSessionsEnded => "other_sessions_ended",
         }
@@ -39,6 +43,7 @@ impl SecurityEvent {
         [
             Self::PasswordChanged,
             Self::PasswordReset,
+            Self::EmailChanged,
             Self::SessionEnded,
             Self::OtherSessionsEnded,
         ]
@@ -51,6 +56,7 @@ impl SecurityEvent {
         match self {
             Self::PasswordChanged => "Password changed",
             Self::PasswordReset => "Password reset through an emailed link",
+            Self::EmailChanged => "Email address changed",
             Self::SessionEnded => "A session was logged out",
             Self::OtherSessionsEnded => "Every other session was logged out",
         }
@@ -67,7 +73,13 @@ impl SecurityEvent {
             Self::PasswordReset => (
                 "Your Orgpanel password was changed",
                 "The password of your Orgpanel account was changed through a reset link, \
-                 and every browser and API session of the account was logged out.",
+                 and every other browser and API session of the account was logged out.",
+            ),
+            Self::EmailChanged => (
+                "The email address of your Orgpanel account was changed",
+                "The email address of your Orgpanel account was changed, after the new address \
+                 was confirmed. Emails about the account go to the new address from now on, \
+                 and this address no longer logs in.",
             ),
             Self::SessionEnded => (
                 "A session of your Orgpanel account was logged out",

@@ -2,7 +2,8 @@
 //! the signed-in account on each request.
 
 use super::{
-    password, reset, session, throttle, Account, AuthField, Credentials, NewPassword, ResetRequest,
+    password, reset, session, throttle, verify, Account, AuthField, ConfirmEmail, Credentials,
+    NewPassword, ResetRequest,
 };
 use crate::error::{AppError, AppResult};
 use crate::server::render::{refused, see_other};
@@ -129,6 +130,8 @@ async fn create_account(
     }
     throttle::count_signup(&state.db, address, state.clock.now()).await?;
     let hash = password::hash(password_parsed.expose().to_owned()).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.write.begin().await?;
     let inserted = sqlx::query_scalar(
         "INSERT INTO accounts (name, email, email_key, password_hash, created_at)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -137,17 +140,32 @@ async fn create_account(
     .bind(email.as_str())
     .bind(email.key())
     .bind(hash)
-    .bind(state.clock.now())
-    .fetch_one(&state.db.write)
+    .bind(now)
+    .fetch_one(&mut *tx)
     .await;
-    match inserted {
-        Ok(id) => {
-            tracing::info!(account_id = id, "account created");
-            Ok(id)
-        }
+    let id = match inserted {
+        Ok(id) => id,
         // Two sign-ups with one email at the same moment: the unique index decides.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(taken()),
-        Err(e) => Err(e.into()),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(taken()),
+        Err(e) => return Err(e.into()),
+    };
+    verify::send_link(&mut tx, state.config.base_url(), id, &email, false, now).await?;
+    tx.commit().await?;
+    state.mail_due.notify_one();
+    tracing::info!(account_id = id, "account created");
+    Ok(id)
+}
+
+/// `POST /verify-email/{token}`: "Confirm" on a link's page.
+pub async fn confirm_email(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    client: Client,
+    parts: Parts,
+) -> Response {
+    match verify::confirm(&state, &token, &client.address).await {
+        Ok(_) => see_other("/account?email=confirmed"),
+        Err(error) => refused(&state, parts, error, ConfirmEmail).await,
     }
 }
 
@@ -268,6 +286,8 @@ fn is_public(path: &str) -> bool {
     ) || path.starts_with("/pkg/")
         // A password reset link is opened by someone who cannot log in.
         || path.starts_with("/reset-password/")
+        // An email confirmation link may be opened in another browser.
+        || path.starts_with("/verify-email/")
         // The payment provider's pages: the provider has no panel session.
         || path.starts_with("/sandbox-pay/")
         // An invitation is opened before its invitee has an account.
@@ -288,9 +308,10 @@ pub async fn session_gate(
 ) -> Response {
     let account = match session::token_from(request.headers()) {
         Some(token) => {
-            match session::account(&state.db, &token, session::Kind::Browser, state.clock.now())
-                .await
-            {
+            let address =
+                crate::server::client::address_of(&state, request.extensions(), request.headers());
+            let now = state.clock.now();
+            match session::account(&state.db, &token, session::Kind::Browser, &address, now).await {
                 Ok(account) => account,
                 Err(error) => return error.into_response(),
             }

@@ -13,6 +13,8 @@ pub mod reset;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod verify;
 
 use crate::validate::FormField;
 use serde::{Deserialize, Serialize};
@@ -76,6 +78,31 @@ pub struct NewPassword {
     pub password: String,
 }
 
+/// "Confirm" on an email confirmation link's page (the token is in the
+/// path).
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+pub struct ConfirmEmail;
+
+/// What an email confirmation link confirms, while it works.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationLink {
+    /// The address it confirms.
+    pub email: String,
+    /// A change of the account's address (else its own address).
+    pub change: bool,
+}
+
+/// The email confirmation link behind `token`, while it works; `NotFound`
+/// once used, expired or never made.
+#[leptos::server(prefix = "/rpc")]
+pub async fn fetch_verification_link(
+    token: String,
+) -> Result<VerificationLink, crate::error::AppError> {
+    let state = leptos::prelude::use_context::<crate::server::state::AppState>()
+        .ok_or_else(|| crate::error::AppError::internal("AppState missing from context"))?;
+    verify::link(&state, &token).await
+}
+
 /// The email of the account a password reset link is for, while the link
 /// works; `NotFound` once it was used, expired or never existed.
 #[leptos::server(prefix = "/rpc")]
@@ -91,6 +118,9 @@ pub struct Account {
     pub id: i64,
     pub name: String,
     pub email: String,
+    /// The email address was confirmed through a link (else every page
+    /// shows a banner with "Resend").
+    pub email_verified: bool,
     /// The public id of the session the request came with (the Account
     /// page marks it "This browser"); never its token.
     pub session: String,

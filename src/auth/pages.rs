@@ -1,7 +1,10 @@
 //! The sign-up and log-in pages. The form is an island: it checks fields
 //! in the browser with the same types the server parses with.
 
-use super::{fetch_reset_link, AuthField, Credentials, NewPassword, ResetRequest};
+use super::{
+    fetch_reset_link, fetch_verification_link, AuthField, ConfirmEmail, Credentials, NewPassword,
+    ResetRequest,
+};
 use crate::error::AppError;
 use crate::forms::{field_error, form_message, use_refused, Check, TextField};
 use crate::validate::{local_path, Email, Password, PersonName};
@@ -160,6 +163,53 @@ pub fn ResetPasswordPage() -> impl IntoView {
                             <h1>"This link is no longer valid"</h1>
                             <p>"A password reset link works once, for one hour."</p>
                             <p><a href="/forgot-password">"Ask for a new link"</a></p>
+                        }
+                        .into_any()
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+/// An email confirmation link: what it confirms and "Confirm" (a POST, so
+/// that a mail scanner fetching the link confirms nothing).
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    let token = use_params_map().with_untracked(|p| p.get("token").unwrap_or_default());
+    let refusal = use_refused::<ConfirmEmail>().map(|refused| refused.error.to_string());
+    view! {
+        <main id="main" class="auth">
+            <a class="brand" href="/">"Orgpanel"</a>
+            <Suspense>
+                {Suspend::new(async move {
+                    if let Ok(link) = fetch_verification_link(token.clone()).await {
+                        let (heading, lead) = if link.change {
+                            ("Confirm your new email address", "Your account's email changes to it when you confirm. The old address is told.")
+                        } else {
+                            ("Confirm your email address", "Invitations and messages about your account go to it.")
+                        };
+                        view! {
+                            <Title text=heading />
+                            <h1>{heading}</h1>
+                            <p class="lead"><strong>{link.email}</strong></p>
+                            <p>{lead}</p>
+                            {refusal.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+                            <form method="post" action=format!("/verify-email/{token}")>
+                                <button type="submit" class="primary">"Confirm"</button>
+                            </form>
+                        }
+                        .into_any()
+                    } else {
+                        #[cfg(feature = "ssr")]
+                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                            response.set_status(axum::http::StatusCode::NOT_FOUND);
+                        }
+                        view! {
+                            <Title text="This link is no longer valid" />
+                            <h1>"This link is no longer valid"</h1>
+                            <p>"A confirmation link works once, for a day. Your Account page sends a new one."</p>
+                            <p><a href="/account">"Open your Account page"</a></p>
                         }
                         .into_any()
                     }

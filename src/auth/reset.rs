@@ -23,13 +23,13 @@ const WINDOW_SECS: i64 = 60 * 60;
 pub const REQUESTS_PER_EMAIL: RateLimit = RateLimit {
     limit: 5,
     window_secs: WINDOW_SECS,
-    refusal: "Too many links were asked for this address. Try again later.",
+    refusal: "Too many reset links were requested for this address.",
 };
 /// Links asked from one client address in an hour, whatever the email.
 pub const REQUESTS_PER_ADDRESS: RateLimit = RateLimit {
     limit: 20,
     window_secs: WINDOW_SECS,
-    refusal: "Too many links were asked from your network. Try again later.",
+    refusal: "Too many reset links were requested from your network.",
 };
 
 /// Sends a link to the account with `email`, if there is one; counts the

@@ -62,11 +62,15 @@ pub async fn create(
     Ok(token)
 }
 
-/// The account behind a live session token of `kind`, touching the session.
+/// The account behind a live session token of `kind`, touching the session:
+/// its last use (at most every minute) and the client `address` it was
+/// last used from (at once when it changes: a cookie used from somewhere
+/// new shows on the Account page).
 pub async fn account(
     db: &Db,
     token: &str,
     kind: Kind,
+    address: &str,
     now: Timestamp,
 ) -> AppResult<Option<Account>> {
     /// A live session and its account.
@@ -77,10 +81,12 @@ pub async fn account(
         email: String,
         last_seen_at: Timestamp,
         public_id: String,
+        address: String,
+        email_verified_at: Option<Timestamp>,
     }
     let hash = token_hash(token);
     let row: Option<Row> = sqlx::query_as(
-        "SELECT a.id, a.name, a.email, s.last_seen_at, s.public_id
+        "SELECT a.id, a.name, a.email, s.last_seen_at, s.public_id, s.address, a.email_verified_at
            FROM sessions s JOIN accounts a ON a.id = s.account_id
           WHERE s.token_hash = $1 AND s.kind = $2 AND s.created_at > $3 AND s.last_seen_at > $4",
     )
@@ -93,9 +99,10 @@ pub async fn account(
     let Some(row) = row else {
         return Ok(None);
     };
-    if now - row.last_seen_at >= TOUCH_INTERVAL_SECS {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+    if now - row.last_seen_at >= TOUCH_INTERVAL_SECS || row.address != address {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1, address = $2 WHERE token_hash = $3")
             .bind(now)
+            .bind(address)
             .bind(&hash)
             .execute(&db.write)
             .await?;
@@ -104,6 +111,7 @@ pub async fn account(
         id: row.id,
         name: row.name,
         email: row.email,
+        email_verified: row.email_verified_at.is_some(),
         session: row.public_id,
     }))
 }

@@ -427,6 +427,8 @@ pub async fn accept(db: &Db, token: &str, account: &Account, now: Timestamp) -> 
     .bind(found.organization_id)
     .execute(&mut *tx)
     .await?;
+    // The invitation's link reached this address: it is confirmed.
+    crate::auth::verify::confirmed_by_invitation(&mut tx, account.id, now).await?;
     sqlx::query("UPDATE invitations SET status = 'accepted', finished_at = $1 WHERE id = $2")
         .bind(now)
         .bind(found.id)

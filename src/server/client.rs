@@ -4,7 +4,7 @@
 
 use super::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::{header, request::Parts};
+use axum::http::{header, request::Parts, Extensions, HeaderMap};
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -25,15 +25,7 @@ impl FromRequestParts<AppState> for Client {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        // Always present behind `into_make_service_with_connect_info`.
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-        let address = state
-            .config
-            .client_address(peer, &parts.headers)
-            .to_string();
+        let address = address_of(state, &parts.extensions, &parts.headers);
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)
@@ -45,4 +37,14 @@ impl FromRequestParts<AppState> for Client {
             user_agent,
         })
     }
+}
+
+/// The client address of a request (its extensions and headers), as
+/// [`Client::address`], for middleware that holds the whole request.
+pub fn address_of(state: &AppState, extensions: &Extensions, headers: &HeaderMap) -> String {
+    // Always present behind `into_make_service_with_connect_info`.
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    state.config.client_address(peer, headers).to_string()
 }

@@ -67,7 +67,7 @@ async fn subjects_to(app: &TestApp, to: &str, at_least: usize) -> Vec<String> {
             .smtp
             .messages()
             .iter()
-            .filter(|m| m.header("To").is_some_and(|t| t.contains(to)))
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))
             .filter_map(|m| m.header("Subject"))
             .collect();
         if subjects.len() >= at_least {
@@ -121,7 +121,7 @@ async fn sessions_are_listed_and_logged_out_one_at_a_time_or_all_but_this_one() 
             &[("intent", "end-session"), ("session", &phone_id)],
         )
         .await;
-    assert_redirect(&other, "/account?ended=one");
+    assert_redirect(&other, "/account?ended=none");
     assert_eq!(
         app.get(&phone, "/").await.status(),
         StatusCode::OK,
@@ -171,7 +171,7 @@ async fn sessions_are_listed_and_logged_out_one_at_a_time_or_all_but_this_one() 
         !page.contains("Log out everywhere else"),
         "nothing else to log out"
     );
-    let subjects = subjects_to(&app, "anna@example.com", 2).await;
+    let subjects = subjects_to(&app, "anna@example.com", 3).await;
     assert!(subjects.contains(&"A session of your Orgpanel account was logged out".to_owned()));
     assert!(subjects.contains(&"Your Orgpanel account was logged out everywhere else".to_owned()));
     assert_eq!(
@@ -274,8 +274,12 @@ async fn the_password_changes_only_with_the_current_one_and_other_sessions_end()
     let (_, page) = app.page(&laptop, "/account?saved=password").await;
     assert!(page.contains("Password changed. Every other session was logged out."));
     assert!(page.contains("<td data-label=\"What\">Password changed</td>"));
-    let subjects = subjects_to(&app, "anna@example.com", 2).await;
-    assert!(subjects.contains(&"Your Orgpanel password was changed".to_owned()));
+    // The confirmation of sign-up, the reset link, and this.
+    let subjects = subjects_to(&app, "anna@example.com", 3).await;
+    assert!(
+        subjects.contains(&"Your Orgpanel password was changed".to_owned()),
+        "{subjects:?}"
+    );
 
     // The name, with the sign-up rules.
     let empty = app
@@ -311,7 +315,11 @@ async fn a_password_reset_is_a_security_event_of_the_account() {
         &[("email", "anna@example.com")],
     )
     .await;
-    let message = app.smtp.wait_for("anna@example.com", 10).await.unwrap();
+    let message = app
+        .smtp
+        .wait_for_body("anna@example.com", "/reset-password/", 10)
+        .await
+        .unwrap();
     let link = message
         .body
         .split_whitespace()
@@ -332,5 +340,227 @@ async fn a_password_reset_is_a_security_event_of_the_account() {
         "the request is logged, its token cut"
     );
     assert!(!logs.contains(token), "the reset token is never logged");
+    app.stop().await;
+}
+
+/// The path of the newest email confirmation link to `to`.
+async fn confirmation_link(app: &TestApp, to: &str) -> String {
+    let message = app
+        .smtp
+        .wait_for_body(to, "/verify-email/", 10)
+        .await
+        .expect("a confirmation email");
+    message
+        .body
+        .split_whitespace()
+        .find(|w| w.contains("/verify-email/"))
+        .map(TestApp::path_of)
+        .unwrap()
+}
+
+const BANNER: &str = "Confirm your email address: follow the link we sent";
+
+#[tokio::test]
+async fn sign_up_sends_a_confirmation_link_and_the_banner_stays_until_it_is_followed() {
+    let app = TestApp::start().await;
+    let anna = app.client();
+    app.signup(&anna, "Anna Berg", "anna@example.com", PASSWORD)
+        .await;
+    let (_, home) = app.page(&anna, "/").await;
+    assert!(home.contains(BANNER) && home.contains("anna@example.com"));
+    let link = confirmation_link(&app, "anna@example.com").await;
+    let subjects = subjects_to(&app, "anna@example.com", 1).await;
+    assert_eq!(subjects, ["Confirm your email address for Orgpanel"]);
+    let token = link.rsplit('/').next().unwrap();
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM email_verifications WHERE token_hash = '{token}'"
+        ))
+        .await,
+        0,
+        "stored only as its hash"
+    );
+
+    // Opening the link (a mail scanner, another browser) confirms nothing.
+    let (status, page) = app.page(&app.client(), &link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Confirm your email address") && page.contains("anna@example.com"));
+    assert!(app.page(&anna, "/").await.1.contains(BANNER));
+    let confirmed = app.post_form(&app.client(), &link, &[]).await;
+    assert_redirect(&confirmed, "/account?email=confirmed");
+    let (_, home) = app.page(&anna, "/").await;
+    assert!(!home.contains(BANNER), "gone once confirmed");
+    let (_, account) = app.page(&anna, "/account?email=confirmed").await;
+    assert!(account.contains("Email address confirmed") && account.contains("Confirmed"));
+    let (status, _) = app.page(&app.client(), &link).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "once only");
+    // Confirmed: Resend sends nothing.
+    let resend = app
+        .post_form(&anna, "/account", &[("intent", "resend-verification")])
+        .await;
+    assert_redirect(&resend, "/account?sent=verification");
+    assert_eq!(
+        app.count("SELECT count(*) FROM email_verifications").await,
+        1
+    );
+
+    // Five links an hour: the sign-up's and four more.
+    let bo = app.client();
+    app.signup(&bo, "Bo Ek", "bo@example.com", PASSWORD).await;
+    for _ in 0..4 {
+        let resend = app
+            .post_form(&bo, "/account", &[("intent", "resend-verification")])
+            .await;
+        assert_redirect(&resend, "/account?sent=verification");
+    }
+    let refused = app
+        .post_form(&bo, "/account", &[("intent", "resend-verification")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many confirmation links were sent in the last hour."));
+    // A day later a link no longer works.
+    let old = confirmation_link(&app, "bo@example.com").await;
+    app.clock.advance(24 * 60 * 60 + 1);
+    assert_eq!(app.page(&app.client(), &old).await.0, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_email_change_takes_effect_when_the_new_address_confirms_it() {
+    let app = TestApp::start().await;
+    let anna = app.client();
+    app.signup(&anna, "Anna Berg", "anna@example.com", PASSWORD)
+        .await;
+    app.user("Bo Ek", "bo@example.com").await;
+    let change = |email: &'static str, password: &'static str| {
+        let anna = anna.clone();
+        let app = &app;
+        async move {
+            app.post_form(
+                &anna,
+                "/account",
+                &[
+                    ("intent", "email"),
+                    ("new_email", email),
+                    ("password", password),
+                ],
+            )
+            .await
+        }
+    };
+    for (email, password, why) in [
+        ("not an address", PASSWORD, "Enter an email address"),
+        (
+            "Anna@Example.com",
+            PASSWORD,
+            "That is already your email address.",
+        ),
+        (
+            "anna.new@example.com",
+            "wrong password",
+            "That is not your current password.",
+        ),
+        (
+            "BO@example.com",
+            PASSWORD,
+            "Another account has this email address.",
+        ),
+    ] {
+        let refused = change(email, password).await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{email}"
+        );
+        let body = refused.text().await.unwrap();
+        assert!(body.contains(why), "{email}: {why}");
+        assert!(!body.contains("wrong password"));
+    }
+    assert_redirect(
+        &change("Anna.New@Example.com", PASSWORD).await,
+        "/account?sent=change",
+    );
+    let link = confirmation_link(&app, "Anna.New@example.com").await;
+    let subjects = subjects_to(&app, "anna.new@example.com", 1).await;
+    assert_eq!(subjects, ["Confirm your new email address for Orgpanel"]);
+    // Nothing changes before the link is followed.
+    assert_redirect(
+        &app.login(&app.client(), "anna@example.com", PASSWORD).await,
+        "/",
+    );
+    let (_, page) = app.page(&app.client(), &link).await;
+    assert!(
+        page.contains("Confirm your new email address") && page.contains("Anna.New@example.com")
+    );
+
+    let confirmed = app.post_form(&app.client(), &link, &[]).await;
+    assert_redirect(&confirmed, "/account?email=confirmed");
+    assert_eq!(
+        app.login(&app.client(), "anna@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED,
+        "the old address no longer logs in"
+    );
+    assert_redirect(
+        &app.login(&app.client(), "anna.new@example.com", PASSWORD)
+            .await,
+        "/",
+    );
+    let (_, account) = app.page(&anna, "/account").await;
+    assert!(account.contains("Anna.New@example.com"));
+    assert!(account.contains("Email address changed"));
+    assert!(!account.contains(BANNER), "the new address is confirmed");
+    // The confirmation of sign-up, and this.
+    let told = subjects_to(&app, "anna@example.com", 2).await;
+    assert!(
+        told.contains(&"The email address of your Orgpanel account was changed".to_owned()),
+        "the old address is told: {told:?}"
+    );
+    assert_eq!(
+        app.page(&app.client(), &link).await.0,
+        StatusCode::NOT_FOUND
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn accepting_an_invitation_confirms_the_address_it_reached() {
+    let app = TestApp::start().await;
+    let olga = app.user("Olga Owner", "olga@example.com").await;
+    let org = app.create_org(&olga, "Example AB").await;
+    app.post_form(
+        &olga,
+        &format!("/organizations/{org}/collaborators"),
+        &[
+            ("intent", "invite"),
+            ("email", "cora@example.com"),
+            ("role", "member"),
+        ],
+    )
+    .await;
+    let invitation = app
+        .smtp
+        .wait_for_body("cora@example.com", "/invitations/", 10)
+        .await
+        .expect("the invitation");
+    let link = invitation
+        .body
+        .split_whitespace()
+        .find(|w| w.contains("/invitations/"))
+        .map(TestApp::path_of)
+        .unwrap();
+    let cora = app.user("Cora", "cora@example.com").await;
+    assert!(app.page(&cora, "/").await.1.contains(BANNER));
+    let accepted = app.post_form(&cora, &link, &[]).await;
+    assert_eq!(
+        location(&accepted),
+        format!("/organizations/{org}?joined=1")
+    );
+    assert!(!app.page(&cora, "/").await.1.contains(BANNER));
     app.stop().await;
 }

@@ -58,12 +58,16 @@ impl SmtpServer {
 
     /// Waits up to `secs` for a message to `to`; the newest one.
     pub async fn wait_for(&self, to: &str, secs: u64) -> Option<Received> {
+        self.wait_for_body(to, "", secs).await
+    }
+
+    /// Waits up to `secs` for a message to `to` whose body contains
+    /// `marker` (a link's path, say); the newest one.
+    pub async fn wait_for_body(&self, to: &str, marker: &str, secs: u64) -> Option<Received> {
         for _ in 0..secs * 10 {
-            let found = self
-                .messages()
-                .into_iter()
-                .rev()
-                .find(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)));
+            let found = self.messages().into_iter().rev().find(|m| {
+                m.to.iter().any(|t| t.eq_ignore_ascii_case(to)) && m.body.contains(marker)
+            });
             if found.is_some() {
                 return found;
             }
