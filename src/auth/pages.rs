@@ -154,21 +154,31 @@ pub fn ResetPasswordPage() -> impl IntoView {
                         }
                         .into_any()
                     } else {
-                        #[cfg(feature = "ssr")]
-                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                            response.set_status(axum::http::StatusCode::NOT_FOUND);
-                        }
                         view! {
-                            <Title text="This link is no longer valid" />
-                            <h1>"This link is no longer valid"</h1>
-                            <p>"A password reset link works once, for one hour."</p>
-                            <p><a href="/forgot-password">"Ask for a new link"</a></p>
+                            <LinkGone rule="A password reset link works once, for one hour."
+                                next=("/forgot-password", "Ask for a new link") />
                         }
                         .into_any()
                     }
                 })}
             </Suspense>
         </main>
+    }
+}
+
+/// The 404 page of an emailed link that no longer works: its `rule` (how
+/// long such a link works) and the way to a new one.
+#[component]
+fn LinkGone(rule: &'static str, next: (&'static str, &'static str)) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="This link is no longer valid" />
+        <h1>"This link is no longer valid"</h1>
+        <p>{rule}</p>
+        <p><a href=next.0>{next.1}</a></p>
     }
 }
 
@@ -201,15 +211,9 @@ pub fn VerifyEmailPage() -> impl IntoView {
                         }
                         .into_any()
                     } else {
-                        #[cfg(feature = "ssr")]
-                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                            response.set_status(axum::http::StatusCode::NOT_FOUND);
-                        }
                         view! {
-                            <Title text="This link is no longer valid" />
-                            <h1>"This link is no longer valid"</h1>
-                            <p>"A confirmation link works once, for a day. Your Account page sends a new one."</p>
-                            <p><a href="/account">"Open your Account page"</a></p>
+                            <LinkGone rule="A confirmation link works once, for a day. Your Account page sends a new one."
+                                next=("/account", "Open your Account page") />
                         }
                         .into_any()
                     }

@@ -143,13 +143,7 @@ pub async fn confirm(state: &AppState, token: &str, address: &str) -> AppResult<
             .fetch_one(&mut *tx)
             .await?;
     if key == old_key {
-        sqlx::query(
-            "UPDATE accounts SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2",
-        )
-        .bind(now)
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
+        mark_confirmed(&mut tx, account_id, now).await?;
         tx.commit().await?;
         return Ok(account_id);
     }
@@ -194,13 +188,10 @@ pub async fn confirm(state: &AppState, token: &str, address: &str) -> AppResult<
     Ok(account_id)
 }
 
-/// An invitation link proves its address: accepting one confirms the
-/// account's email (in the accepting transaction `tx`).
-pub async fn confirmed_by_invitation(
-    tx: &mut Connection,
-    account_id: i64,
-    now: Timestamp,
-) -> AppResult<()> {
+/// Marks the account's current email confirmed (in `tx`), keeping the
+/// first time. Also for an accepted invitation, whose link proves the
+/// address it reached.
+pub async fn mark_confirmed(tx: &mut Connection, account_id: i64, now: Timestamp) -> AppResult<()> {
     sqlx::query(
         "UPDATE accounts SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2",
     )

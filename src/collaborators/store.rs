@@ -428,7 +428,7 @@ pub async fn accept(db: &Db, token: &str, account: &Account, now: Timestamp) -> 
     .execute(&mut *tx)
     .await?;
     // The invitation's link reached this address: it is confirmed.
-    crate::auth::verify::confirmed_by_invitation(&mut tx, account.id, now).await?;
+    crate::auth::verify::mark_confirmed(&mut tx, account.id, now).await?;
     sqlx::query("UPDATE invitations SET status = 'accepted', finished_at = $1 WHERE id = $2")
         .bind(now)
         .bind(found.id)

@@ -15,6 +15,16 @@ fn link(message: &Received) -> String {
     TestApp::path_of(url)
 }
 
+/// The invitation emails received so far, oldest first (sign-ups send
+/// confirmation emails beside them).
+fn invitation_emails(app: &TestApp) -> Vec<Received> {
+    app.smtp
+        .messages()
+        .into_iter()
+        .filter(|m| m.body.contains("/invitations/"))
+        .collect()
+}
+
 async fn invite(
     app: &TestApp,
     client: &Client,
@@ -32,13 +42,7 @@ async fn invite(
 
 /// Invites `email` as `role` and returns the link that arrives.
 async fn invited(app: &TestApp, client: &Client, org: &str, email: &str, role: &str) -> String {
-    let invitations = || {
-        app.smtp
-            .messages()
-            .into_iter()
-            .filter(|m| m.body.contains("/invitations/"))
-            .collect::<Vec<_>>()
-    };
+    let invitations = || invitation_emails(app);
     let before = invitations().len();
     let response = invite(app, client, org, email, role).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "inviting {email}");
@@ -203,13 +207,7 @@ async fn resent_revoked_expired_and_made_up_links_get_the_same_answer() {
     let cora = app.user("Cora", "cora@example.com").await;
     let (_, replaced) = page(&app, &cora, &first).await;
     // Resend from the list: another new link.
-    let invitations = || {
-        app.smtp
-            .messages()
-            .into_iter()
-            .filter(|m| m.body.contains("/invitations/"))
-            .collect::<Vec<_>>()
-    };
+    let invitations = || invitation_emails(&app);
     let before = invitations().len();
     let response = app
         .post_form(
