@@ -94,6 +94,7 @@ pub async fn change_password(
         .execute(&mut *tx)
         .await?;
     session::end_all_but(&mut tx, account.id, &account.session).await?;
+    crate::auth::verify::cancel_open_links(&mut tx, account.id, now).await?;
     sqlx::query(
         "UPDATE password_resets SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL",
     )
@@ -209,6 +210,8 @@ pub async fn request_email_change(
             "Another account has this email address.",
         ));
     }
+    let now = state.clock.now();
+    let current = Email::parse(&account.email).map_err(AppError::internal)?;
     let mut tx = state.db.write.begin().await?;
     crate::auth::verify::send_link(
         &mut tx,
@@ -216,7 +219,24 @@ pub async fn request_email_change(
         account.id,
         &new_email,
         true,
-        state.clock.now(),
+        now,
+    )
+    .await?;
+    // Told now, not only once it is done: a change asked for with a stolen
+    // password is cancelled by a new password before its link is followed.
+    let body = format!(
+        "Someone with your password asked to change the email of your Orgpanel account to \
+         {new_email}. It changes only when the link sent there is followed.\n\n\
+         If this was not you, set a new password at once at {}/forgot-password: that cancels \
+         the change and logs out every session.\n",
+        state.config.base_url()
+    );
+    crate::mail::enqueue(
+        &mut tx,
+        &current,
+        "A change of your Orgpanel email address was asked for",
+        &body,
+        now,
     )
     .await?;
     tx.commit().await?;

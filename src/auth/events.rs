@@ -115,11 +115,20 @@ pub async fn record(
     .execute(&mut *tx)
     .await?;
     let (subject, what) = event.email();
+    let advice = if event == SecurityEvent::EmailChanged {
+        // This address no longer has an account: a reset link cannot reach it.
+        "If this was not you, reply to this email at once: someone who knew your password has \
+         taken the account, and only we can give it back."
+            .to_owned()
+    } else {
+        format!(
+            "If it was not, set a new password at once at {base_url}/forgot-password (it logs out \
+             every session and cancels a change of email not yet confirmed), then review your \
+             account at {base_url}/account."
+        )
+    };
     let body = format!(
-        "{what}\n\nWhen: {}\nFrom: {address}\n\n\
-         If this was you, there is nothing to do. If it was not, set a new password at once at \
-         {base_url}/forgot-password (it logs out every session), then review your account at \
-         {base_url}/account.\n",
+        "{what}\n\nWhen: {}\nFrom: {address}\n\nIf this was you, there is nothing to do. {advice}\n",
         format_utc(now)
     );
     crate::mail::enqueue(tx, to, subject, &body, now).await

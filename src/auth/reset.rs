@@ -153,6 +153,8 @@ pub async fn complete(
     .bind(account_id)
     .execute(&mut *tx)
     .await?;
+    // A change of email asked for with the old password is cancelled too.
+    super::verify::cancel_open_links(&mut tx, account_id, now).await?;
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(account_id)
         .execute(&mut *tx)

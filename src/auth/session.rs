@@ -86,7 +86,8 @@ pub async fn account(
     }
     let hash = token_hash(token);
     let row: Option<Row> = sqlx::query_as(
-        "SELECT a.id, a.name, a.email, s.last_seen_at, s.public_id, s.address, a.email_verified_at
+        "SELECT a.id, a.name, a.email, s.last_seen_at, COALESCE(s.public_id, '') AS public_id,
+                s.address, a.email_verified_at
            FROM sessions s JOIN accounts a ON a.id = s.account_id
           WHERE s.token_hash = $1 AND s.kind = $2 AND s.created_at > $3 AND s.last_seen_at > $4",
     )
@@ -139,7 +140,7 @@ pub struct Listed {
 /// API's temporary keys alike).
 pub async fn list(db: &Db, account_id: i64, now: Timestamp) -> AppResult<Vec<Listed>> {
     Ok(sqlx::query_as(
-        "SELECT public_id, kind, user_agent, address, created_at, last_seen_at FROM sessions
+        "SELECT COALESCE(public_id, '') AS public_id, kind, user_agent, address, created_at, last_seen_at FROM sessions
           WHERE account_id = $1 AND created_at > $2 AND last_seen_at > $3
           ORDER BY last_seen_at DESC, created_at DESC LIMIT 100",
     )
@@ -163,11 +164,14 @@ pub async fn end(tx: &mut Connection, account_id: i64, public_id: &str) -> AppRe
 
 /// Ends every session of the account but `keep` (in `tx`); how many ended.
 pub async fn end_all_but(tx: &mut Connection, account_id: i64, keep: &str) -> AppResult<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND public_id <> $2")
-        .bind(account_id)
-        .bind(keep)
-        .execute(&mut *tx)
-        .await?;
+    // A session made by the previous release (during a rolling upgrade) has no public id.
+    let done = sqlx::query(
+        "DELETE FROM sessions WHERE account_id = $1 AND (public_id IS NULL OR public_id <> $2)",
+    )
+    .bind(account_id)
+    .bind(keep)
+    .execute(&mut *tx)
+    .await?;
     Ok(done.rows_affected())
 }
 

@@ -164,8 +164,10 @@ pub async fn confirm(state: &AppState, token: &str, address: &str) -> AppResult<
         }
         other => other?,
     };
+    cancel_open_links(&mut tx, account_id, now).await?;
+    // A reset link already in the old mailbox must not reach the account.
     sqlx::query(
-        "UPDATE email_verifications SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL",
+        "UPDATE password_resets SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL",
     )
     .bind(now)
     .bind(account_id)
@@ -194,6 +196,24 @@ pub async fn confirm(state: &AppState, token: &str, address: &str) -> AppResult<
 pub async fn mark_confirmed(tx: &mut Connection, account_id: i64, now: Timestamp) -> AppResult<()> {
     sqlx::query(
         "UPDATE accounts SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2",
+    )
+    .bind(now)
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Ends every open link of the account (in `tx`): after its email changed,
+/// and when its password is changed or reset, so that a change of email
+/// asked for by someone who had the old password cannot be confirmed.
+pub async fn cancel_open_links(
+    tx: &mut Connection,
+    account_id: i64,
+    now: Timestamp,
+) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE email_verifications SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL",
     )
     .bind(now)
     .bind(account_id)

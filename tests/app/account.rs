@@ -515,8 +515,9 @@ async fn an_email_change_takes_effect_when_the_new_address_confirms_it() {
     assert!(account.contains("Anna.New@example.com"));
     assert!(account.contains("Email address changed"));
     assert!(!account.contains(BANNER), "the new address is confirmed");
-    // The confirmation of sign-up, and this.
-    let told = subjects_to(&app, "anna@example.com", 2).await;
+    // The confirmation of sign-up, the request, and this.
+    let told = subjects_to(&app, "anna@example.com", 3).await;
+    assert!(told.contains(&"A change of your Orgpanel email address was asked for".to_owned()));
     assert!(
         told.contains(&"The email address of your Orgpanel account was changed".to_owned()),
         "the old address is told: {told:?}"
@@ -562,5 +563,58 @@ async fn accepting_an_invitation_confirms_the_address_it_reached() {
         format!("/organizations/{org}?joined=1")
     );
     assert!(!app.page(&cora, "/").await.1.contains(BANNER));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_new_password_cancels_a_change_of_email_not_yet_confirmed() {
+    // Someone with Anna's password asks to move the account to their address;
+    // Anna, told at once, sets a new password before the link is followed.
+    let app = TestApp::start().await;
+    let anna = app.client();
+    app.signup(&anna, "Anna Berg", "anna@example.com", PASSWORD)
+        .await;
+    let thief = app.client();
+    app.login(&thief, "anna@example.com", PASSWORD).await;
+    let asked = app
+        .post_form(
+            &thief,
+            "/account",
+            &[
+                ("intent", "email"),
+                ("new_email", "thief@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_redirect(&asked, "/account?sent=change");
+    let link = confirmation_link(&app, "thief@example.com").await;
+    let told = subjects_to(&app, "anna@example.com", 2).await;
+    assert!(told.contains(&"A change of your Orgpanel email address was asked for".to_owned()));
+    let changed = app
+        .post_form(
+            &anna,
+            "/account",
+            &[
+                ("intent", "password"),
+                ("current_password", PASSWORD),
+                ("new_password", "only anna knows"),
+            ],
+        )
+        .await;
+    assert_redirect(&changed, "/account?saved=password");
+    assert_eq!(
+        app.page(&app.client(), &link).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post_form(&app.client(), &link, &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_redirect(
+        &app.login(&app.client(), "anna@example.com", "only anna knows")
+            .await,
+        "/",
+    );
     app.stop().await;
 }
