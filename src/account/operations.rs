@@ -95,13 +95,7 @@ pub async fn change_password(
         .await?;
     session::end_all_but(&mut tx, account.id, &account.session).await?;
     crate::auth::verify::cancel_open_links(&mut tx, account.id, now).await?;
-    sqlx::query(
-        "UPDATE password_resets SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL",
-    )
-    .bind(now)
-    .bind(account.id)
-    .execute(&mut *tx)
-    .await?;
+    crate::auth::reset::cancel_open_links(&mut tx, account.id, now).await?;
     events::record(
         &mut tx,
         state.config.base_url(),

@@ -10,6 +10,7 @@ use super::{password, AuthField};
 use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_token, token_hash};
+use crate::server::db::Connection;
 use crate::server::rate_limit::RateLimit;
 use crate::server::state::AppState;
 use crate::validate::{Email, Password};
@@ -146,13 +147,7 @@ pub async fn complete(
             .bind(account_id)
             .fetch_one(&mut *tx)
             .await?;
-    sqlx::query(
-        "UPDATE password_resets SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL",
-    )
-    .bind(now)
-    .bind(account_id)
-    .execute(&mut *tx)
-    .await?;
+    cancel_open_links(&mut tx, account_id, now).await?;
     // A change of email asked for with the old password is cancelled too.
     super::verify::cancel_open_links(&mut tx, account_id, now).await?;
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
@@ -178,4 +173,21 @@ pub async fn complete(
     state.mail_due.notify_one();
     tracing::info!(account_id, "password reset");
     Ok(account_id)
+}
+
+/// Ends every open reset link of the account (in `tx`): once one was used,
+/// and when its password or email changes another way.
+pub async fn cancel_open_links(
+    tx: &mut Connection,
+    account_id: i64,
+    now: Timestamp,
+) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE password_resets SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }

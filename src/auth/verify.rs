@@ -166,13 +166,7 @@ pub async fn confirm(state: &AppState, token: &str, address: &str) -> AppResult<
     };
     cancel_open_links(&mut tx, account_id, now).await?;
     // A reset link already in the old mailbox must not reach the account.
-    sqlx::query(
-        "UPDATE password_resets SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL",
-    )
-    .bind(now)
-    .bind(account_id)
-    .execute(&mut *tx)
-    .await?;
+    super::reset::cancel_open_links(&mut tx, account_id, now).await?;
     let old = Email::parse(&old_email).map_err(AppError::internal)?;
     events::record(
         &mut tx,
