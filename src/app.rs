@@ -5,7 +5,7 @@ use crate::account::pages::AccountPage;
 use crate::api_keys::pages::ApiKeysPage;
 use crate::auth::current_account;
 use crate::auth::pages::{
-    ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage,
+    ForgotPasswordPage, LoginCodePage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage,
 };
 use crate::billing::pages::{BillingPage, CardResultPage, CardSetupDonePage};
 use crate::collaborators::pages::{CollaboratorsPage, InvitationPage};
@@ -113,6 +113,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=crate::page::NotFound>
                 <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/login/code") view=LoginCodePage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=SignupPage />
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                 <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async />

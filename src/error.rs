@@ -7,6 +7,10 @@
 //! - `Forbidden`: signed in, but the role does not allow it.
 //! - `NotFound`: does not exist, or is not the caller's to know about.
 //! - `Conflict`: someone else saved meanwhile; nothing was overwritten.
+//! - `SecondFactor`: the password was right, but the two-factor code is
+//!   missing or wrong; the message says which.
+//! - `TwoFactorRequired`: the organization requires two-factor log-in and
+//!   the person has not turned it on; pages lead them to set it up.
 //! - `BillingNotReady`: creating a service before billing is ready; lists what is missing.
 //! - `TooManyRequests`: throttled; the message says when to try again.
 //! - `Internal`: our fault. Built with [`AppError::internal`], which logs the
@@ -33,6 +37,10 @@ pub enum AppError {
     /// Someone else changed it meanwhile; nothing was overwritten.
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    SecondFactor(String),
+    #[error("{organization} requires two-factor log-in of every collaborator. Turn it on for your account to open its pages.")]
+    TwoFactorRequired { organization: String },
     #[error("{}", NOT_READY)]
     BillingNotReady,
     #[error("{message}")]
@@ -145,8 +153,10 @@ mod ssr {
             match self {
                 Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-                Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
-                Self::Forbidden(_) => StatusCode::FORBIDDEN,
+                Self::Unauthenticated | Self::BadCredentials | Self::SecondFactor(_) => {
+                    StatusCode::UNAUTHORIZED
+                }
+                Self::Forbidden(_) | Self::TwoFactorRequired { .. } => StatusCode::FORBIDDEN,
                 Self::NotFound => StatusCode::NOT_FOUND,
                 Self::Conflict(_) | Self::BillingNotReady => StatusCode::CONFLICT,
                 Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -60,6 +60,10 @@ pub fn TextField(
     #[prop(into)]
     check: Callback<String, Option<String>>,
     node_ref: NodeRef<leptos::html::Input>,
+    /// The input's id, when a page holds two fields of one name (else
+    /// `field-{name}`).
+    #[prop(optional)]
+    id: Option<&'static str>,
 ) -> impl IntoView {
     // A press elsewhere (a plan's box below, a link) must not see its target
     // move under the pointer: a message shown on blur during the press waits
@@ -80,7 +84,7 @@ pub fn TextField(
         press.remove();
         release.remove();
     });
-    let id = format!("field-{name}");
+    let id = id.map_or_else(|| format!("field-{name}"), str::to_owned);
     let error_id = format!("{id}-error");
     let described_by = {
         let error_id = error_id.clone();

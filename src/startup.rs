@@ -33,6 +33,7 @@ pub fn router(state: AppState, sandbox: &Sandbox) -> Router {
     let page_state = state.clone();
     let app = Router::new()
         .route("/login", post(auth::login))
+        .route("/login/code", post(auth::login_code))
         .route("/signup", post(auth::signup))
         .route("/logout", post(auth::logout))
         .route("/forgot-password", post(auth::forgot_password))
@@ -136,7 +137,14 @@ fn test_clock(state: &AppState) -> Router<AppState> {
         return Router::new();
     }
     tracing::warn!("ORGPANEL_TEST_CLOCK is on: anyone signed in can move the clock");
-    Router::new().route(
+    Router::new()
+        // The clock's Unix time, for browser tests that compute what the
+        // server will accept at that moment (a two-factor code).
+        .route(
+            "/test-clock",
+            get(|State(state): State<AppState>| async move { state.clock.now().to_string() }),
+        )
+        .route(
         "/test-clock/advance",
         post(
             |State(state): State<AppState>, axum::Form(advance): axum::Form<Advance>| async move {

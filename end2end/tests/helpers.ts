@@ -1,4 +1,6 @@
 import { expect, Page, TestInfo } from "@playwright/test";
+import { createHmac } from "node:crypto";
+import { appendFileSync } from "node:fs";
 
 export const PASSWORD = "correct horse battery";
 
@@ -109,7 +111,14 @@ export async function emailTo(to: string, subject?: string | RegExp): Promise<{ 
     const messages = ((await response.json()) as { subject: string; body: string }[]).filter(
       (m) => subject === undefined || (typeof subject === "string" ? m.subject === subject : subject.test(m.subject)),
     );
-    if (messages.length > 0) return messages[messages.length - 1];
+    if (messages.length > 0) {
+      const message = messages[messages.length - 1];
+      // Every emailed token is a secret the server's log must not hold.
+      for (const [, token] of message.body.matchAll(/\/(?:reset-password|verify-email|invitations)\/([A-Za-z0-9_-]{20,})/g)) {
+        remember(token);
+      }
+      return message;
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no email to ${to}${subject ? ` about ${subject}` : ""}`);
@@ -130,4 +139,34 @@ export async function invite(page: Page, email: string, role: string): Promise<s
   await page.getByRole("button", { name: "Send invitation" }).click();
   await expect(page.getByRole("status")).toHaveText("Invitation sent");
   return invitationPath((await emailTo(email, /^Invitation to /)).body);
+}
+
+/** Notes a secret the panel handed out (a link's token, a two-factor key, a
+ * recovery code), so that scripts/scan-secrets can check the server's log
+ * never holds it. */
+export function remember(secret: string) {
+  const file = process.env.ORGPANEL_E2E_SECRETS;
+  if (file) appendFileSync(file, `${secret}\n`);
+}
+
+/** The server's clock (the test clock), in Unix seconds. */
+export async function serverNow(page: Page): Promise<number> {
+  const response = await page.request.get("/test-clock");
+  expect(response.status()).toBe(200);
+  return Number(await response.text());
+}
+
+/** What an authenticator app shows for the base32 `secret` at `time` (Unix
+ * seconds): RFC 6238 with HMAC-SHA-1, 30-second steps, 6 digits. */
+export function totp(secret: string, time: number): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const bits = [...secret.replace(/\s/g, "").toUpperCase()]
+    .map((c) => alphabet.indexOf(c).toString(2).padStart(5, "0"))
+    .join("");
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(time / 30)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return ((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).toString().padStart(6, "0");
 }

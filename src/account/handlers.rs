@@ -1,11 +1,15 @@
 //! The POST side of the Account page: its forms, told apart by `intent`.
 
 use super::operations::{
-    change_name, change_password, end_other_sessions, end_session, request_email_change,
+    begin_two_factor, change_name, change_password, confirm_two_factor, end_other_sessions,
+    end_session, request_email_change, turn_off_two_factor,
 };
-use super::{EmailForm, NameForm, PasswordForm, ResendForm, SessionForm};
+use super::{
+    EmailForm, NameForm, PasswordForm, ResendForm, SessionForm, ShownRecoveryCodes,
+    TwoFactorCodeForm, TwoFactorOffForm,
+};
 use crate::auth::Account;
-use crate::server::render::{refused, see_other};
+use crate::server::render::{refused, render_with_context, see_other};
 use crate::server::{AppState, Client};
 use axum::extract::State;
 use axum::http::request::Parts;
@@ -22,6 +26,9 @@ pub enum AccountForm {
     EndOthers,
     Email(EmailForm),
     ResendVerification,
+    TwoFactorSetup,
+    TwoFactorConfirm(TwoFactorCodeForm),
+    TwoFactorOff(TwoFactorOffForm),
 }
 
 pub async fn account(
@@ -75,6 +82,31 @@ pub async fn account(
             match crate::auth::verify::resend(&state, &account).await {
                 Ok(()) => see_other("/account?sent=verification"),
                 Err(error) => refused(&state, parts, error, ResendForm).await,
+            }
+        }
+        AccountForm::TwoFactorSetup => match begin_two_factor(&state, &account).await {
+            Ok(()) => see_other("/account?setup=two-factor#two-factor-heading"),
+            Err(error) => refused(&state, parts, error, TwoFactorCodeForm::default()).await,
+        },
+        AccountForm::TwoFactorConfirm(form) => {
+            match confirm_two_factor(&state, &account, &client, &form.code).await {
+                // Shown in this answer only: the codes are stored as hashes.
+                Ok(codes) => {
+                    render_with_context(
+                        &state,
+                        parts,
+                        ShownRecoveryCodes(codes),
+                        axum::http::StatusCode::OK,
+                    )
+                    .await
+                }
+                Err(error) => refused(&state, parts, error, TwoFactorCodeForm::default()).await,
+            }
+        }
+        AccountForm::TwoFactorOff(form) => {
+            match turn_off_two_factor(&state, &account, &client, &form.password, &form.code).await {
+                Ok(()) => see_other("/account?saved=two-factor-off"),
+                Err(error) => refused(&state, parts, error, TwoFactorOffForm::default()).await,
             }
         }
         AccountForm::EndOthers => match end_other_sessions(&state, &account, &client).await {

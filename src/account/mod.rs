@@ -19,8 +19,10 @@ pub enum AccountField {
     CurrentPassword,
     NewPassword,
     NewEmail,
-    /// The current password, in the email form.
-    EmailPassword,
+    /// The current password, in the email and two-factor forms.
+    Password,
+    /// A two-factor code (set-up, turning it off).
+    Code,
 }
 
 impl FormField for AccountField {
@@ -30,7 +32,8 @@ impl FormField for AccountField {
             AccountField::CurrentPassword => "current_password",
             AccountField::NewPassword => "new_password",
             AccountField::NewEmail => "new_email",
-            AccountField::EmailPassword => "password",
+            AccountField::Password => "password",
+            AccountField::Code => "code",
         }
     }
 }
@@ -60,6 +63,47 @@ pub struct EmailForm {
     pub new_email: String,
     #[serde(default)]
     pub password: String,
+}
+
+/// The code that finishes the set-up of two-factor log-in. No `Debug`.
+#[derive(Clone, Default, Deserialize)]
+pub struct TwoFactorCodeForm {
+    #[serde(default)]
+    pub code: String,
+}
+
+/// "Turn off two-factor log-in": the password and a code. No `Debug`; a
+/// refused one goes back to the page empty.
+#[derive(Clone, Default, Deserialize)]
+pub struct TwoFactorOffForm {
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub code: String,
+}
+
+/// The ten recovery codes, shown once: on the page that answers the
+/// set-up's confirmation, never stored in plain text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownRecoveryCodes(pub Vec<String>);
+
+/// Two-factor log-in as the Account page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorView {
+    /// On since this time (UTC, "2026-11-30 04:12"), or off.
+    pub on_since: Option<String>,
+    pub recovery_codes_left: i64,
+    /// An unfinished set-up: what to scan or type.
+    pub setup: Option<SetupView>,
+}
+
+/// An unfinished set-up of two-factor log-in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupView {
+    /// The base32 secret in groups of four.
+    pub secret: String,
+    /// The QR code of the `otpauth://` URL, an `<svg>` made by the server.
+    pub qr_svg: String,
 }
 
 /// "Resend" of the email confirmation link.
@@ -104,6 +148,7 @@ pub struct AccountView {
     pub email: String,
     /// The email was confirmed through a link.
     pub email_verified: bool,
+    pub two_factor: TwoFactorView,
     pub sessions: Vec<SessionView>,
     pub events: Vec<EventView>,
 }

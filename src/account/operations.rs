@@ -1,8 +1,12 @@
 //! What the Account page does, for the signed-in account only: there is no
 //! organization here, so no role; the session decides whose account it is.
 
-use super::{describe_user_agent, AccountField, AccountView, EventView, SessionView};
+use super::{
+    describe_user_agent, AccountField, AccountView, EventView, SessionView, SetupView,
+    TwoFactorView,
+};
 use crate::auth::events::{self, SecurityEvent};
+use crate::auth::two_factor;
 use crate::auth::{password, session, Account};
 use crate::clock::format_utc;
 use crate::error::{AppError, AppResult};
@@ -48,6 +52,7 @@ pub async fn view(state: &AppState, account: &Account) -> AppResult<AccountView>
         name: account.name.clone(),
         email: account.email.clone(),
         email_verified: account.email_verified,
+        two_factor: two_factor_view(state, account).await?,
         sessions,
         events,
     })
@@ -193,7 +198,7 @@ pub async fn request_email_change(
             "That is already your email address.",
         ));
     }
-    check_current_password(state, account, client, current, AccountField::EmailPassword).await?;
+    check_current_password(state, account, client, current, AccountField::Password).await?;
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE email_key = $1")
         .bind(new_email.key())
         .fetch_optional(&state.db.read)
@@ -259,4 +264,106 @@ async fn check_current_password(
             }
             other => other,
         })
+}
+
+async fn two_factor_view(state: &AppState, account: &Account) -> AppResult<TwoFactorView> {
+    let db = &state.db;
+    let on_since: Option<Option<crate::clock::Timestamp>> =
+        sqlx::query_scalar("SELECT enabled_at FROM two_factor WHERE account_id = $1")
+            .bind(account.id)
+            .fetch_optional(&db.read)
+            .await?;
+    let on_since = on_since.flatten();
+    let setup = if on_since.is_none() {
+        two_factor::setup(db, account.id, &account.email)
+            .await?
+            .map(|setup| SetupView {
+                secret: setup.secret,
+                qr_svg: setup.qr_svg,
+            })
+    } else {
+        None
+    };
+    Ok(TwoFactorView {
+        on_since: on_since.map(format_utc),
+        recovery_codes_left: two_factor::recovery_codes_left(db, account.id).await?,
+        setup,
+    })
+}
+
+/// "Set up two-factor log-in": a fresh secret to scan (replacing that of
+/// an unfinished set-up); `Conflict` when it is already on.
+pub async fn begin_two_factor(state: &AppState, account: &Account) -> AppResult<()> {
+    two_factor::begin_setup(&state.db, account.id, state.clock.now()).await
+}
+
+/// Finishes the set-up with the app's current `code`: two-factor log-in is
+/// on, and the ten recovery codes are returned to be shown once.
+pub async fn confirm_two_factor(
+    state: &AppState,
+    account: &Account,
+    client: &Client,
+    code: &str,
+) -> AppResult<Vec<String>> {
+    let to = Email::parse(&account.email).map_err(AppError::internal)?;
+    two_factor::confirm_setup(state, account.id, &to, code, &client.address)
+        .await
+        .map_err(|error| match error {
+            AppError::Invalid(_) => AppError::field(
+                AccountField::Code,
+                error
+                    .field_message(crate::auth::AuthField::Code)
+                    .unwrap_or_default(),
+            ),
+            other => other,
+        })
+}
+
+/// "Turn off two-factor log-in", with the password and a code of the app
+/// (or a recovery code): a wrong password or code counts as a failed
+/// log-in, so that a stolen session cannot turn it off by guessing.
+pub async fn turn_off_two_factor(
+    state: &AppState,
+    account: &Account,
+    client: &Client,
+    password: &str,
+    code: &str,
+) -> AppResult<()> {
+    if code.trim().is_empty() {
+        return Err(AppError::field(
+            AccountField::Code,
+            "Enter the code your authenticator app shows now, or a recovery code.",
+        ));
+    }
+    check_current_password(state, account, client, password, AccountField::Password).await?;
+    let now = state.clock.now();
+    let email = Email::parse(&account.email).map_err(AppError::internal)?;
+    let attempt =
+        crate::auth::throttle::begin_attempt(&state.db, &email.key(), &client.address, now).await?;
+    if two_factor::accept_code(&state.db, account.id, &account.email, code, now)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::field(
+            AccountField::Code,
+            "That code is wrong or was already used.",
+        ));
+    }
+    crate::auth::throttle::forgive(&state.db, attempt).await?;
+    let mut tx = state.db.write.begin().await?;
+    two_factor::turn_off(&mut tx, account.id).await?;
+    events::record(
+        &mut tx,
+        state.config.base_url(),
+        account.id,
+        &email,
+        SecurityEvent::TwoFactorOff,
+        &client.address,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.mail_due.notify_one();
+    tracing::info!(account_id = account.id, "two-factor log-in turned off");
+    Ok(())
 }

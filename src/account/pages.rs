@@ -4,8 +4,11 @@
 
 use super::{
     fetch_account, AccountField, AccountView, EmailForm, EventView, NameForm, PasswordForm,
-    ResendForm, SessionForm, SessionView,
+    ResendForm, SessionForm, SessionView, ShownRecoveryCodes, TwoFactorCodeForm, TwoFactorOffForm,
+    TwoFactorView,
 };
+use crate::auth::pages::CodeField;
+use crate::error::AppError;
 use crate::forms::{field_error, form_message, use_refused, TextField};
 use crate::page::load;
 use leptos::prelude::*;
@@ -25,6 +28,7 @@ fn done_message() -> Option<&'static str> {
         ) {
             (Some("name"), _) => Some("Name saved"),
             (Some("password"), _) => Some("Password changed. Every other session was logged out."),
+            (Some("two-factor-off"), _) => Some("Two-factor log-in turned off"),
             (_, Some("one")) => Some("Session logged out"),
             (_, Some("none")) => Some("That session had already ended"),
             (Some("verification"), _) => Some("Confirmation link sent: it works for a day."),
@@ -44,6 +48,10 @@ pub fn AccountPage() -> impl IntoView {
     let session_error = use_refused::<SessionForm>().map(|r| r.error.to_string());
     let email_refused = use_refused::<EmailForm>();
     let resend_error = use_refused::<ResendForm>().map(|r| r.error.to_string());
+    let shown_codes = use_context::<ShownRecoveryCodes>().map(|shown| shown.0);
+    let showing_codes = shown_codes.is_some();
+    let confirm_error = use_refused::<TwoFactorCodeForm>().map(|r| r.error);
+    let off_error = use_refused::<TwoFactorOffForm>().map(|r| r.error);
     let done = done_message();
     load(fetch_account(), move |view: AccountView| {
         let (typed_name, name_error) = name_refused.map_or_else(
@@ -55,6 +63,11 @@ pub fn AccountPage() -> impl IntoView {
             <main id="main" class="account-page">
                 <h1>"Account"</h1>
                 {done.map(|m| view! { <p class="status" role="status">{m}</p> })}
+                // The answer that turned two-factor on leads with its recovery codes.
+                {showing_codes.then(|| view! {
+                    <TwoFactorSection state=view.two_factor.clone() shown=shown_codes.clone()
+                        confirm_error=None off_error=None />
+                })}
                 <section aria-labelledby="profile-heading" class="panel">
                     <h2 id="profile-heading">"Profile"</h2>
                     <form method="post" action="/account" novalidate class="narrow">
@@ -70,6 +83,10 @@ pub fn AccountPage() -> impl IntoView {
                 <EmailSection email=view.email.clone() verified=view.email_verified
                     refused=email_refused.clone() resend_error=resend_error.clone() />
                 <PasswordSection error=password_error />
+                {(!showing_codes).then(|| view! {
+                    <TwoFactorSection state=view.two_factor.clone() shown=None
+                        confirm_error=confirm_error.clone() off_error=off_error.clone() />
+                })}
                 <SessionsSection sessions=view.sessions.clone() refusal=session_error.clone() />
                 <EventsSection events=view.events.clone() />
             </main>
@@ -113,7 +130,7 @@ fn EmailSection(
                     check=|_: String| None node_ref=NodeRef::new() />
                 <TextField label="Password" name="password" input_type="password"
                     autocomplete="current-password"
-                    error=RwSignal::new(field_error(&error, AccountField::EmailPassword))
+                    error=RwSignal::new(field_error(&error, AccountField::Password))
                     check=|_: String| None node_ref=NodeRef::new() />
                 <p class="hint">"We send a link to the new address; your email changes when you follow it, and the old address is told."</p>
                 <div><button type="submit" class="primary">"Change email"</button></div>
@@ -141,6 +158,83 @@ fn PasswordSection(error: Option<crate::error::AppError>) -> impl IntoView {
                 <p class="hint">"At least 8 characters. Every other session will be logged out."</p>
                 <div><button type="submit" class="primary">"Change password"</button></div>
             </form>
+        </section>
+    }
+}
+
+#[component]
+fn TwoFactorSection(
+    state: TwoFactorView,
+    /// The recovery codes, in the answer that turned it on (only then).
+    shown: Option<Vec<String>>,
+    confirm_error: Option<AppError>,
+    off_error: Option<AppError>,
+) -> impl IntoView {
+    let body = if let Some(codes) = shown {
+        view! {
+            <p class="status" role="status">"Two-factor log-in is on. Logging in now asks for a code from your app after the password."</p>
+            <h3>"Your recovery codes"</h3>
+            <p>"Save them now, somewhere other than your phone (a password manager, or printed): each logs you in once if the phone is lost. They are not shown again."</p>
+            <ol class="recovery-codes">
+                {codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}
+            </ol>
+            <p><a class="button primary" href="/account">"I have saved them"</a></p>
+        }
+        .into_any()
+    } else if let Some(since) = state.on_since {
+        let left = state.recovery_codes_left;
+        view! {
+            <p class="current"><span class="ok">"On"</span> " since " {since} ". "
+                {format!("{left} of 10 recovery codes left.")}</p>
+            <form method="post" action="/account" novalidate class="narrow">
+                {form_message(&off_error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+                <input type="hidden" name="intent" value="two-factor-off" />
+                <TextField label="Password" name="password" input_type="password" id="off-password"
+                    autocomplete="current-password"
+                    error=RwSignal::new(field_error(&off_error, AccountField::Password))
+                    check=|_: String| None node_ref=NodeRef::new() />
+                <CodeField label="Code from the app" id="off-code"
+                    error=field_error(&off_error, AccountField::Code) />
+                <div><button type="submit" class="danger">"Turn off two-factor log-in"</button></div>
+            </form>
+        }
+        .into_any()
+    } else if let Some(setup) = state.setup {
+        view! {
+            <ol class="steps">
+                <li>
+                    <p>"Scan this QR code with your authenticator app (your phone's password manager, Google Authenticator, Microsoft Authenticator, 1Password…)."</p>
+                    <div class="qr" role="img" aria-label="QR code of the two-factor key" inner_html=setup.qr_svg></div>
+                    <p class="hint">"Cannot scan? Type this key into the app: " <code class="secret">{setup.secret}</code></p>
+                </li>
+                <li>
+                    <form method="post" action="/account" novalidate class="narrow">
+                        {form_message(&confirm_error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+                        <input type="hidden" name="intent" value="two-factor-confirm" />
+                        <CodeField label="Code from the app" id="setup-code"
+                            error=field_error(&confirm_error, AccountField::Code) />
+                        <div><button type="submit" class="primary">"Turn on"</button></div>
+                    </form>
+                </li>
+            </ol>
+        }
+        .into_any()
+    } else {
+        view! {
+            {form_message(&confirm_error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+            <p class="current"><span class="warn-text">"Off"</span></p>
+            <p>"With it on, logging in asks for a 6-digit code from an authenticator app after the password, so a stolen password alone is not enough."</p>
+            <form method="post" action="/account" class="inline">
+                <input type="hidden" name="intent" value="two-factor-setup" />
+                <button type="submit" class="primary">"Set up two-factor log-in"</button>
+            </form>
+        }
+        .into_any()
+    };
+    view! {
+        <section aria-labelledby="two-factor-heading" class="panel">
+            <h2 id="two-factor-heading">"Two-factor log-in"</h2>
+            {body}
         </section>
     }
 }

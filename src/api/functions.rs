@@ -50,8 +50,8 @@ fn list<T: ToSchema>() -> RefOr<Schema> {
 pub const FUNCTIONS: &[Function] = &[
     Function {
         path: "user/login",
-        doc: "Logs in with an email and password (no Basic credentials) and answers a temporary key, with the organizations it reaches.",
-        arguments: &["username", "password"],
+        doc: "Logs in with an email and password (no Basic credentials) and answers a temporary key, with the organizations it reaches. With two-factor log-in on, otp is the authenticator app's current code (or a recovery code); without it the answer is 401.",
+        arguments: &["username", "password", "otp"],
         answer: || vec![("login", one::<Login>())],
         run: |call| Box::pin(login(call)),
     },
@@ -281,6 +281,7 @@ async fn login(call: Call<'_>) -> AppResult<Payload> {
                 ),
                 other => other,
             })?;
+    second_factor(&call, account_id).await?;
     let now = call.state.clock.now();
     // Each log-in counts against the person's calls: no fresh quota by logging in again.
     crate::api_keys::count_call(&call.state.db, &super::person_caller(account_id), now).await?;
@@ -308,6 +309,49 @@ async fn login(call: Call<'_>) -> AppResult<Payload> {
             customers,
         },
     )
+}
+
+/// The two-factor step of `user/login`: with two-factor on, `otp` must be
+/// a code the log-in page would accept (once; a wrong one counts as a
+/// failed log-in); 401 with what to send otherwise.
+async fn second_factor(call: &Call<'_>, account_id: i64) -> AppResult<()> {
+    use crate::auth::two_factor;
+    let db = &call.state.db;
+    if !two_factor::is_on(db, account_id).await? {
+        return Ok(());
+    }
+    let otp = call.args.get("otp").map_or("", |otp| otp.trim());
+    if otp.is_empty() {
+        return Err(AppError::SecondFactor(
+            "Two-factor log-in is on for this account: send otp, the 6-digit code the authenticator app shows now.".into(),
+        ));
+    }
+    let (email, email_key): (String, String) =
+        sqlx::query_as("SELECT email, email_key FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_one(&db.read)
+            .await?;
+    let now = call.state.clock.now();
+    let address = &call.client.address;
+    let attempt = crate::auth::throttle::begin_attempt(db, &email_key, address, now).await?;
+    match two_factor::accept_code(db, account_id, &email, otp, now).await? {
+        Some(accepted) => {
+            crate::auth::throttle::forgive(db, attempt).await?;
+            if accepted == two_factor::Accepted::RecoveryCode {
+                let mut tx = db.write.begin().await?;
+                two_factor::recovery_code_used(
+                    call.state, &mut tx, account_id, &email, address, now,
+                )
+                .await?;
+                tx.commit().await?;
+            }
+            Ok(())
+        }
+        None => Err(AppError::SecondFactor(
+            "The otp is wrong or was already used: send the code the authenticator app shows now."
+                .into(),
+        )),
+    }
 }
 
 async fn logout(call: Call<'_>) -> AppResult<Payload> {

@@ -25,6 +25,12 @@ pub enum SecurityEvent {
     SessionEnded,
     /// "Log out everywhere else".
     OtherSessionsEnded,
+    /// Two-factor log-in turned on (a code from the app confirmed).
+    TwoFactorOn,
+    /// Two-factor log-in turned off (password and a code given).
+    TwoFactorOff,
+    /// A log-in with one of the recovery codes instead of the app's code.
+    RecoveryCodeUsed,
 }
 
 impl SecurityEvent {
@@ -36,6 +42,9 @@ impl SecurityEvent {
             Self::EmailChanged => "email_changed",
             Self::SessionEnded => "session_ended",
             Self::OtherSessionsEnded => "other_sessions_ended",
+            Self::TwoFactorOn => "two_factor_on",
+            Self::TwoFactorOff => "two_factor_off",
+            Self::RecoveryCodeUsed => "recovery_code_used",
         }
     }
 
@@ -46,6 +55,9 @@ impl SecurityEvent {
             Self::EmailChanged,
             Self::SessionEnded,
             Self::OtherSessionsEnded,
+            Self::TwoFactorOn,
+            Self::TwoFactorOff,
+            Self::RecoveryCodeUsed,
         ]
         .into_iter()
         .find(|event| event.as_str() == kind)
@@ -59,6 +71,9 @@ impl SecurityEvent {
             Self::EmailChanged => "Email address changed",
             Self::SessionEnded => "A session was logged out",
             Self::OtherSessionsEnded => "Every other session was logged out",
+            Self::TwoFactorOn => "Two-factor log-in turned on",
+            Self::TwoFactorOff => "Two-factor log-in turned off",
+            Self::RecoveryCodeUsed => "Logged in with a recovery code",
         }
     }
 
@@ -88,6 +103,21 @@ impl SecurityEvent {
             Self::OtherSessionsEnded => (
                 "Your Orgpanel account was logged out everywhere else",
                 "Every session of your Orgpanel account but one was logged out from the Account page.",
+            ),
+            Self::TwoFactorOn => (
+                "Two-factor log-in is on for your Orgpanel account",
+                "Two-factor log-in was turned on for your Orgpanel account: logging in now asks \
+                 for a code from the authenticator app after the password.",
+            ),
+            Self::TwoFactorOff => (
+                "Two-factor log-in is off for your Orgpanel account",
+                "Two-factor log-in was turned off for your Orgpanel account: the password alone \
+                 logs in again.",
+            ),
+            Self::RecoveryCodeUsed => (
+                "A recovery code of your Orgpanel account was used",
+                "Your Orgpanel account was logged in with one of its recovery codes instead of a \
+                 code from the authenticator app. That code no longer works.",
             ),
         }
     }

@@ -2,8 +2,8 @@
 //! the signed-in account on each request.
 
 use super::{
-    password, reset, session, throttle, verify, Account, AuthField, ConfirmEmail, Credentials,
-    NewPassword, ResetRequest,
+    password, reset, session, throttle, two_factor, verify, Account, AuthField, CodeForm,
+    ConfirmEmail, Credentials, NewPassword, ResetRequest,
 };
 use crate::error::{AppError, AppResult};
 use crate::server::render::{refused, see_other};
@@ -25,9 +25,83 @@ pub async fn login(
 ) -> Response {
     match check_login(&state, &form.email, &form.password, &client.address).await {
         Ok(account_id) => {
-            start_session(&state, &parts, &client, account_id, form.next.as_deref()).await
+            password_accepted(&state, &parts, &client, account_id, form.next.as_deref()).await
         }
         Err(error) => refused(&state, parts, error, form.without_password()).await,
+    }
+}
+
+/// The password (or a reset link) was right: the session starts, or, with
+/// two-factor log-in on, the code step does (`/login/code`).
+async fn password_accepted(
+    state: &AppState,
+    parts: &Parts,
+    client: &Client,
+    account_id: i64,
+    next: Option<&str>,
+) -> Response {
+    let now = state.clock.now();
+    let challenge = async {
+        if two_factor::is_on(&state.db, account_id).await? {
+            two_factor::start_challenge(&state.db, account_id, now)
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+    .await;
+    match challenge {
+        Ok(None) => start_session(state, parts, client, account_id, next).await,
+        Ok(Some(token)) => {
+            let to = match next.and_then(local_path) {
+                Some(next) => format!(
+                    "/login/code?next={}",
+                    crate::auth::pages::encode_query(next)
+                ),
+                None => "/login/code".to_owned(),
+            };
+            let mut response = see_other(&to);
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                two_factor::set_cookie(&token, state.config.secure_cookies()),
+            );
+            response
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+/// `POST /login/code`: the code step of a log-in with two-factor on.
+pub async fn login_code(
+    State(state): State<AppState>,
+    client: Client,
+    parts: Parts,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let answered = match two_factor::token_from(&parts.headers) {
+        Some(token) => {
+            two_factor::answer_challenge(&state, &token, &form.code, &client.address).await
+        }
+        None => Err(AppError::field(
+            AuthField::Code,
+            "This log-in has expired. Log in again with your password.",
+        )),
+    };
+    match answered {
+        Ok(account_id) => {
+            let mut response =
+                start_session(&state, &parts, &client, account_id, form.next.as_deref()).await;
+            two_factor::forget(response.headers_mut(), state.config.secure_cookies());
+            response
+        }
+        Err(error) => {
+            let typed = CodeForm {
+                code: String::new(),
+                next: form.next,
+            };
+            refused(&state, parts, error, typed).await
+        }
     }
 }
 
@@ -194,7 +268,8 @@ pub async fn reset_password(
 ) -> Response {
     match reset::complete(&state, &token, &form.password, &client.address).await {
         Ok(account_id) => {
-            start_session(
+            // An emailed link proves the address, not the second factor.
+            password_accepted(
                 &state,
                 &parts,
                 &client,
@@ -281,8 +356,8 @@ fn is_public(path: &str) -> bool {
     matches!(
         path,
         // Log out without a session (a second tab, an old page) just goes to log in.
-        "/login" | "/signup" | "/logout" | "/health" | "/favicon.svg" | "/favicon.ico"
-            | "/forgot-password"
+        "/login" | "/login/code" | "/signup" | "/logout" | "/health" | "/favicon.svg"
+            | "/favicon.ico" | "/forgot-password"
     ) || path.starts_with("/pkg/")
         // A password reset link is opened by someone who cannot log in.
         || path.starts_with("/reset-password/")
@@ -322,7 +397,7 @@ pub async fn session_gate(
     let is_page = matches!(*request.method(), Method::GET | Method::HEAD);
     match account {
         Some(account) => {
-            if is_page && matches!(path, "/login" | "/signup") {
+            if is_page && matches!(path, "/login" | "/login/code" | "/signup") {
                 return see_other("/");
             }
             request.extensions_mut().insert::<Account>(account);

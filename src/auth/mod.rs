@@ -14,6 +14,8 @@ pub mod session;
 #[cfg(feature = "ssr")]
 pub mod throttle;
 #[cfg(feature = "ssr")]
+pub mod two_factor;
+#[cfg(feature = "ssr")]
 pub mod verify;
 
 use crate::validate::FormField;
@@ -25,6 +27,8 @@ pub enum AuthField {
     Name,
     Email,
     Password,
+    /// A two-factor code: six digits from the app, or a recovery code.
+    Code,
 }
 
 impl FormField for AuthField {
@@ -33,6 +37,7 @@ impl FormField for AuthField {
             AuthField::Name => "name",
             AuthField::Email => "email",
             AuthField::Password => "password",
+            AuthField::Code => "code",
         }
     }
 }
@@ -61,6 +66,15 @@ impl Credentials {
             ..self
         }
     }
+}
+
+/// The second step of a log-in with two-factor on: the code, and where to
+/// go afterwards. No `Debug`: a code is a secret while it works.
+#[derive(Clone, Default, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    pub code: String,
+    pub next: Option<String>,
 }
 
 /// "Forgot password?": the address to send a link to.
@@ -101,6 +115,20 @@ pub async fn fetch_verification_link(
     let state = leptos::prelude::use_context::<crate::server::state::AppState>()
         .ok_or_else(|| crate::error::AppError::internal("AppState missing from context"))?;
     verify::link(&state, &token).await
+}
+
+/// Whether the browser's log-in is waiting for its two-factor code (the
+/// challenge cookie is live); false for anyone else.
+#[leptos::server(prefix = "/rpc")]
+pub async fn fetch_login_code_state() -> Result<bool, crate::error::AppError> {
+    let state = leptos::prelude::use_context::<crate::server::state::AppState>()
+        .ok_or_else(|| crate::error::AppError::internal("AppState missing from context"))?;
+    let parts = leptos::prelude::use_context::<axum::http::request::Parts>()
+        .ok_or_else(|| crate::error::AppError::internal("request missing from context"))?;
+    match two_factor::token_from(&parts.headers) {
+        Some(token) => two_factor::challenge_is_live(&state.db, &token, state.clock.now()).await,
+        None => Ok(false),
+    }
 }
 
 /// The email of the account a password reset link is for, while the link

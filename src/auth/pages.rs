@@ -2,8 +2,8 @@
 //! in the browser with the same types the server parses with.
 
 use super::{
-    fetch_reset_link, fetch_verification_link, AuthField, ConfirmEmail, Credentials, NewPassword,
-    ResetRequest,
+    fetch_login_code_state, fetch_reset_link, fetch_verification_link, AuthField, CodeForm,
+    ConfirmEmail, Credentials, NewPassword, ResetRequest,
 };
 use crate::error::AppError;
 use crate::forms::{field_error, form_message, use_refused, Check, TextField};
@@ -94,6 +94,76 @@ pub fn SignupPage() -> impl IntoView {
             <p class="lead">"Create an account, then your first organization."</p>
             <AuthForm mode=AuthMode::SignUp next=next name=name email=email error=error />
             <p class="switch">"Already have an account? " <a href="/login">"Log in"</a></p>
+        </main>
+    }
+}
+
+/// A two-factor code's field: six digits from the app or a recovery code,
+/// checked by the server only (a plain input, no island). `error` is the
+/// server's refusal of the field.
+#[component]
+pub fn CodeField(
+    label: &'static str,
+    /// The field's id (a page may hold two code fields).
+    id: &'static str,
+    error: Option<String>,
+    /// The page's one field (the log-in's code step), focused on arrival.
+    #[prop(optional)]
+    autofocus: bool,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let described = error.as_ref().map(|_| error_id.clone());
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                spellcheck="false" autocapitalize="off" maxlength="20" class="code" autofocus=autofocus
+                aria-invalid=error.as_ref().map(|_| "true") aria-describedby=described />
+            {error.map(|message| view! { <p class="field-error" id=error_id>{message}</p> })}
+        </div>
+    }
+}
+
+/// The second step of a log-in with two-factor on: the code from the
+/// authenticator app, or a recovery code.
+#[component]
+pub fn LoginCodePage() -> impl IntoView {
+    let refused = use_refused::<CodeForm>();
+    let next = refused
+        .as_ref()
+        .and_then(|r| r.form.next.clone())
+        .or_else(|| use_query_map().with_untracked(|q| q.get("next")))
+        .filter(|next| local_path(next).is_some());
+    let error = refused.map(|r| r.error);
+    view! {
+        <Title text="Two-factor log-in" />
+        <main id="main" class="auth">
+            <a class="brand" href="/login">"Orgpanel"</a>
+            <h1>"Two-factor log-in"</h1>
+            <Suspense>
+                {Suspend::new(async move {
+                    let live = fetch_login_code_state().await.unwrap_or(false);
+                    if !live && error.is_none() {
+                        return view! {
+                            <p class="alert" role="alert">"This log-in has expired. Log in again with your password."</p>
+                            <p class="switch"><a href="/login">"Log in"</a></p>
+                        }
+                        .into_any();
+                    }
+                    view! {
+                        <p class="lead">"Enter the 6-digit code your authenticator app shows for Orgpanel."</p>
+                        <form method="post" action="/login/code" novalidate>
+                            {form_message(&error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+                            {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}
+                            <CodeField label="Code" id="code" error=field_error(&error, AuthField::Code) autofocus=true />
+                            <p class="hint">"Lost your phone? Enter one of your recovery codes instead."</p>
+                            <button type="submit" class="primary">"Log in"</button>
+                        </form>
+                        <p class="switch"><a href="/login">"Start again"</a></p>
+                    }
+                    .into_any()
+                })}
+            </Suspense>
         </main>
     }
 }

@@ -220,13 +220,18 @@ pub fn spawn_purge(
 
 /// The session token sent by the browser, if any.
 pub fn token_from(headers: &HeaderMap) -> Option<String> {
+    cookie_from(headers, COOKIE_NAME)
+}
+
+/// The value of the cookie `name` the browser sent, if any and not empty.
+pub fn cookie_from(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(cookie, _)| *cookie == name)
         .map(|(_, value)| value.to_owned())
         .filter(|value| !value.is_empty())
 }

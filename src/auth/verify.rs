@@ -126,14 +126,27 @@ pub async fn link(state: &AppState, token: &str) -> AppResult<VerificationLink> 
 /// the address meanwhile. Returns the account's id.
 pub async fn confirm(state: &AppState, token: &str, address: &str) -> AppResult<i64> {
     let now = state.clock.now();
+    let hash = token_hash(token);
     let mut tx = state.db.write.begin().await?;
+    let owner: Option<i64> =
+        sqlx::query_scalar("SELECT account_id FROM email_verifications WHERE token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+    // The account's row first, as a password change takes it: two links of
+    // one account followed at once then queue instead of each holding its
+    // link and waiting for the other's (a deadlock on PostgreSQL).
+    sqlx::query("UPDATE accounts SET email = email WHERE id = $1")
+        .bind(owner.ok_or(AppError::NotFound)?)
+        .execute(&mut *tx)
+        .await?;
     let used: Option<(i64, String, String)> = sqlx::query_as(
         "UPDATE email_verifications SET used_at = $1
           WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
           RETURNING account_id, email, email_key",
     )
     .bind(now)
-    .bind(token_hash(token))
+    .bind(&hash)
     .fetch_optional(&mut *tx)
     .await?;
     let (account_id, email, key) = used.ok_or(AppError::NotFound)?;

@@ -69,26 +69,34 @@ async fn authorize_where(
         customer_number: String,
         name: String,
         role: String,
+        /// The organization requires two-factor log-in (1) or not (0).
+        require_two_factor: i64,
+        /// The person has two-factor log-in on (an API key counts as on).
+        two_factor_on: i64,
     }
     // Two fixed texts each: the value is always a bound parameter.
     let sql = match (by, key) {
         (Principal::Person(_), OrgKey::PublicId) => {
-            "SELECT o.id, o.public_id, o.customer_number, o.name, m.role
+            "SELECT o.id, o.public_id, o.customer_number, o.name, m.role, o.require_two_factor,
+                    (SELECT count(*) FROM two_factor t WHERE t.account_id = m.account_id AND t.enabled_at IS NOT NULL) AS two_factor_on
                FROM organizations o JOIN memberships m ON m.organization_id = o.id
               WHERE o.public_id = $1 AND m.account_id = $2"
         }
         (Principal::Person(_), OrgKey::CustomerNumber) => {
-            "SELECT o.id, o.public_id, o.customer_number, o.name, m.role
+            "SELECT o.id, o.public_id, o.customer_number, o.name, m.role, o.require_two_factor,
+                    (SELECT count(*) FROM two_factor t WHERE t.account_id = m.account_id AND t.enabled_at IS NOT NULL) AS two_factor_on
                FROM organizations o JOIN memberships m ON m.organization_id = o.id
               WHERE o.customer_number = $1 AND m.account_id = $2"
         }
         (Principal::Key(_), OrgKey::PublicId) => {
-            "SELECT o.id, o.public_id, o.customer_number, o.name, k.role
+            "SELECT o.id, o.public_id, o.customer_number, o.name, k.role,
+                    0 AS require_two_factor, 1 AS two_factor_on
                FROM organizations o JOIN api_keys k ON k.organization_id = o.id
               WHERE o.public_id = $1 AND k.id = $2 AND k.revoked_at IS NULL AND o.deleted_at IS NULL"
         }
         (Principal::Key(_), OrgKey::CustomerNumber) => {
-            "SELECT o.id, o.public_id, o.customer_number, o.name, k.role
+            "SELECT o.id, o.public_id, o.customer_number, o.name, k.role,
+                    0 AS require_two_factor, 1 AS two_factor_on
                FROM organizations o JOIN api_keys k ON k.organization_id = o.id
               WHERE o.customer_number = $1 AND k.id = $2 AND k.revoked_at IS NULL AND o.deleted_at IS NULL"
         }
@@ -103,6 +111,13 @@ async fn authorize_where(
         .fetch_optional(&db.read)
         .await?;
     let row = row.ok_or(AppError::NotFound)?;
+    // Before any role: a person without two-factor log-in reaches nothing
+    // of an organization that requires it (its keys are not people).
+    if row.require_two_factor != 0 && row.two_factor_on == 0 {
+        return Err(AppError::TwoFactorRequired {
+            organization: row.name,
+        });
+    }
     // The membership's role, or the key's as stored (not revoked).
     let role = parse_role(&row.role)?;
     let access = OrgAccess {

@@ -261,6 +261,14 @@ pub async fn fetch_org_access(org: String, action: Action) -> Result<Membership,
     Ok(gate::access(&org, action).await?.2.membership())
 }
 
+/// Whether the organization requires two-factor log-in of every
+/// collaborator (Settings shows it to its Owners).
+#[server(prefix = "/rpc")]
+pub async fn fetch_two_factor_required(org: String) -> Result<bool, AppError> {
+    let (state, _, access) = gate::access(&org, Action::View).await?;
+    operations::two_factor_required(&state, &access).await
+}
+
 #[server(prefix = "/rpc")]
 pub async fn fetch_activity(org: String) -> Result<(Membership, Vec<ActivityEntry>), AppError> {
     let (state, _, access) = gate::access(&org, Action::SeeActivity).await?;

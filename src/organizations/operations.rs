@@ -22,6 +22,58 @@ pub async fn rename(state: &AppState, by: &Principal, org: &str, name: &str) -> 
     store::rename(&state.db, &access, &name, state.clock.now()).await
 }
 
+/// Requires two-factor log-in of every collaborator of the organization,
+/// or stops requiring it: Owners only, and only an Owner who has it on
+/// (else they would lock themselves out). Collaborators without it reach
+/// none of the organization's pages or functions until they turn it on
+/// (the gate); API keys are not people and are unaffected. Logged.
+pub async fn set_two_factor_required(
+    state: &AppState,
+    by: &Principal,
+    org: &str,
+    required: bool,
+) -> AppResult<()> {
+    let access = gate::authorize(&state.db, by, org, Action::RequireTwoFactor).await?;
+    if let (true, Principal::Person(account)) = (required, by) {
+        if !crate::auth::two_factor::is_on(&state.db, account.id).await? {
+            return Err(AppError::Conflict(
+                "Turn on two-factor log-in for your own account first (Account page): requiring it without would lock you out too.".into(),
+            ));
+        }
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.write.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE organizations SET require_two_factor = $1 WHERE id = $2 AND require_two_factor <> $3",
+    )
+    .bind(i64::from(required))
+    .bind(access.id)
+    .bind(i64::from(required))
+    .execute(&mut *tx)
+    .await?;
+    // Already so (another tab, a double click): nothing to log.
+    if changed.rows_affected() > 0 {
+        let what = if required {
+            "Two-factor log-in required of every collaborator"
+        } else {
+            "Two-factor log-in no longer required"
+        };
+        super::activity::record(&mut tx, access.id, access.actor(), what, "", now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Does the organization require two-factor log-in of its collaborators?
+pub async fn two_factor_required(state: &AppState, access: &OrgAccess) -> AppResult<bool> {
+    let required: i64 =
+        sqlx::query_scalar("SELECT require_two_factor FROM organizations WHERE id = $1")
+            .bind(access.id)
+            .fetch_one(&state.db.read)
+            .await?;
+    Ok(required != 0)
+}
+
 /// Deletes the organization. The caller has settled its money first.
 pub async fn delete(state: &AppState, access: &OrgAccess) -> AppResult<()> {
     store::delete(&state.db, access, state.clock.now()).await

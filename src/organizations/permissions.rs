@@ -55,10 +55,12 @@ pub enum Action {
     ManageApiKeys,
     SeeActivity,
     RenameOrDelete,
+    /// Require two-factor log-in of every collaborator.
+    RequireTwoFactor,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::View,
         Action::EditCompanyInformation,
         Action::ManageBilling,
@@ -67,6 +69,7 @@ impl Action {
         Action::ManageApiKeys,
         Action::SeeActivity,
         Action::RenameOrDelete,
+        Action::RequireTwoFactor,
     ];
 }
 
@@ -81,7 +84,7 @@ pub fn may(role: Role, action: Action) -> bool {
         A::ManageCollaborators => matches!(role, Owner | Admin),
         A::ManageServices => matches!(role, Owner | Admin | Member),
         A::ManageApiKeys | A::SeeActivity => matches!(role, Owner | Admin),
-        A::RenameOrDelete => role == Owner,
+        A::RenameOrDelete | A::RequireTwoFactor => role == Owner,
     }
 }
 
@@ -101,7 +104,7 @@ mod tests {
     /// DESIGN.md's table, row by row: Owner, Admin, Billing, Member.
     #[test]
     fn every_role_against_every_action() {
-        let table: [(Action, [bool; 4]); 8] = [
+        let table: [(Action, [bool; 4]); 9] = [
             (Action::View, [true, true, true, true]),
             (Action::EditCompanyInformation, [true, true, true, false]),
             (Action::ManageBilling, [true, false, true, false]),
@@ -110,6 +113,7 @@ mod tests {
             (Action::ManageApiKeys, [true, true, false, false]),
             (Action::SeeActivity, [true, true, false, false]),
             (Action::RenameOrDelete, [true, false, false, false]),
+            (Action::RequireTwoFactor, [true, false, false, false]),
         ];
         assert_eq!(table.len(), Action::ALL.len());
         for (action, allowed) in table {

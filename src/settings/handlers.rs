@@ -2,7 +2,7 @@
 //! information, rename, delete), each refused beside its own fields.
 
 use super::operations::delete;
-use super::DeleteForm;
+use super::{DeleteForm, TwoFactorRequiredForm};
 use crate::auth::Account;
 use crate::company::CompanySave;
 use crate::organizations::{NameForm, Principal};
@@ -21,6 +21,8 @@ pub enum SettingsForm {
     Rename(NameForm),
     Delete(DeleteForm),
     Company(Box<CompanySave>),
+    #[serde(rename = "two-factor")]
+    TwoFactor(TwoFactorRequiredForm),
 }
 
 pub async fn settings(
@@ -42,6 +44,28 @@ pub async fn settings(
             match crate::company::operations::save(&state, &by, &org, &form).await {
                 Ok(()) => see_other(&format!("/organizations/{org}/settings?saved=1")),
                 Err(error) => refused(&state, parts, error, *form).await,
+            }
+        }
+        SettingsForm::TwoFactor(form) => {
+            let result = match form.required.as_str() {
+                "yes" | "no" => {
+                    crate::organizations::operations::set_two_factor_required(
+                        &state,
+                        &by,
+                        &org,
+                        form.required == "yes",
+                    )
+                    .await
+                }
+                _ => Err(crate::error::AppError::BadRequest(
+                    "required is yes or no.".into(),
+                )),
+            };
+            match result {
+                Ok(()) => see_other(&format!(
+                    "/organizations/{org}/settings?security=1#two-factor"
+                )),
+                Err(error) => refused(&state, parts, error, form).await,
             }
         }
         SettingsForm::Delete(form) => match delete(&state, &by, &org, &form.confirm).await {

@@ -24,6 +24,13 @@ impl FormField for DeleteField {
     }
 }
 
+/// "Require two-factor log-in" as posted: `required` is `yes` or `no`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorRequiredForm {
+    #[serde(default)]
+    pub required: String,
+}
+
 /// "Delete organization" as posted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeleteForm {

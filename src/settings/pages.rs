@@ -1,12 +1,14 @@
 //! The Settings page: company information first (what a new organization
 //! fills in), then, for Owners, renaming and deleting the organization.
 
-use super::{DeleteField, DeleteForm};
+use super::{DeleteField, DeleteForm, TwoFactorRequiredForm};
 use crate::company::pages::CompanyInformationSection;
 use crate::company::CompanySave;
 use crate::forms::{field_error, form_message, use_refused, TextField};
 use crate::organizations::pages::OrganizationNameForm;
-use crate::organizations::{fetch_org_access, Action, Membership, NameForm};
+use crate::organizations::{
+    fetch_org_access, fetch_two_factor_required, Action, Membership, NameForm,
+};
 use crate::page::{load, org_param, query_flag};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,9 +21,12 @@ pub fn SettingsPage() -> impl IntoView {
     let saved = query_flag("saved");
     let rename = use_refused::<NameForm>();
     let delete = use_refused::<DeleteForm>();
+    let two_factor_refusal = use_refused::<TwoFactorRequiredForm>().map(|r| r.error);
+    let security_saved = query_flag("security");
     // A refusal whose form the role does not see is told at the top.
     let unshown = [
         rename.as_ref().map(|r| r.error.clone()),
+        two_factor_refusal.clone(),
         delete.as_ref().map(|r| r.error.clone()),
     ]
     .into_iter()
@@ -75,6 +80,8 @@ pub fn SettingsPage() -> impl IntoView {
                             <OrganizationNameForm action=format!("{base}#rename") intent=Some("rename".to_owned()) button="Rename".to_owned()
                                 value=rename_value error=rename_error />
                         </section>
+                        <TwoFactorRequirement org=access.org.public_id.clone()
+                            saved=security_saved refusal=two_factor_refusal.clone() />
                         <section aria-labelledby="delete" class="danger-zone">
                             <h2 id="delete">"Delete organization"</h2>
                             <p>"Deleting " <strong dir="auto">{name.clone()}</strong> " removes it for every collaborator. Its payments, services and activity log are kept for bookkeeping. While a card verification refund is pending it cannot be deleted; a card page left open is closed. This cannot be undone."</p>
@@ -91,4 +98,46 @@ pub fn SettingsPage() -> impl IntoView {
             }
         },
     )
+}
+
+/// An Owner's "Two-factor log-in" setting: require it of every
+/// collaborator, or stop requiring it.
+#[component]
+fn TwoFactorRequirement(
+    org: String,
+    saved: bool,
+    refusal: Option<crate::error::AppError>,
+) -> impl IntoView {
+    let action = format!("/organizations/{org}/settings#two-factor");
+    load(fetch_two_factor_required(org), move |required: bool| {
+        let (state, value, button, class) = if required {
+            (
+                "Required: collaborators without it see only a page that leads them to set it up.",
+                "no",
+                "Stop requiring it",
+                "",
+            )
+        } else {
+            (
+                "Not required: a password alone opens this organization.",
+                "yes",
+                "Require two-factor log-in",
+                "primary",
+            )
+        };
+        view! {
+            <section aria-labelledby="two-factor">
+                <h2 id="two-factor">"Two-factor log-in"</h2>
+                {saved.then(|| view! { <p class="status" role="status">"Saved."</p> })}
+                {form_message(&refusal).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+                <p>"Require every collaborator to log in with a code from an authenticator app as well as the password. API keys are not affected."</p>
+                <p class="current">{state}</p>
+                <form method="post" action=action.clone() class="inline">
+                    <input type="hidden" name="intent" value="two-factor" />
+                    <input type="hidden" name="required" value=value />
+                    <button type="submit" class=class>{button}</button>
+                </form>
+            </section>
+        }
+    })
 }

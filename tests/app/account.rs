@@ -373,9 +373,10 @@ async fn sign_up_sends_a_confirmation_link_and_the_banner_stays_until_it_is_foll
     assert_eq!(subjects, ["Confirm your email address for Orgpanel"]);
     let token = link.rsplit('/').next().unwrap();
     assert_eq!(
-        app.count(&format!(
-            "SELECT count(*) FROM email_verifications WHERE token_hash = '{token}'"
-        ))
+        app.count_with(
+            "SELECT count(*) FROM email_verifications WHERE token_hash = $1",
+            token
+        )
         .await,
         0,
         "stored only as its hash"
@@ -617,4 +618,49 @@ async fn a_new_password_cancels_a_change_of_email_not_yet_confirmed() {
         "/",
     );
     app.stop().await;
+}
+
+#[tokio::test]
+async fn two_change_links_followed_at_once_make_one_change_and_no_error() {
+    let app = TestApp::start().await;
+    let anna = app.client();
+    app.signup(&anna, "Anna Berg", "anna@example.com", PASSWORD)
+        .await;
+    let mut links = Vec::new();
+    for email in ["anna.one@example.com", "anna.two@example.com"] {
+        let asked = app
+            .post_form(
+                &anna,
+                "/account",
+                &[
+                    ("intent", "email"),
+                    ("new_email", email),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_redirect(&asked, "/account?sent=change");
+        links.push(confirmation_link(&app, email).await);
+    }
+    let (first, second) = (app.client(), app.client());
+    let (one, two) = futures::join!(
+        app.post_form(&first, &links[0], &[]),
+        app.post_form(&second, &links[1], &[])
+    );
+    let statuses = [one.status(), two.status()];
+    assert!(
+        statuses.contains(&StatusCode::SEE_OTHER),
+        "one change is made: {statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::SEE_OTHER || *s == StatusCode::NOT_FOUND),
+        "the other link has ended, not failed: {statuses:?}"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM accounts WHERE email LIKE 'anna.%'")
+            .await,
+        1
+    );
 }

@@ -9,7 +9,12 @@ use std::fmt::Write as _;
 
 /// Makes an API key on the "API keys" page as `client`; the key and the
 /// page's HTML.
-async fn make_key(app: &TestApp, client: &Client, org: &str, role: &str) -> (String, String) {
+pub(crate) async fn make_key(
+    app: &TestApp,
+    client: &Client,
+    org: &str,
+    role: &str,
+) -> (String, String) {
     // Descriptions tell keys apart: "Deploy script", "Deploy script 2", …
     let made = app.count("SELECT count(*) FROM api_keys").await;
     let description = match made {
@@ -38,7 +43,7 @@ async fn make_key(app: &TestApp, client: &Client, org: &str, role: &str) -> (Str
     (key, html)
 }
 
-async fn customer_number(app: &TestApp, org: &str) -> String {
+pub(crate) async fn customer_number(app: &TestApp, org: &str) -> String {
     sqlx::query_scalar("SELECT customer_number FROM organizations WHERE public_id = $1")
         .bind(org)
         .fetch_one(app.db())
@@ -48,7 +53,7 @@ async fn customer_number(app: &TestApp, org: &str) -> String {
 
 /// Logs in through `user/login` as the account with `email` (whose password
 /// is `password123`); the temporary key.
-async fn temporary_key(app: &TestApp, email: &str) -> String {
+pub(crate) async fn temporary_key(app: &TestApp, email: &str) -> String {
     let body: Value = Client::new()
         .post(app.url("/api/user/login"))
         .form(&[("username", email), ("password", "password123")])
@@ -66,7 +71,7 @@ async fn temporary_key(app: &TestApp, email: &str) -> String {
 
 /// Calls `function` with Basic `user`:`password` and JSON `args`; the
 /// status and the parsed body.
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     function: &str,
     user: &str,

@@ -18,4 +18,5 @@ mod reset;
 mod scale;
 mod security;
 mod services;
+mod two_factor;
 mod typed;

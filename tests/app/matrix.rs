@@ -12,7 +12,7 @@ use orgpanel::api_keys::FetchApiKeys;
 use orgpanel::billing::{FetchBilling, FetchCardSetup};
 use orgpanel::collaborators::FetchCollaborators;
 use orgpanel::company::FetchCompany;
-use orgpanel::organizations::{FetchActivity, FetchOrgAccess};
+use orgpanel::organizations::{FetchActivity, FetchOrgAccess, FetchTwoFactorRequired};
 use orgpanel::overview::FetchOverview;
 use orgpanel::services::FetchServices;
 use reqwest::{Client, StatusCode};
@@ -79,6 +79,14 @@ fn checks() -> Vec<Check> {
             &[("intent", "rename"), ("name", "")],
             "O",
             S::UNPROCESSABLE_ENTITY,
+        ),
+        // An Owner without two-factor log-in of their own is refused.
+        form(
+            "Require two-factor log-in",
+            "/settings",
+            &[("intent", "two-factor"), ("required", "yes")],
+            "O",
+            S::CONFLICT,
         ),
         form(
             "Delete organization",
@@ -187,6 +195,12 @@ fn checks() -> Vec<Check> {
         function("fetch_activity", FetchActivity::PATH, "OA", S::OK),
         function("fetch_api_keys", FetchApiKeys::PATH, "OA", S::OK),
         function("fetch_org_access (View)", FetchOrgAccess::PATH, ALL, S::OK),
+        function(
+            "fetch_two_factor_required",
+            FetchTwoFactorRequired::PATH,
+            ALL,
+            S::OK,
+        ),
         // A made-up setup: a permitted role is told it does not exist.
         function("fetch_card_setup", FetchCardSetup::PATH, "OB", S::NOT_FOUND),
     ]

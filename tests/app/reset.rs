@@ -49,9 +49,10 @@ async fn the_emailed_link_sets_a_new_password_once_and_ends_every_other_session(
     let link = link_to(&app, "anna@example.com").await;
     let token = link.rsplit('/').next().unwrap().to_owned();
     assert_eq!(
-        app.count(&format!(
-            "SELECT count(*) FROM password_resets WHERE token_hash = '{token}'"
-        ))
+        app.count_with(
+            "SELECT count(*) FROM password_resets WHERE token_hash = $1",
+            &token
+        )
         .await,
         0,
         "the token is stored only as its hash"

@@ -33,6 +33,16 @@ impl std::io::Write for LogWriter {
         if let Ok(mut logs) = LOGS.lock() {
             logs.extend_from_slice(buf);
         }
+        // The whole suite's log, for scripts/scan-secrets after it.
+        if let Some(path) = std::env::var_os("ORGPANEL_TEST_LOG") {
+            if let Ok(mut file) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+            {
+                let _ = file.write_all(buf);
+            }
+        }
         if std::env::var_os("ORGPANEL_TEST_ERRORS").is_some() {
             let line = String::from_utf8_lossy(buf);
             if line.contains("ERROR") {
@@ -51,7 +61,12 @@ fn capture_logs() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+            // The test clients' cookie jar logs each cookie it receives:
+            // that is the tests' side, not the panel's, and would hide a
+            // token the panel itself logged.
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "debug,cookie_store=info",
+            ))
             .with_writer(|| LogWriter)
             .with_ansi(false)
             .try_init();
@@ -265,6 +280,16 @@ impl TestApp {
 
     /// Waits up to five seconds for a background worker to make `sql`
     /// count `expected`; whether it did.
+    /// `count(*)` of `sql` with `$1` bound to `value`: a secret a test
+    /// looks for stays out of the statement (and so out of sqlx's log).
+    pub async fn count_with(&self, sql: &str, value: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .bind(value)
+            .fetch_one(self.db())
+            .await
+            .expect("count")
+    }
+
     pub async fn eventually(&self, sql: &str, expected: i64) -> bool {
         for _ in 0..50 {
             if self.count(sql).await == expected {
