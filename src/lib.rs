@@ -34,6 +34,7 @@ pub mod auth;
 pub mod billing;
 pub mod collaborators;
 pub mod company;
+pub mod invoices;
 pub mod organizations;
 pub mod services;
 
