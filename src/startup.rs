@@ -238,6 +238,7 @@ pub async fn start(
     let refunds = crate::billing::card::spawn_refunds(state.clone(), stopped.clone());
     let purge =
         crate::auth::session::spawn_purge(state.db.clone(), state.clock.clone(), stopped.clone());
+    let invoicing = crate::invoices::run::spawn(state.clone(), stopped.clone());
     let outbox = crate::mail::spawn(
         state.db.clone(),
         state.clock.clone(),
@@ -253,6 +254,7 @@ pub async fn start(
         let _ = stop_refunds.send(true);
         let _ = refunds.await;
         let _ = purge.await;
+        let _ = invoicing.await;
         let _ = outbox.await;
         db.close().await;
         served

@@ -17,11 +17,12 @@ async function turnOn(page: Page): Promise<{ key: string; codes: string[] }> {
   await expect(page.getByRole("img", { name: "QR code of the two-factor key" })).toBeVisible();
   const key = (await page.locator("code.secret").textContent())!.trim();
   remember(key.replace(/\s/g, ""));
-  const code = page.locator("#setup-code");
-  await code.fill("000000");
+  await page.locator("#setup-code").fill("000000");
+  await page.locator("#setup-password").fill(PASSWORD);
   await page.getByRole("button", { name: "Turn on" }).click();
   await expect(page.locator("#setup-code-error")).toContainText("not the code the app shows now");
   await page.locator("#setup-code").fill(totp(key, await serverNow(page)));
+  await page.locator("#setup-password").fill(PASSWORD);
   await page.getByRole("button", { name: "Turn on" }).click();
   await expect(page.getByRole("heading", { name: "Your recovery codes" })).toBeVisible();
   const codes = (await page.locator("ol.recovery-codes code").allTextContents()).map((c) => c.trim());

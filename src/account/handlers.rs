@@ -89,7 +89,16 @@ pub async fn account(
             Err(error) => refused(&state, parts, error, TwoFactorCodeForm::default()).await,
         },
         AccountForm::TwoFactorConfirm(form) => {
-            match confirm_two_factor(&state, &account, &client, &form.code).await {
+            match confirm_two_factor(
+                &state,
+                &account,
+                &client,
+                &form.password,
+                &form.setup,
+                &form.code,
+            )
+            .await
+            {
                 // Shown in this answer only: the codes are stored as hashes.
                 Ok(codes) => {
                     render_with_context(

@@ -65,9 +65,14 @@ pub struct EmailForm {
     pub password: String,
 }
 
-/// The code that finishes the set-up of two-factor log-in. No `Debug`.
+/// What finishes the set-up of two-factor log-in: the password, the
+/// set-up's fingerprint and the app's code. No `Debug`.
 #[derive(Clone, Default, Deserialize)]
 pub struct TwoFactorCodeForm {
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub setup: String,
     #[serde(default)]
     pub code: String,
 }
@@ -95,6 +100,9 @@ pub struct TwoFactorView {
     pub recovery_codes_left: i64,
     /// An unfinished set-up: what to scan or type.
     pub setup: Option<SetupView>,
+    /// The account's organizations that require it, by name: turning it
+    /// off closes their pages to the account.
+    pub required_by: Vec<String>,
 }
 
 /// An unfinished set-up of two-factor log-in.
@@ -104,6 +112,8 @@ pub struct SetupView {
     pub secret: String,
     /// The QR code of the `otpauth://` URL, an `<svg>` made by the server.
     pub qr_svg: String,
+    /// Sent back by the confirming form (see `auth::two_factor::Setup`).
+    pub fingerprint: String,
 }
 
 /// "Resend" of the email confirmation link.

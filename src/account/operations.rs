@@ -280,14 +280,26 @@ async fn two_factor_view(state: &AppState, account: &Account) -> AppResult<TwoFa
             .map(|setup| SetupView {
                 secret: setup.secret,
                 qr_svg: setup.qr_svg,
+                fingerprint: setup.fingerprint,
             })
     } else {
         None
     };
+    // Plain SQL, not the organizations feature (a layer above this one):
+    // only the names, for a warning before turning it off.
+    let required_by: Vec<String> = sqlx::query_scalar(
+        "SELECT o.name FROM organizations o JOIN memberships m ON m.organization_id = o.id
+          WHERE m.account_id = $1 AND o.require_two_factor = 1 AND o.deleted_at IS NULL
+          ORDER BY o.name LIMIT 20",
+    )
+    .bind(account.id)
+    .fetch_all(&db.read)
+    .await?;
     Ok(TwoFactorView {
         on_since: on_since.map(format_utc),
         recovery_codes_left: two_factor::recovery_codes_left(db, account.id).await?,
         setup,
+        required_by,
     })
 }
 
@@ -297,26 +309,46 @@ pub async fn begin_two_factor(state: &AppState, account: &Account) -> AppResult<
     two_factor::begin_setup(&state.db, account.id, state.clock.now()).await
 }
 
-/// Finishes the set-up with the app's current `code`: two-factor log-in is
-/// on, and the ten recovery codes are returned to be shown once.
+/// Finishes the set-up `setup` (the fingerprint the page showed) with the
+/// password and the app's current `code`: two-factor log-in is on, every
+/// other session ends, and the ten recovery codes are returned to be shown
+/// once. The password is asked so that a session left open somewhere
+/// cannot lock its owner out.
 pub async fn confirm_two_factor(
     state: &AppState,
     account: &Account,
     client: &Client,
+    password: &str,
+    setup: &str,
     code: &str,
 ) -> AppResult<Vec<String>> {
+    if code.trim().is_empty() {
+        return Err(AppError::field(
+            AccountField::Code,
+            "Enter the 6-digit code the app shows for Orgpanel.",
+        ));
+    }
+    check_current_password(state, account, client, password, AccountField::Password).await?;
     let to = Email::parse(&account.email).map_err(AppError::internal)?;
-    two_factor::confirm_setup(state, account.id, &to, code, &client.address)
-        .await
-        .map_err(|error| match error {
-            AppError::Invalid(_) => AppError::field(
-                AccountField::Code,
-                error
-                    .field_message(crate::auth::AuthField::Code)
-                    .unwrap_or_default(),
-            ),
-            other => other,
-        })
+    two_factor::confirm_setup(
+        state,
+        account.id,
+        &account.session,
+        &to,
+        setup,
+        code,
+        &client.address,
+    )
+    .await
+    .map_err(|error| match error {
+        AppError::Invalid(_) => AppError::field(
+            AccountField::Code,
+            error
+                .field_message(crate::auth::AuthField::Code)
+                .unwrap_or_default(),
+        ),
+        other => other,
+    })
 }
 
 /// "Turn off two-factor log-in", with the password and a code of the app
@@ -339,15 +371,11 @@ pub async fn turn_off_two_factor(
     let now = state.clock.now();
     let email = Email::parse(&account.email).map_err(AppError::internal)?;
     let attempt =
-        crate::auth::throttle::begin_attempt(&state.db, &email.key(), &client.address, now).await?;
-    if two_factor::accept_code(&state.db, account.id, &account.email, code, now)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::field(
-            AccountField::Code,
-            "That code is wrong or was already used.",
-        ));
+        crate::auth::throttle::begin_code_attempt(&state.db, &email.key(), &client.address, now)
+            .await?;
+    let checked = two_factor::accept_code(&state.db, account.id, &account.email, code, now).await?;
+    if !checked.accepted() {
+        return Err(AppError::field(AccountField::Code, checked.refusal()));
     }
     crate::auth::throttle::forgive(&state.db, attempt).await?;
     let mut tx = state.db.write.begin().await?;

@@ -172,7 +172,7 @@ fn TwoFactorSection(
 ) -> impl IntoView {
     let body = if let Some(codes) = shown {
         view! {
-            <p class="status" role="status">"Two-factor log-in is on. Logging in now asks for a code from your app after the password."</p>
+            <p class="status" role="status">"Two-factor log-in is on. Logging in now asks for a code from your app after the password; every other session was logged out."</p>
             <h3>"Your recovery codes"</h3>
             <p>"Save them now, somewhere other than your phone (a password manager, or printed): each logs you in once if the phone is lost. They are not shown again."</p>
             <ol class="recovery-codes">
@@ -183,9 +183,20 @@ fn TwoFactorSection(
         .into_any()
     } else if let Some(since) = state.on_since {
         let left = state.recovery_codes_left;
+        let required = (!state.required_by.is_empty()).then(|| {
+            format!(
+                "{} {} two-factor log-in: turning it off closes {} pages to you until you turn it on again.",
+                state.required_by.join(", "),
+                if state.required_by.len() == 1 { "requires" } else { "require" },
+                if state.required_by.len() == 1 { "its" } else { "their" },
+            )
+        });
         view! {
+            // A confirmation sent twice (a double click, a reload) is refused here.
+            {form_message(&confirm_error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
             <p class="current"><span class="ok">"On"</span> " since " {since} ". "
                 {format!("{left} of 10 recovery codes left.")}</p>
+            {required.map(|m| view! { <p class="warn-text">{m}</p> })}
             <form method="post" action="/account" novalidate class="narrow">
                 {form_message(&off_error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
                 <input type="hidden" name="intent" value="two-factor-off" />
@@ -211,8 +222,14 @@ fn TwoFactorSection(
                     <form method="post" action="/account" novalidate class="narrow">
                         {form_message(&confirm_error).map(|m| view! { <p class="alert" role="alert">{m}</p> })}
                         <input type="hidden" name="intent" value="two-factor-confirm" />
+                        <input type="hidden" name="setup" value=setup.fingerprint />
                         <CodeField label="Code from the app" id="setup-code"
                             error=field_error(&confirm_error, AccountField::Code) />
+                        <TextField label="Password" name="password" input_type="password" id="setup-password"
+                            autocomplete="current-password"
+                            error=RwSignal::new(field_error(&confirm_error, AccountField::Password))
+                            check=|_: String| None node_ref=NodeRef::new() />
+                        <p class="hint">"Turning it on logs out every other session of your account."</p>
                         <div><button type="submit" class="primary">"Turn on"</button></div>
                     </form>
                 </li>

@@ -180,7 +180,7 @@ fn looks_like_token(value: &str) -> bool {
 /// secret by its name, an API key, or anything that could be a card number.
 fn is_secret(name: &str, value: &str) -> bool {
     SECRET_PARTS.iter().any(|part| name.contains(part))
-        || ["otp", "pw", "pin"].contains(&name)
+        || ["otp", "totp", "code", "twofactor", "mfa", "pw", "pin"].contains(&name)
         || names_card_details(name)
         || value.to_ascii_lowercase().contains(crate::api_keys::KEY_PREFIX)
         || looks_like_token(value)

@@ -145,8 +145,12 @@ pub async fn record(
     .execute(&mut *tx)
     .await?;
     let (subject, what) = event.email();
-    let advice = if event == SecurityEvent::EmailChanged {
-        // This address no longer has an account: a reset link cannot reach it.
+    let advice = if matches!(
+        event,
+        SecurityEvent::EmailChanged | SecurityEvent::TwoFactorOn
+    ) {
+        // A reset link cannot undo these: the address is gone, or the
+        // log-in now needs a phone that is not the owner's.
         "If this was not you, reply to this email at once: someone who knew your password has \
          taken the account, and only we can give it back."
             .to_owned()

@@ -19,6 +19,15 @@ pub const FAILURES_PER_ADDRESS: RateLimit = RateLimit {
     limit: 300,
     ..FAILURES_PER_ACCOUNT
 };
+/// Wrong two-factor codes an account may be sent in an hour, after a right
+/// password: a guesser gets 30 codes of a million a day. Counted apart from
+/// failed passwords, so a password reset (which clears those) frees none.
+pub const CODE_FAILURES_PER_ACCOUNT: RateLimit = RateLimit {
+    limit: 10,
+    window_secs: WINDOW_SECS,
+    refusal: "Too many wrong two-factor codes.",
+};
+
 /// New accounts an address may make in an hour: an office behind one
 /// address signing up its staff fits; a script making accounts does not.
 pub const SIGNUPS_PER_ADDRESS: RateLimit = RateLimit {
@@ -65,6 +74,35 @@ pub async fn begin_attempt(
     address: &str,
     now: Timestamp,
 ) -> AppResult<i64> {
+    begin(db, email_key, FAILURES_PER_ACCOUNT, address, now).await
+}
+
+/// The same for a two-factor code of the account with `email_key`: counted
+/// under [`CODE_FAILURES_PER_ACCOUNT`] (and the address's limit), apart
+/// from failed passwords.
+pub async fn begin_code_attempt(
+    db: &Db,
+    email_key: &str,
+    address: &str,
+    now: Timestamp,
+) -> AppResult<i64> {
+    begin(
+        db,
+        &format!("code:{email_key}"),
+        CODE_FAILURES_PER_ACCOUNT,
+        address,
+        now,
+    )
+    .await
+}
+
+async fn begin(
+    db: &Db,
+    email_key: &str,
+    per_account: RateLimit,
+    address: &str,
+    now: Timestamp,
+) -> AppResult<i64> {
     // The failure whose expiry frees the counter: the limit-th newest in the window.
     const BY_EMAIL: &str =
         "SELECT failed_at FROM login_failures WHERE email_key = $1 AND failed_at > $2
@@ -78,7 +116,7 @@ pub async fn begin_attempt(
         .execute(&mut *tx)
         .await?;
     for (sql, key, limit) in [
-        (BY_EMAIL, email_key, FAILURES_PER_ACCOUNT),
+        (BY_EMAIL, email_key, per_account),
         (BY_ADDRESS, address, FAILURES_PER_ADDRESS),
     ] {
         limit.enforce(&mut tx, sql, key.to_owned(), now).await?;

@@ -11,8 +11,12 @@
 //!   newest accepted step is stored and a code must be for a later one.
 //! - The step between password and code is a challenge (a cookie with a
 //!   256-bit token) that lasts [`CHALLENGE_SECS`] and takes
-//!   [`ATTEMPTS_PER_CHALLENGE`] codes; each wrong code also counts as a
-//!   failed log-in of the account ([`super::throttle`]).
+//!   [`ATTEMPTS_PER_CHALLENGE`] codes; wrong codes are also counted per
+//!   account, apart from failed passwords, 10 an hour
+//!   ([`super::throttle::CODE_FAILURES_PER_ACCOUNT`]).
+//! - Turning it on ends every other session of the account (a browser or a
+//!   `user/login` key made with the password alone), and asks for the
+//!   password as turning it off does.
 
 use super::events::{self, SecurityEvent};
 use super::{throttle, AuthField};
@@ -46,15 +50,42 @@ pub struct Setup {
     pub url: String,
     /// The QR code, as an `<svg>` element.
     pub qr_svg: String,
+    /// Names this set-up's secret without telling it (16 hex digits of its
+    /// SHA-256): the confirming form sends it back, so a set-up begun again
+    /// in another tab is told apart from a wrong code.
+    pub fingerprint: String,
 }
 
-/// How a code was accepted.
+/// What became of a code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Accepted {
-    /// A code of the authenticator app.
+pub enum Checked {
+    /// A code of the authenticator app, accepted.
     App,
-    /// A recovery code, now used up.
+    /// A recovery code, accepted and now used up.
     RecoveryCode,
+    /// The app's code of a step already used (RFC 6238 section 5.2: once).
+    Replayed,
+    /// Neither the app's code now nor an unused recovery code.
+    Wrong,
+}
+
+impl Checked {
+    pub fn accepted(self) -> bool {
+        matches!(self, Self::App | Self::RecoveryCode)
+    }
+
+    /// Why a code that was not accepted was refused, for the person.
+    pub fn refusal(self) -> &'static str {
+        if self == Self::Replayed {
+            "That code was already used. Wait for the next one: the app shows a new code every 30 seconds."
+        } else {
+            "That code is wrong or was already used. Enter the code the app shows now."
+        }
+    }
+}
+
+fn fingerprint(secret: &str) -> String {
+    token_hash(secret)[..16].to_owned()
 }
 
 fn totp(secret: &str, account_name: &str) -> AppResult<Totp> {
@@ -137,19 +168,24 @@ pub async fn setup(db: &Db, account_id: i64, email: &str) -> AppResult<Option<Se
         .collect::<Vec<_>>()
         .join(" ");
     Ok(Some(Setup {
+        fingerprint: fingerprint(&secret),
         secret: grouped,
         url,
         qr_svg,
     }))
 }
 
-/// Finishes set-up when `code` is the app's current code: two-factor
-/// log-in is on, and the ten recovery codes (only now in plain text) are
-/// returned. The change is a security event, emailed to `to`.
+/// Finishes the set-up `setup` names (its [`Setup::fingerprint`]) when
+/// `code` is the app's current code: two-factor log-in is on, every session
+/// of the account but `keep` ends, and the ten recovery codes (only now in
+/// plain text) are returned. The change is a security event, emailed to
+/// `to`. The caller checked the password.
 pub async fn confirm_setup(
     state: &AppState,
     account_id: i64,
+    keep: &str,
     to: &Email,
+    setup: &str,
     code: &str,
     address: &str,
 ) -> AppResult<Vec<String>> {
@@ -167,6 +203,12 @@ pub async fn confirm_setup(
             AppError::Conflict("Start the set-up again: it was not begun or was replaced.".into())
         });
     };
+    if fingerprint(&secret) != setup {
+        return Err(AppError::Conflict(
+            "The set-up was started again in another tab or window: scan the code shown now, then enter the app's code."
+                .into(),
+        ));
+    }
     let step = totp(&secret, to.as_str())?
         .check(digits(code).as_deref().unwrap_or(""), unix(now))
         .ok_or_else(|| {
@@ -192,6 +234,9 @@ pub async fn confirm_setup(
         return Err(already_on());
     }
     let codes = replace_recovery_codes(&mut tx, account_id).await?;
+    // A browser or key made with the password alone would keep the way in
+    // this closes (and pass an organization's requirement).
+    super::session::end_all_but(&mut tx, account_id, keep).await?;
     events::record(
         &mut tx,
         state.config.base_url(),
@@ -243,18 +288,18 @@ fn digits(code: &str) -> Option<String> {
     (digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
-/// Accepts `code` for the account (two-factor on): the app's code for a
+/// Checks `code` for the account (two-factor on): the app's code for a
 /// step later than the last one accepted, or an unused recovery code,
-/// which is used up. `None` for anything else, a replayed code included.
-/// Each acceptance is one conditional write, so two requests with the
-/// same code, on one replica or several, cannot both pass.
+/// which is used up. Each acceptance is one conditional write, so two
+/// requests with the same code, on one replica or several, cannot both
+/// pass.
 pub async fn accept_code(
     db: &Db,
     account_id: i64,
     email: &str,
     code: &str,
     now: Timestamp,
-) -> AppResult<Option<Accepted>> {
+) -> AppResult<Checked> {
     if let Some(digits) = digits(code) {
         let secret: Option<String> = sqlx::query_scalar(
             "SELECT secret FROM two_factor WHERE account_id = $1 AND enabled_at IS NOT NULL",
@@ -263,10 +308,10 @@ pub async fn accept_code(
         .fetch_optional(&db.read)
         .await?;
         let Some(secret) = secret else {
-            return Ok(None);
+            return Ok(Checked::Wrong);
         };
         let Some(step) = totp(&secret, email)?.check(&digits, unix(now)) else {
-            return Ok(None);
+            return Ok(Checked::Wrong);
         };
         let done = sqlx::query(
             "UPDATE two_factor SET last_step = $1 WHERE account_id = $2 AND last_step < $3",
@@ -276,11 +321,15 @@ pub async fn accept_code(
         .bind(i64::try_from(step).map_err(AppError::internal)?)
         .execute(&db.write)
         .await?;
-        return Ok((done.rows_affected() == 1).then_some(Accepted::App));
+        return Ok(if done.rows_affected() == 1 {
+            Checked::App
+        } else {
+            Checked::Replayed
+        });
     }
     let key = recovery_key(code);
     if key.len() != 10 {
-        return Ok(None);
+        return Ok(Checked::Wrong);
     }
     let done = sqlx::query(
         "UPDATE recovery_codes SET used_at = $1
@@ -291,7 +340,11 @@ pub async fn accept_code(
     .bind(token_hash(&key))
     .execute(&db.write)
     .await?;
-    Ok((done.rows_affected() == 1).then_some(Accepted::RecoveryCode))
+    Ok(if done.rows_affected() == 1 {
+        Checked::RecoveryCode
+    } else {
+        Checked::Wrong
+    })
 }
 
 /// How many recovery codes the account has left.
@@ -406,15 +459,12 @@ pub async fn answer_challenge(
     .fetch_optional(&state.db.write)
     .await?
     .ok_or_else(|| log_in_again("This log-in has ended."))?;
-    let attempt = throttle::begin_attempt(&state.db, &row.email_key, address, now).await?;
-    let Some(accepted) = accept_code(&state.db, row.account_id, &row.email, code, now).await?
-    else {
+    let attempt = throttle::begin_code_attempt(&state.db, &row.email_key, address, now).await?;
+    let checked = accept_code(&state.db, row.account_id, &row.email, code, now).await?;
+    if !checked.accepted() {
         tracing::info!(%address, "two-factor code refused");
-        return Err(AppError::field(
-            AuthField::Code,
-            "That code is wrong or was already used. Enter the code the app shows now.",
-        ));
-    };
+        return Err(AppError::field(AuthField::Code, checked.refusal()));
+    }
     throttle::forgive(&state.db, attempt).await?;
     let mut tx = state.db.write.begin().await?;
     let ended = sqlx::query("DELETE FROM login_challenges WHERE token_hash = $1")
@@ -425,7 +475,7 @@ pub async fn answer_challenge(
         // The same challenge answered twice at once: one log-in is enough.
         return Err(log_in_again("This log-in has ended."));
     }
-    if accepted == Accepted::RecoveryCode {
+    if checked == Checked::RecoveryCode {
         recovery_code_used(state, &mut tx, row.account_id, &row.email, address, now).await?;
     }
     tx.commit().await?;

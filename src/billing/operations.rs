@@ -135,4 +135,4 @@ pub async fn set_delivery(
 }
 
 /// [`set_delivery`] inside the caller's write transaction.
-pub use super::store::set_delivery_in;
+pub use super::store::{set_delivery_in, settlement_in};

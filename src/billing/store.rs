@@ -30,6 +30,22 @@ async fn row_in(conn: &mut crate::server::db::Connection, organization_id: i64) 
     Ok(row.unwrap_or_default())
 }
 
+/// How the organization's invoices are settled, as stored now: the method,
+/// the delivery and the invoice email (for the invoice run, which acts for
+/// no person).
+pub async fn settlement_in(
+    conn: &mut crate::server::db::Connection,
+    organization_id: i64,
+) -> AppResult<(
+    Option<PaymentMethod>,
+    Option<InvoiceDelivery>,
+    Option<String>,
+)> {
+    let row = row_in(conn, organization_id).await?;
+    let (method, delivery) = parse_row(&row)?;
+    Ok((method, delivery, row.invoice_email))
+}
+
 fn parse_row(row: &Row) -> AppResult<(Option<PaymentMethod>, Option<InvoiceDelivery>)> {
     let method = match &row.method {
         None => None,

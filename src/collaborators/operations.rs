@@ -122,7 +122,7 @@ pub async fn remove(state: &AppState, by: &Principal, org: &str, email: &str) ->
         Principal::Key(_) => false,
     };
     let action = if own {
-        Action::View
+        Action::Leave
     } else {
         Action::ManageCollaborators
     };

@@ -112,8 +112,9 @@ async fn authorize_where(
         .await?;
     let row = row.ok_or(AppError::NotFound)?;
     // Before any role: a person without two-factor log-in reaches nothing
-    // of an organization that requires it (its keys are not people).
-    if row.require_two_factor != 0 && row.two_factor_on == 0 {
+    // of an organization that requires it (its keys are not people), but
+    // may still leave it.
+    if row.require_two_factor != 0 && row.two_factor_on == 0 && action != Action::Leave {
         return Err(AppError::TwoFactorRequired {
             organization: row.name,
         });

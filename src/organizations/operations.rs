@@ -87,3 +87,17 @@ pub async fn of_account(state: &AppState, account: &Account) -> AppResult<Vec<Me
             .0,
     )
 }
+
+/// The customer number of the organization with the internal id
+/// `organization_id` (for the invoice run, which acts for no person).
+pub async fn customer_number_in(
+    conn: &mut crate::server::db::Connection,
+    organization_id: i64,
+) -> AppResult<String> {
+    Ok(
+        sqlx::query_scalar("SELECT customer_number FROM organizations WHERE id = $1")
+            .bind(organization_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}

@@ -57,10 +57,12 @@ pub enum Action {
     RenameOrDelete,
     /// Require two-factor log-in of every collaborator.
     RequireTwoFactor,
+    /// Leave the organization (remove one's own membership).
+    Leave,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::View,
         Action::EditCompanyInformation,
         Action::ManageBilling,
@@ -70,6 +72,7 @@ impl Action {
         Action::SeeActivity,
         Action::RenameOrDelete,
         Action::RequireTwoFactor,
+        Action::Leave,
     ];
 }
 
@@ -78,7 +81,7 @@ pub fn may(role: Role, action: Action) -> bool {
     use Action as A;
     use Role::{Admin, Billing, Member, Owner};
     match action {
-        A::View => true,
+        A::View | A::Leave => true,
         A::EditCompanyInformation => matches!(role, Owner | Admin | Billing),
         A::ManageBilling => matches!(role, Owner | Billing),
         A::ManageCollaborators => matches!(role, Owner | Admin),
@@ -104,7 +107,7 @@ mod tests {
     /// DESIGN.md's table, row by row: Owner, Admin, Billing, Member.
     #[test]
     fn every_role_against_every_action() {
-        let table: [(Action, [bool; 4]); 9] = [
+        let table: [(Action, [bool; 4]); 10] = [
             (Action::View, [true, true, true, true]),
             (Action::EditCompanyInformation, [true, true, true, false]),
             (Action::ManageBilling, [true, false, true, false]),
@@ -114,6 +117,7 @@ mod tests {
             (Action::SeeActivity, [true, true, false, false]),
             (Action::RenameOrDelete, [true, false, false, false]),
             (Action::RequireTwoFactor, [true, false, false, false]),
+            (Action::Leave, [true, true, true, true]),
         ];
         assert_eq!(table.len(), Action::ALL.len());
         for (action, allowed) in table {

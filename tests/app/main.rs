@@ -10,6 +10,7 @@ mod collaborators;
 mod common;
 mod company;
 mod failures;
+mod invoices;
 mod mail;
 mod matrix;
 mod organizations;

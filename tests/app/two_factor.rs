@@ -46,32 +46,45 @@ async fn turn_on(app: &TestApp, client: &Client) -> (String, Vec<String>) {
         .expect("the key to type")
         .to_owned();
     assert_eq!(secret.replace(' ', "").len(), 32, "160 bits in base32");
-
-    let wrong = app
-        .post_form(
-            client,
-            "/account",
-            &[("intent", "two-factor-confirm"), ("code", "000000")],
-        )
-        .await;
-    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(wrong
-        .text()
-        .await
-        .unwrap()
-        .contains("not the code the app shows now"));
-
+    let setup = between(&page, r#"name="setup" value=""#, "\"")
+        .expect("the set-up's fingerprint")
+        .to_owned();
+    let confirm = |password: &'static str, code: String| {
+        let setup = setup.clone();
+        async move {
+            app.post_form(
+                client,
+                "/account",
+                &[
+                    ("intent", "two-factor-confirm"),
+                    ("setup", &setup),
+                    ("password", password),
+                    ("code", &code),
+                ],
+            )
+            .await
+        }
+    };
     let now = app.clock.now();
-    let on = app
-        .post_form(
-            client,
-            "/account",
-            &[
-                ("intent", "two-factor-confirm"),
-                ("code", &code(&secret, now)),
-            ],
-        )
-        .await;
+    for (password, code, says) in [
+        (
+            PASSWORD,
+            "000000".to_owned(),
+            "not the code the app shows now",
+        ),
+        // A session left open somewhere cannot turn it on (and lock its owner out).
+        ("", code(&secret, now), "Enter your current password"),
+        (
+            "not it",
+            code(&secret, now),
+            "That is not your current password",
+        ),
+    ] {
+        let refused = confirm(password, code).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{says}");
+        assert!(refused.text().await.unwrap().contains(says), "{says}");
+    }
+    let on = confirm(PASSWORD, code(&secret, now)).await;
     assert_eq!(on.status(), StatusCode::OK);
     let page = on.text().await.unwrap();
     let list = between(&page, r#"<ol class="recovery-codes">"#, "</ol>").expect("the codes");
@@ -109,7 +122,19 @@ async fn answer(app: &TestApp, browser: &Client, code: &str) -> reqwest::Respons
 async fn set_up_with_a_qr_code_and_one_code_which_shows_ten_recovery_codes_once() {
     let app = TestApp::start().await;
     let anna = app.user("Anna Berg", "anna@example.com").await;
+    let laptop = app.client();
+    assert_redirect(&app.login(&laptop, "anna@example.com", PASSWORD).await, "/");
+    let key = super::api::temporary_key(&app, "anna@example.com").await;
     let (secret, codes) = turn_on(&app, &anna).await;
+    // Sessions made with the password alone end: they would bypass the code.
+    assert!(location(&app.get(&laptop, "/").await).starts_with("/login"));
+    let (status, _) = call(&app, "user/details", "anna@example.com", &key, json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get(&anna, "/").await.status(),
+        StatusCode::OK,
+        "this one stays"
+    );
 
     let (_, page) = app.page(&anna, "/account").await;
     assert!(page.contains("10 of 10 recovery codes left"), "{page}");
@@ -168,7 +193,7 @@ async fn log_in_asks_for_a_code_that_works_once_within_a_step_of_drift() {
         .text()
         .await
         .unwrap()
-        .contains("wrong or was already used"));
+        .contains("already used. Wait for the next one"));
 
     // A minute later the previous step's code (a slow phone) is still accepted.
     app.clock.advance(60);
@@ -322,6 +347,40 @@ async fn user_login_takes_otp_and_says_when_it_is_needed_or_wrong() {
 
     let (status, _) = login(Some(otp)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a code works once");
+
+    // Ten wrong codes an hour, counted apart from passwords: a reset (which
+    // clears failed passwords) frees no more guesses.
+    for guess in 0..8 {
+        let (status, _) = login(Some(format!("{:06}", 100_000 + guess))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) = login(Some("999999".into())).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    app.post_form(
+        &app.client(),
+        "/forgot-password",
+        &[("email", "anna@example.com")],
+    )
+    .await;
+    let message = app
+        .smtp
+        .wait_for_body("anna@example.com", "/reset-password/", 10)
+        .await
+        .expect("reset email");
+    let link = message
+        .body
+        .split_whitespace()
+        .find(|w| w.contains("/reset-password/"))
+        .unwrap()
+        .to_owned();
+    app.post_form(
+        &app.client(),
+        &TestApp::path_of(&link),
+        &[("password", PASSWORD)],
+    )
+    .await;
+    let (status, _) = login(Some("999998".into())).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
@@ -444,6 +503,36 @@ async fn an_owner_may_require_it_of_every_collaborator_but_not_of_api_keys() {
     let (status, _) = call(&app, "service/list", &number, &key, json!({})).await;
     assert_eq!(status, StatusCode::OK);
 
+    // user/listorganizations leaves it out and lists the rest.
+    app.create_org(&member, "Mia's Own").await;
+    let (status, body) = call(
+        &app,
+        "user/listorganizations",
+        "member@example.com",
+        &person_key,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let listed: Vec<&str> = body["response"]["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ["Mia's Own"]);
+    // Without it, one may still leave.
+    let leaver = app.user("Lea Leaver", "leaver@example.com").await;
+    app.add_member(&org, "leaver@example.com", "member").await;
+    let left = app
+        .post_form(
+            &leaver,
+            &format!("/organizations/{org}/collaborators"),
+            &[("intent", "leave")],
+        )
+        .await;
+    assert_redirect(&left, "/?left=1");
+
     // Once the member turns it on, the organization opens again.
     turn_on(&app, &member).await;
     let (status, _) = app.page(&member, &format!("/organizations/{org}")).await;
@@ -506,4 +595,39 @@ async fn no_key_code_or_challenge_reaches_the_log() {
         .await
         .unwrap();
     assert!(stored.is_none(), "a finished log-in leaves no challenge");
+}
+
+#[tokio::test]
+async fn a_set_up_begun_again_in_another_tab_is_told_not_as_a_wrong_code() {
+    let app = TestApp::start().await;
+    let anna = app.user("Anna Berg", "anna@example.com").await;
+    app.post_form(&anna, "/account", &[("intent", "two-factor-setup")])
+        .await;
+    let (_, first) = app.page(&anna, "/account").await;
+    let first_key = between(&first, r#"<code class="secret">"#, "</code>").unwrap();
+    let first_setup = between(&first, r#"name="setup" value=""#, "\"").unwrap();
+    // Another tab starts over: a new key.
+    app.post_form(&anna, "/account", &[("intent", "two-factor-setup")])
+        .await;
+    let refused = app
+        .post_form(
+            &anna,
+            "/account",
+            &[
+                ("intent", "two-factor-confirm"),
+                ("setup", first_setup),
+                ("password", PASSWORD),
+                ("code", &code(first_key, app.clock.now())),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("started again in another tab"), "{page}");
+    assert!(!page.contains(first_key), "the page shows the new key");
+    assert_eq!(
+        app.count("SELECT count(*) FROM two_factor WHERE enabled_at IS NOT NULL")
+            .await,
+        0
+    );
 }

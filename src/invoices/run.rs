@@ -1,0 +1,232 @@
+//! The monthly run: on the 1st (UTC) every organization gets its invoice
+//! for the month before, once. Idempotent per organization and month (the
+//! unique (organization, period) key decides, on one replica or many), and
+//! numbered gap-free: the number is taken from `invoice_numbers` in the
+//! transaction that writes the invoice, so an invoice that is not written
+//! gives its number back, and two replicas queue on the counter's row.
+
+use super::rules::{billable_hours, line_vat, prorated, totals, vat_for, Period, VatCase};
+use crate::billing::{InvoiceDelivery, PaymentMethod};
+use crate::clock::Timestamp;
+use crate::error::{AppError, AppResult};
+use crate::server::state::AppState;
+
+/// Days from the invoice date to its due date ("20 days net").
+pub const DUE_DAYS: i64 = 20;
+/// How often the job looks for a month to bill, in seconds.
+const CHECK_EVERY_SECS: u64 = 5;
+
+/// Runs the month before `now`, unless that run has finished: an invoice
+/// for each organization with services in it that has none yet. Returns
+/// how many invoices were issued.
+pub async fn run_due(state: &AppState) -> AppResult<usize> {
+    let now = state.clock.now();
+    let period = Period::before(now).ok_or_else(|| AppError::internal("no month before now"))?;
+    let finished: Option<i64> =
+        sqlx::query_scalar("SELECT finished_at FROM invoice_runs WHERE period = $1")
+            .bind(period.label())
+            .fetch_optional(&state.db.read)
+            .await?;
+    if finished.is_some() {
+        return Ok(0);
+    }
+    let issued = run(state, &period, now).await?;
+    // Another replica may have finished it meanwhile: the first mark stays.
+    sqlx::query(
+        "INSERT INTO invoice_runs (period, finished_at) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING",
+    )
+    .bind(period.label())
+    .bind(now)
+    .execute(&state.db.write)
+    .await?;
+    if issued > 0 {
+        tracing::info!(period = %period.label(), issued, "invoices issued");
+    }
+    Ok(issued)
+}
+
+/// Issues the invoice of `period` for every organization with services in
+/// it that has none yet, dated `now`.
+pub async fn run(state: &AppState, period: &Period, now: Timestamp) -> AppResult<usize> {
+    let organizations = crate::services::operations::organizations_billed_between(
+        &state.db,
+        period.start,
+        period.end,
+    )
+    .await?;
+    let mut issued = 0;
+    for organization_id in organizations {
+        if issue(state, organization_id, period, now).await? {
+            issued += 1;
+        }
+    }
+    Ok(issued)
+}
+
+/// Issues the organization's invoice for `period`, unless it has one: true
+/// when this call wrote it.
+async fn issue(
+    state: &AppState,
+    organization_id: i64,
+    period: &Period,
+    now: Timestamp,
+) -> AppResult<bool> {
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM invoices WHERE organization_id = $1 AND period = $2")
+            .bind(organization_id)
+            .bind(period.label())
+            .fetch_optional(&state.db.read)
+            .await?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    let mut tx = state.db.write.begin().await?;
+    // The next number first: the counter's row (on SQLite the database) is
+    // this transaction's until it commits, so issuing queues on every
+    // replica, and what is read below is read under it.
+    let number: i64 = sqlx::query_scalar(
+        "UPDATE invoice_numbers SET next = next + 1 WHERE id = 1 RETURNING next - 1",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let company = crate::company::load_in(&mut tx, organization_id)
+        .await?
+        .map(|(form, _)| form)
+        .ok_or_else(|| {
+            AppError::internal(format!(
+                "organization {organization_id} has services but no company information"
+            ))
+        })?;
+    let (method, delivery, invoice_email) =
+        crate::billing::operations::settlement_in(&mut tx, organization_id).await?;
+    let settlement = match (method, delivery) {
+        (Some(PaymentMethod::Card), _) => "card",
+        (_, Some(InvoiceDelivery::SnailMail)) => "mail",
+        _ => "email",
+    };
+    let customer_number =
+        crate::organizations::operations::customer_number_in(&mut tx, organization_id).await?;
+    let services = crate::services::operations::existing_between(
+        &mut tx,
+        organization_id,
+        period.start,
+        period.end,
+    )
+    .await?;
+    let vat_number = Some(company.vat_number.trim()).filter(|v| !v.is_empty());
+    let vat = vat_for(&company.country, vat_number.is_some());
+    let lines: Vec<(&crate::services::operations::Billed, i64, i64)> = services
+        .iter()
+        .map(|service| {
+            let hours = billable_hours(service.created_at, service.deleted_at, period);
+            (
+                service,
+                hours,
+                prorated(service.monthly_cents, hours, period.hours()),
+            )
+        })
+        .filter(|(_, hours, _)| *hours > 0)
+        .collect();
+    let amounts: Vec<i64> = lines.iter().map(|(_, _, net)| *net).collect();
+    let sums = totals(&amounts, &vat);
+    let inserted = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO invoices (number, organization_id, period, issued_at, due_at, currency,
+                net_cents, vat_cents, total_cents, vat_rate_basis_points, vat_case, vat_note,
+                customer_number, customer_name, customer_business_id, customer_vat_number,
+                customer_address, customer_postal_code, customer_city, customer_country,
+                settlement, invoice_email, status)
+         VALUES ($1, $2, $3, $4, $5, 'EUR', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                 $17, $18, $19, $20, $21, 'issued')
+         RETURNING id",
+    )
+    .bind(number)
+    .bind(organization_id)
+    .bind(period.label())
+    .bind(now)
+    .bind(now + DUE_DAYS * 24 * 60 * 60)
+    .bind(sums.net)
+    .bind(sums.vat)
+    .bind(sums.total)
+    .bind(i64::from(vat.rate_basis_points))
+    .bind(vat_case_name(vat.case))
+    .bind(vat.note)
+    .bind(&customer_number)
+    .bind(&company.company_name)
+    .bind(&company.business_id)
+    .bind(vat_number)
+    .bind(&company.address)
+    .bind(&company.postal_code)
+    .bind(&company.city)
+    .bind(&company.country)
+    .bind(settlement)
+    .bind(invoice_email.filter(|_| settlement == "email"))
+    .fetch_one(&mut *tx)
+    .await;
+    let invoice_id = match inserted {
+        Ok(id) => id,
+        // Another replica issued it meanwhile: this transaction, and the
+        // number it took, roll back.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    for (position, (service, hours, net)) in (1_i64..).zip(&lines) {
+        sqlx::query(
+            "INSERT INTO invoice_lines (invoice_id, position, service_name, plan, hours,
+                    month_hours, monthly_cents, net_cents, vat_cents)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(invoice_id)
+        .bind(position)
+        .bind(&service.name)
+        .bind(&service.plan)
+        .bind(hours)
+        .bind(period.hours())
+        .bind(service.monthly_cents)
+        .bind(net)
+        .bind(line_vat(*net, &vat))
+        .execute(&mut *tx)
+        .await?;
+    }
+    crate::organizations::activity::record_system(
+        &mut tx,
+        organization_id,
+        "Invoice issued",
+        &format!(
+            "number {number} for {}, {}",
+            period.label(),
+            crate::money::Money::eur(sums.total)
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A VAT case as stored.
+fn vat_case_name(case: VatCase) -> &'static str {
+    match case {
+        VatCase::Domestic => "domestic",
+        VatCase::ReverseCharge => "reverse_charge",
+        VatCase::EuConsumer => "eu_consumer",
+        VatCase::OutsideEu => "outside_eu",
+    }
+}
+
+/// Looks for a month to bill every few seconds until `stop` changes (the
+/// check is one indexed read once the month's run has finished).
+pub fn spawn(
+    state: AppState,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            // Errors are logged where they are made; the next round tries again.
+            let _ = run_due(&state).await;
+            tokio::select! {
+                _ = stop.changed() => break,
+                () = tokio::time::sleep(std::time::Duration::from_secs(CHECK_EVERY_SECS)) => {}
+            }
+        }
+    })
+}
