@@ -72,6 +72,8 @@ for (const javaScriptEnabled of [true, false]) {
 }
 
 test("another account cannot open the organization's pages", async ({ browser }) => {
+  // Two sign-ups and five pages: on a loaded 2-core runner this once took over 30 s.
+  test.setTimeout(60_000);
   const owner = await browser.newPage();
   await signUp(owner, "Anna", uniqueEmail("owner"));
   await createOrganization(owner, "Secret Project AB");
