@@ -10,6 +10,7 @@ use crate::auth::pages::{
 use crate::billing::pages::{BillingPage, CardResultPage, CardSetupDonePage};
 use crate::collaborators::pages::{CollaboratorsPage, InvitationPage};
 use crate::error::RequestFailure;
+use crate::invoices::pages::InvoicesSection;
 use crate::organizations::pages::{ActivityPage, CreateOrganizationPage};
 use crate::organizations::{fetch_my_organizations, fetch_sidebar, Action, Membership, Sidebar};
 use crate::overview::OverviewPage;
@@ -129,7 +130,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organizations/:org/services") view=ServicesPage ssr=SsrMode::Async />
                     <Route path=path!("/organizations/:org/collaborators") view=CollaboratorsPage ssr=SsrMode::Async />
                     <Route path=path!("/organizations/:org/settings") view=SettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/organizations/:org/billing") view=BillingPage ssr=SsrMode::Async />
+                    <Route path=path!("/organizations/:org/billing")
+                        view=|| view! { <BillingPage><InvoicesSection /></BillingPage> } ssr=SsrMode::Async />
                     <Route path=path!("/organizations/:org/billing/card") view=CardResultPage ssr=SsrMode::Async />
                     <Route path=path!("/organizations/:org/api-keys") view=ApiKeysPage ssr=SsrMode::Async />
                     <Route path=path!("/organizations/:org/activity") view=ActivityPage ssr=SsrMode::Async />

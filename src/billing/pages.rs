@@ -40,14 +40,18 @@ pub fn NotReadyNotice(
 }
 
 #[component]
-pub fn BillingPage() -> impl IntoView {
+pub fn BillingPage(
+    /// Sections of features above billing (the invoices), after its own.
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
     let org = org_param();
     let (saved, choose) =
         use_query_map().with_untracked(|q| (q.get("saved"), q.get("choose").is_some()));
     let method = use_refused::<MethodChoice>();
     let delivery = use_refused::<DeliveryChoice>();
     load(fetch_billing(org), move |view| {
-        billing_page(view, saved, choose, method, delivery)
+        billing_page(view, saved, choose, method, delivery, children)
     })
 }
 
@@ -57,6 +61,7 @@ fn billing_page(
     choose: bool,
     method_refused: Option<Refused<MethodChoice>>,
     delivery_refused: Option<Refused<DeliveryChoice>>,
+    more: Option<Children>,
 ) -> impl IntoView {
     let org = view.access.org.public_id.clone();
     let action = format!("/organizations/{org}/billing");
@@ -158,6 +163,7 @@ fn billing_page(
             {method_section}
             {delivery_section}
             {view.payments.filter(|p| !p.is_empty()).map(|payments| view! { <Payments payments /> })}
+            {more.map(|more| more())}
             {(!manage).then(|| view! {
                 <p class="muted">"Your role does not allow changing billing. An Owner or a Billing collaborator of the organization can."</p>
             })}

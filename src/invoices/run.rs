@@ -5,11 +5,15 @@
 //! transaction that writes the invoice, so an invoice that is not written
 //! gives its number back, and two replicas queue on the counter's row.
 
-use super::rules::{billable_hours, line_vat, prorated, totals, vat_for, Period, VatCase};
+use super::rules::{
+    billable_hours, line_vat, prorated, totals, vat_for, Period, Totals, Vat, VatCase,
+};
 use crate::billing::{InvoiceDelivery, PaymentMethod};
 use crate::clock::Timestamp;
+use crate::company::CompanyForm;
 use crate::error::{AppError, AppResult};
 use crate::server::state::AppState;
+use crate::services::operations::Billed;
 
 /// Days from the invoice date to its due date ("20 days net").
 pub const DUE_DAYS: i64 = 20;
@@ -113,22 +117,12 @@ async fn issue(
         period.end,
     )
     .await?;
-    let vat_number = Some(company.vat_number.trim()).filter(|v| !v.is_empty());
-    let vat = vat_for(&company.country, vat_number.is_some());
-    let lines: Vec<(&crate::services::operations::Billed, i64, i64)> = services
-        .iter()
-        .map(|service| {
-            let hours = billable_hours(service.created_at, service.deleted_at, period);
-            (
-                service,
-                hours,
-                prorated(service.monthly_cents, hours, period.hours()),
-            )
-        })
-        .filter(|(_, hours, _)| *hours > 0)
-        .collect();
-    let amounts: Vec<i64> = lines.iter().map(|(_, _, net)| *net).collect();
-    let sums = totals(&amounts, &vat);
+    let vat_number = Some(company.vat_number.trim().to_owned()).filter(|v| !v.is_empty());
+    let Bill {
+        vat,
+        lines,
+        totals: sums,
+    } = bill(&company, services, period);
     let inserted = sqlx::query_scalar::<_, i64>(
         "INSERT INTO invoices (number, organization_id, period, issued_at, due_at, currency,
                 net_cents, vat_cents, total_cents, vat_rate_basis_points, vat_case, vat_note,
@@ -169,7 +163,7 @@ async fn issue(
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(false),
         Err(e) => return Err(e.into()),
     };
-    for (position, (service, hours, net)) in (1_i64..).zip(&lines) {
+    for (position, line) in (1_i64..).zip(&lines) {
         sqlx::query(
             "INSERT INTO invoice_lines (invoice_id, position, service_name, plan, hours,
                     month_hours, monthly_cents, net_cents, vat_cents)
@@ -177,13 +171,13 @@ async fn issue(
         )
         .bind(invoice_id)
         .bind(position)
-        .bind(&service.name)
-        .bind(&service.plan)
-        .bind(hours)
+        .bind(&line.service.name)
+        .bind(&line.service.plan)
+        .bind(line.hours)
         .bind(period.hours())
-        .bind(service.monthly_cents)
-        .bind(net)
-        .bind(line_vat(*net, &vat))
+        .bind(line.service.monthly_cents)
+        .bind(line.net)
+        .bind(line_vat(line.net, &vat))
         .execute(&mut *tx)
         .await?;
     }
@@ -201,6 +195,47 @@ async fn issue(
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// What a month of `services` costs a customer with `company`'s details.
+pub struct Bill {
+    pub vat: Vat,
+    pub lines: Vec<Line>,
+    pub totals: Totals,
+}
+
+/// A service's part of a bill.
+pub struct Line {
+    pub service: Billed,
+    pub hours: i64,
+    /// Cents, before VAT.
+    pub net: i64,
+}
+
+/// The bill of `period` for `services` (those that existed in it), each
+/// for the hours it existed; a service not deleted is billed to the
+/// period's end (so the current month gives an estimate).
+pub fn bill(company: &CompanyForm, services: Vec<Billed>, period: &Period) -> Bill {
+    let vat = vat_for(&company.country, !company.vat_number.trim().is_empty());
+    let lines: Vec<Line> = services
+        .into_iter()
+        .map(|service| {
+            let hours = billable_hours(service.created_at, service.deleted_at, period);
+            let net = prorated(service.monthly_cents, hours, period.hours());
+            Line {
+                service,
+                hours,
+                net,
+            }
+        })
+        .filter(|line| line.hours > 0)
+        .collect();
+    let amounts: Vec<i64> = lines.iter().map(|line| line.net).collect();
+    Bill {
+        totals: totals(&amounts, &vat),
+        vat,
+        lines,
+    }
 }
 
 /// A VAT case as stored.

@@ -134,3 +134,56 @@ async fn two_replicas_running_at_once_make_one_invoice_each_and_no_gap() {
     );
     assert_eq!(app.count("SELECT next FROM invoice_numbers").await, 7);
 }
+
+#[tokio::test]
+async fn billing_lists_the_invoices_and_estimates_the_next_for_those_who_see_payments() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    app.make_ready(&owner, &org).await;
+    app.create_service(&owner, &org, "web-1").await;
+    let team = app.team(&org).await;
+    let billing = format!("/organizations/{org}/billing");
+
+    let (_, page) = app.page(&owner, &billing).await;
+    assert!(page.contains("No invoices yet"), "{page}");
+    // November from the 28th 12:00 to its end: 60 of 720 hours.
+    assert!(page.contains("Next invoice (estimate for 2026-11)"));
+    assert!(page.contains("60 of 720"));
+    assert!(
+        page.contains("0.75 EUR") && page.contains("0.94 EUR"),
+        "{page}"
+    );
+
+    app.clock.set(FIRST_OF_DECEMBER);
+    run_due(&app.running.state).await.unwrap();
+    // A new session: the old one has been idle for days.
+    let owner = app.client();
+    app.login(&owner, "owner@example.com", "password123").await;
+    let (status, page) = app.page(&owner, &billing).await;
+    assert_eq!(status, StatusCode::OK);
+    for shown in [
+        "<td data-label=\"Number\">1</td>",
+        "2026-12-01",
+        "2026-12-21",
+        "0.94 EUR",
+        "Issued",
+    ] {
+        assert!(page.contains(shown), "{shown} in {page}");
+    }
+    // December, the whole month ahead: 744 hours, the full 9.00 EUR.
+    assert!(page.contains("estimate for 2026-12") && page.contains("744 of 744"));
+    assert!(page.contains("11.25 EUR"), "9.00 EUR and 25 % VAT");
+
+    for (role, _) in &team {
+        let fresh = app.client();
+        app.login(&fresh, &format!("{role}@example.com"), "password123")
+            .await;
+        let (_, page) = app.page(&fresh, &billing).await;
+        assert_eq!(
+            page.contains("invoices-heading"),
+            *role == "billing",
+            "{role} sees invoices only with the Billing role"
+        );
+    }
+}

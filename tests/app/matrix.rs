@@ -12,6 +12,7 @@ use orgpanel::api_keys::FetchApiKeys;
 use orgpanel::billing::{FetchBilling, FetchCardSetup};
 use orgpanel::collaborators::FetchCollaborators;
 use orgpanel::company::FetchCompany;
+use orgpanel::invoices::FetchInvoices;
 use orgpanel::organizations::{FetchActivity, FetchOrgAccess, FetchTwoFactorRequired};
 use orgpanel::overview::FetchOverview;
 use orgpanel::services::FetchServices;
@@ -191,6 +192,7 @@ fn checks() -> Vec<Check> {
         function("fetch_company", FetchCompany::PATH, ALL, S::OK),
         function("fetch_collaborators", FetchCollaborators::PATH, ALL, S::OK),
         function("fetch_billing", FetchBilling::PATH, ALL, S::OK),
+        function("fetch_invoices", FetchInvoices::PATH, "OB", S::OK),
         function("fetch_services", FetchServices::PATH, ALL, S::OK),
         function("fetch_activity", FetchActivity::PATH, "OA", S::OK),
         function("fetch_api_keys", FetchApiKeys::PATH, "OA", S::OK),

@@ -1,0 +1,111 @@
+//! Billing's "Invoices": the issued invoices (number, date, due date,
+//! total, status) and the estimate of the next one. Shown to the roles that
+//! see payments; the others see nothing of it.
+
+use super::{fetch_invoices, Estimate, InvoiceSummary, InvoicesView};
+use crate::error::AppError;
+use crate::page::org_param;
+use leptos::prelude::*;
+
+/// The section under Billing's own (see `billing::pages::BillingPage`).
+#[component]
+pub fn InvoicesSection() -> impl IntoView {
+    let org = org_param();
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                match fetch_invoices(org).await {
+                    Ok(view) => invoices(view).into_any(),
+                    // Billing already says what the role may not do.
+                    Err(AppError::Forbidden(_)) => ().into_any(),
+                    Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn invoices(view: InvoicesView) -> impl IntoView {
+    let list = if view.invoices.is_empty() {
+        view! { <p class="muted">"No invoices yet. Each month's invoice is made on the 1st of the next."</p> }.into_any()
+    } else {
+        view! { <InvoiceTable invoices=view.invoices /> }.into_any()
+    };
+    view! {
+        <section aria-labelledby="invoices-heading">
+            <h2 id="invoices-heading">"Invoices"</h2>
+            {list}
+        </section>
+        <EstimateSection estimate=view.estimate />
+    }
+}
+
+#[component]
+fn InvoiceTable(invoices: Vec<InvoiceSummary>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table aria-labelledby="invoices-heading" class="cards">
+                <thead>
+                    <tr>
+                        <th scope="col">"Number"</th><th scope="col">"Month"</th><th scope="col">"Date"</th>
+                        <th scope="col">"Due date"</th><th scope="col" class="amount">"Total"</th><th scope="col">"Status"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {invoices.into_iter().map(|i| view! {
+                        <tr>
+                            <td data-label="Number">{i.number}</td>
+                            <td class="nowrap" data-label="Month">{i.period}</td>
+                            <td class="nowrap" data-label="Date">{i.date}</td>
+                            <td class="nowrap" data-label="Due date">{i.due}</td>
+                            <td class="nowrap amount" data-label="Total">{i.total}</td>
+                            <td data-label="Status">{i.status}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn EstimateSection(estimate: Estimate) -> impl IntoView {
+    let body = if estimate.lines.is_empty() {
+        view! { <p class="muted">"Nothing so far: services are billed by the hour from when they are created."</p> }.into_any()
+    } else {
+        let vat_label = format!("VAT {} %", estimate.vat_rate);
+        view! {
+            <div class="table-wrap">
+                <table aria-labelledby="estimate-heading" class="cards">
+                    <thead>
+                        <tr><th scope="col">"Service"</th><th scope="col">"Plan"</th><th scope="col">"Hours"</th><th scope="col" class="amount">"Amount"</th></tr>
+                    </thead>
+                    <tbody>
+                        {estimate.lines.into_iter().map(|l| view! {
+                            <tr>
+                                <td data-label="Service">{l.service}</td>
+                                <td data-label="Plan">{l.plan}</td>
+                                <td class="nowrap" data-label="Hours">{format!("{} of {}", l.hours, l.month_hours)}</td>
+                                <td class="nowrap amount" data-label="Amount">{l.amount}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <dl class="totals">
+                <dt>"Net"</dt><dd>{estimate.net}</dd>
+                <dt>{vat_label}</dt><dd>{estimate.vat}</dd>
+                <dt>"Total"</dt><dd><strong>{estimate.total}</strong></dd>
+            </dl>
+            {estimate.vat_note.map(|note| view! { <p class="hint">{note}</p> })}
+        }
+        .into_any()
+    };
+    view! {
+        <section aria-labelledby="estimate-heading">
+            <h2 id="estimate-heading">{format!("Next invoice (estimate for {})", estimate.period)}</h2>
+            <p class="muted">"If every service runs to the end of the month."</p>
+            {body}
+        </section>
+    }
+}
