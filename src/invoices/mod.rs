@@ -48,6 +48,8 @@ pub struct LineView {
 pub struct Estimate {
     /// "2026-12".
     pub period: String,
+    /// "December 2026".
+    pub month: String,
     pub lines: Vec<LineView>,
     pub net: String,
     /// "VAT 25 %: 1.25 EUR"-ready parts: the rate as shown ("25", "25.5")

@@ -72,6 +72,7 @@ async fn estimate(state: &AppState, organization_id: i64, now: Timestamp) -> App
     let rate = bill.vat.rate_basis_points;
     Ok(Estimate {
         period: period.label(),
+        month: period.name(),
         lines: bill
             .lines
             .iter()

@@ -1,6 +1,8 @@
 //! Billing's "Invoices": the issued invoices (number, date, due date,
 //! total, status) and the estimate of the next one. Shown to the roles that
-//! see payments; the others see nothing of it.
+//! see payments; the others see nothing of it. The sections are not
+//! labelled regions: "Invoice" is the Billing form's option, and a region
+//! named "Invoices" would answer to that label too.
 
 use super::{fetch_invoices, Estimate, InvoiceSummary, InvoicesView};
 use crate::error::AppError;
@@ -32,7 +34,7 @@ fn invoices(view: InvoicesView) -> impl IntoView {
         view! { <InvoiceTable invoices=view.invoices /> }.into_any()
     };
     view! {
-        <section aria-labelledby="invoices-heading">
+        <section class="invoices">
             <h2 id="invoices-heading">"Invoices"</h2>
             {list}
         </section>
@@ -44,7 +46,7 @@ fn invoices(view: InvoicesView) -> impl IntoView {
 fn InvoiceTable(invoices: Vec<InvoiceSummary>) -> impl IntoView {
     view! {
         <div class="table-wrap">
-            <table aria-labelledby="invoices-heading" class="cards">
+            <table class="cards">
                 <thead>
                     <tr>
                         <th scope="col">"Number"</th><th scope="col">"Month"</th><th scope="col">"Date"</th>
@@ -76,7 +78,7 @@ fn EstimateSection(estimate: Estimate) -> impl IntoView {
         let vat_label = format!("VAT {} %", estimate.vat_rate);
         view! {
             <div class="table-wrap">
-                <table aria-labelledby="estimate-heading" class="cards">
+                <table class="cards">
                     <thead>
                         <tr><th scope="col">"Service"</th><th scope="col">"Plan"</th><th scope="col">"Hours"</th><th scope="col" class="amount">"Amount"</th></tr>
                     </thead>
@@ -102,8 +104,8 @@ fn EstimateSection(estimate: Estimate) -> impl IntoView {
         .into_any()
     };
     view! {
-        <section aria-labelledby="estimate-heading">
-            <h2 id="estimate-heading">{format!("Next invoice (estimate for {})", estimate.period)}</h2>
+        <section class="estimate">
+            <h2 id="estimate-heading">{format!("Next invoice: {} (estimate)", estimate.month)}</h2>
             <p class="muted">"If every service runs to the end of the month."</p>
             {body}
         </section>

@@ -69,6 +69,13 @@ impl Period {
         (self.end - self.start) / HOUR
     }
 
+    /// "November 2026", as a person reads it.
+    pub fn name(&self) -> String {
+        let month =
+            time::Month::try_from(self.month).map_or_else(|_| String::new(), |m| m.to_string());
+        format!("{month} {}", self.year)
+    }
+
     /// "2026-11", as invoices and the API name a period.
     pub fn label(&self) -> String {
         format!("{:04}-{:02}", self.year, self.month)
@@ -267,6 +274,7 @@ mod tests {
             "2026-11"
         );
         assert_eq!(Period::month(2026, 13), None);
+        assert_eq!(feb.name(), "February 2026");
     }
 
     #[test]
