@@ -345,17 +345,7 @@ async fn a_password_reset_is_a_security_event_of_the_account() {
 
 /// The path of the newest email confirmation link to `to`.
 async fn confirmation_link(app: &TestApp, to: &str) -> String {
-    let message = app
-        .smtp
-        .wait_for_body(to, "/verify-email/", 10)
-        .await
-        .expect("a confirmation email");
-    message
-        .body
-        .split_whitespace()
-        .find(|w| w.contains("/verify-email/"))
-        .map(TestApp::path_of)
-        .unwrap()
+    app.emailed_link(to, "/verify-email/").await
 }
 
 const BANNER: &str = "Confirm your email address: follow the link we sent";
@@ -545,17 +535,7 @@ async fn accepting_an_invitation_confirms_the_address_it_reached() {
         ],
     )
     .await;
-    let invitation = app
-        .smtp
-        .wait_for_body("cora@example.com", "/invitations/", 10)
-        .await
-        .expect("the invitation");
-    let link = invitation
-        .body
-        .split_whitespace()
-        .find(|w| w.contains("/invitations/"))
-        .map(TestApp::path_of)
-        .unwrap();
+    let link = app.emailed_link("cora@example.com", "/invitations/").await;
     let cora = app.user("Cora", "cora@example.com").await;
     assert!(app.page(&cora, "/").await.1.contains(BANNER));
     let accepted = app.post_form(&cora, &link, &[]).await;

@@ -251,23 +251,11 @@ async fn log_in_asks_for_a_code_that_works_once_within_a_step_of_drift() {
         &[("email", "anna@example.com")],
     )
     .await;
-    let message = app
-        .smtp
-        .wait_for_body("anna@example.com", "/reset-password/", 10)
-        .await
-        .expect("reset email");
-    let link = message
-        .body
-        .split_whitespace()
-        .find(|w| w.contains("/reset-password/"))
-        .unwrap()
-        .to_owned();
+    let link = app
+        .emailed_link("anna@example.com", "/reset-password/")
+        .await;
     let reset = app
-        .post_form(
-            &reset_browser,
-            &TestApp::path_of(&link),
-            &[("password", "a new password 9")],
-        )
+        .post_form(&reset_browser, &link, &[("password", "a new password 9")])
         .await;
     assert_eq!(location(&reset), "/login/code?next=/%3Fpassword%3Dchanged");
     assert!(session_cookie(reset.headers()).is_none());
@@ -362,23 +350,11 @@ async fn user_login_takes_otp_and_says_when_it_is_needed_or_wrong() {
         &[("email", "anna@example.com")],
     )
     .await;
-    let message = app
-        .smtp
-        .wait_for_body("anna@example.com", "/reset-password/", 10)
-        .await
-        .expect("reset email");
-    let link = message
-        .body
-        .split_whitespace()
-        .find(|w| w.contains("/reset-password/"))
-        .unwrap()
-        .to_owned();
-    app.post_form(
-        &app.client(),
-        &TestApp::path_of(&link),
-        &[("password", PASSWORD)],
-    )
-    .await;
+    let link = app
+        .emailed_link("anna@example.com", "/reset-password/")
+        .await;
+    app.post_form(&app.client(), &link, &[("password", PASSWORD)])
+        .await;
     let (status, _) = login(Some("999998".into())).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -555,6 +555,22 @@ impl TestApp {
         .await
     }
 
+    /// The path of the link under `prefix` ("/reset-password/") in the
+    /// newest email to `to` with one (waiting up to 10 s for it).
+    pub async fn emailed_link(&self, to: &str, prefix: &str) -> String {
+        let message = self
+            .smtp
+            .wait_for_body(to, prefix, 10)
+            .await
+            .unwrap_or_else(|| panic!("no email to {to} with {prefix}"));
+        message
+            .body
+            .split_whitespace()
+            .find(|word| word.contains(prefix))
+            .map(Self::path_of)
+            .expect("a link")
+    }
+
     pub async fn page(&self, client: &Client, path: &str) -> (StatusCode, String) {
         let response = self.get(client, path).await;
         (response.status(), response.text().await.expect("body"))
