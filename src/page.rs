@@ -133,16 +133,24 @@ pub fn error_page(error: AppError) -> AnyView {
     }
     match error {
         AppError::NotFound => view! { <NotFound /> }.into_any(),
-        AppError::TwoFactorRequired { organization } => view! {
-            <Title text="Two-factor log-in required" />
-            <main id="main">
-                <h1>"Two-factor log-in required"</h1>
-                <p role="alert" class="alert">{format!("{organization} asks every collaborator to log in with a code from an authenticator app as well as the password.")}</p>
-                <p>"Turn it on for your account, and this organization's pages open again. It takes a minute: scan a QR code with an app such as your phone's password manager, Google Authenticator or Microsoft Authenticator."</p>
-                <p><a class="button primary" href="/account#two-factor-heading">"Set up two-factor log-in"</a></p>
-            </main>
+        AppError::TwoFactorRequired { organization } => {
+            // Not wanting to: one may still leave (the gate lets that through).
+            let leave = format!("/organizations/{}/collaborators", org_param());
+            view! {
+                <Title text="Two-factor log-in required" />
+                <main id="main">
+                    <h1>"Two-factor log-in required"</h1>
+                    <p role="alert" class="alert">{format!("{organization} asks every collaborator to log in with a code from an authenticator app as well as the password.")}</p>
+                    <p>"Turn it on for your account to open this organization's pages. It takes a minute: scan a QR code with an app such as your phone's password manager, Google Authenticator or Microsoft Authenticator."</p>
+                    <p><a class="button primary" href="/account#two-factor-heading">"Set up two-factor log-in"</a></p>
+                    <form method="post" action=leave class="inline">
+                        <input type="hidden" name="intent" value="leave" />
+                        <button type="submit">{format!("Leave {organization}")}</button>
+                    </form>
+                </main>
+            }
+            .into_any()
         }
-        .into_any(),
         AppError::Forbidden(message) => view! {
             <Title text="Not allowed" />
             <main id="main">

@@ -49,8 +49,10 @@ pub fn AccountPage() -> impl IntoView {
     let email_refused = use_refused::<EmailForm>();
     let resend_error = use_refused::<ResendForm>().map(|r| r.error.to_string());
     let shown_codes = use_context::<ShownRecoveryCodes>().map(|shown| shown.0);
-    let showing_codes = shown_codes.is_some();
+    // The codes, or a refused confirmation (a second click after the first
+    // turned it on), lead the page: either would go unseen below.
     let confirm_error = use_refused::<TwoFactorCodeForm>().map(|r| r.error);
+    let showing_codes = shown_codes.is_some() || confirm_error.is_some();
     let off_error = use_refused::<TwoFactorOffForm>().map(|r| r.error);
     let done = done_message();
     load(fetch_account(), move |view: AccountView| {
@@ -66,7 +68,7 @@ pub fn AccountPage() -> impl IntoView {
                 // The answer that turned two-factor on leads with its recovery codes.
                 {showing_codes.then(|| view! {
                     <TwoFactorSection state=view.two_factor.clone() shown=shown_codes.clone()
-                        confirm_error=None off_error=None />
+                        confirm_error=confirm_error.clone() off_error=None />
                 })}
                 <section aria-labelledby="profile-heading" class="panel">
                     <h2 id="profile-heading">"Profile"</h2>

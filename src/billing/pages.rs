@@ -198,7 +198,7 @@ fn MethodForm(
         (PaymentMethod::Card, card_hint),
         (
             PaymentMethod::Invoice,
-            "An invoice each month, by email or by post, payable within 30 days.".to_owned(),
+            "An invoice each month, by email or by post, due 20 days after its date.".to_owned(),
         ),
     ];
     view! {

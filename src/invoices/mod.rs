@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceSummary {
     pub number: i64,
-    /// The month billed, "2026-11".
+    /// The month billed, "November 2026".
     pub period: String,
     /// The invoice date and due date, "2026-12-01".
     pub date: String,

@@ -39,7 +39,7 @@ pub async fn view(state: &AppState, by: &Principal, org: &str) -> AppResult<Invo
         .into_iter()
         .map(|row| InvoiceSummary {
             number: row.number,
-            period: row.period,
+            period: Period::parse(&row.period).map_or(row.period, |p| p.name()),
             date: date(row.issued_at),
             due: date(row.due_at),
             total: Money::eur(row.total_cents).to_string(),

@@ -57,7 +57,7 @@ fn InvoiceTable(invoices: Vec<InvoiceSummary>) -> impl IntoView {
                     {invoices.into_iter().map(|i| view! {
                         <tr>
                             <td data-label="Number">{i.number}</td>
-                            <td class="nowrap" data-label="Month">{i.period}</td>
+                            <td data-label="Month">{i.period}</td>
                             <td class="nowrap" data-label="Date">{i.date}</td>
                             <td class="nowrap" data-label="Due date">{i.due}</td>
                             <td class="nowrap amount" data-label="Total">{i.total}</td>

@@ -64,6 +64,17 @@ impl Period {
         Self::containing(this.start - 1)
     }
 
+    /// The month after this one.
+    pub fn next(&self) -> Option<Self> {
+        Self::containing(self.end)
+    }
+
+    /// The month a [`Period::label`] names ("2026-11").
+    pub fn parse(label: &str) -> Option<Self> {
+        let (year, month) = label.split_once('-')?;
+        Self::month(year.parse().ok()?, month.parse().ok()?)
+    }
+
     /// How many hours the month has: 672 to 744.
     pub fn hours(&self) -> i64 {
         (self.end - self.start) / HOUR
@@ -275,6 +286,11 @@ mod tests {
         );
         assert_eq!(Period::month(2026, 13), None);
         assert_eq!(feb.name(), "February 2026");
+        assert_eq!(
+            Period::parse("2026-12").unwrap().next().unwrap().label(),
+            "2027-01"
+        );
+        assert_eq!(Period::parse("2026-13"), None);
     }
 
     #[test]

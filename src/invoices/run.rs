@@ -20,31 +20,53 @@ pub const DUE_DAYS: i64 = 20;
 /// How often the job looks for a month to bill, in seconds.
 const CHECK_EVERY_SECS: u64 = 5;
 
-/// Runs the month before `now`, unless that run has finished: an invoice
-/// for each organization with services in it that has none yet. Returns
-/// how many invoices were issued.
+/// Runs every finished month whose run has not finished, oldest first, up
+/// to the month before `now`: an invoice for each organization with
+/// services in it that has none yet. A month is never skipped, even when
+/// no replica ran across its end (a server down on the 1st, a test clock
+/// moved by months): the runs go on from the newest finished one, or from
+/// the first month with a service. Returns how many invoices were issued.
 pub async fn run_due(state: &AppState) -> AppResult<usize> {
+    /// The most months one call catches up on (the rest on the next).
+    const MONTHS_AT_ONCE: usize = 120;
     let now = state.clock.now();
-    let period = Period::before(now).ok_or_else(|| AppError::internal("no month before now"))?;
-    let finished: Option<i64> =
-        sqlx::query_scalar("SELECT finished_at FROM invoice_runs WHERE period = $1")
-            .bind(period.label())
-            .fetch_optional(&state.db.read)
-            .await?;
-    if finished.is_some() {
-        return Ok(0);
-    }
-    let issued = run(state, &period, now).await?;
-    // Another replica may have finished it meanwhile: the first mark stays.
-    sqlx::query(
-        "INSERT INTO invoice_runs (period, finished_at) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING",
-    )
-    .bind(period.label())
-    .bind(now)
-    .execute(&state.db.write)
-    .await?;
-    if issued > 0 {
-        tracing::info!(period = %period.label(), issued, "invoices issued");
+    let target = Period::before(now).ok_or_else(|| AppError::internal("no month before now"))?;
+    let newest: Option<String> = sqlx::query_scalar("SELECT max(period) FROM invoice_runs")
+        .fetch_one(&state.db.read)
+        .await?;
+    let mut period = match newest.as_deref().and_then(Period::parse) {
+        Some(done) if done.start >= target.start => return Ok(0),
+        Some(done) => done.next(),
+        None => {
+            let first: Option<Timestamp> =
+                sqlx::query_scalar("SELECT min(created_at) FROM services")
+                    .fetch_one(&state.db.read)
+                    .await?;
+            first
+                .and_then(Period::containing)
+                .filter(|p| p.start < target.start)
+                .or(Some(target))
+        }
+    };
+    let mut issued = 0;
+    for _ in 0..MONTHS_AT_ONCE {
+        let Some(month) = period.filter(|p| p.start <= target.start) else {
+            break;
+        };
+        let made = run(state, &month, now).await?;
+        // Another replica may have finished it meanwhile: the first mark stays.
+        sqlx::query(
+            "INSERT INTO invoice_runs (period, finished_at) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING",
+        )
+        .bind(month.label())
+        .bind(now)
+        .execute(&state.db.write)
+        .await?;
+        if made > 0 {
+            tracing::info!(period = %month.label(), issued = made, "invoices issued");
+        }
+        issued += made;
+        period = month.next();
     }
     Ok(issued)
 }
@@ -185,11 +207,8 @@ async fn issue(
         &mut tx,
         organization_id,
         "Invoice issued",
-        &format!(
-            "number {number} for {}, {}",
-            period.label(),
-            crate::money::Money::eur(sums.total)
-        ),
+        // No amount: Admins see the activity log but not what is paid.
+        &format!("number {number} for {}", period.name()),
         now,
     )
     .await?;

@@ -296,6 +296,18 @@ pub async fn delete(db: &Db, access: &OrgAccess, now: Timestamp) -> AppResult<()
         .bind(access.id)
         .execute(&mut *tx)
         .await?;
+    // Its services end with it, in this transaction: nobody could reach
+    // them any more, and the monthly invoice bills them only until now.
+    // (Plain SQL: the services feature sits above this one.)
+    sqlx::query(
+        "UPDATE services SET deleted_at = $1, deleted_by = $2
+          WHERE organization_id = $3 AND deleted_at IS NULL",
+    )
+    .bind(now)
+    .bind(access.account_id())
+    .bind(access.id)
+    .execute(&mut *tx)
+    .await?;
     activity::record(
         &mut tx,
         access.id,

@@ -187,3 +187,45 @@ async fn billing_lists_the_invoices_and_estimates_the_next_for_those_who_see_pay
         );
     }
 }
+
+#[tokio::test]
+async fn no_month_is_skipped_when_no_run_happened_across_its_end() {
+    let app = TestApp::start().await;
+    organization_with(&app, "owner@example.com", &["web-1"]).await;
+    // From 28 November straight to 2 February: November, December and
+    // January are each billed once, in order.
+    app.clock.set(FIRST_OF_DECEMBER + (31 + 32) * 24 * 60 * 60);
+    run_due(&app.running.state).await.unwrap();
+    run_due(&app.running.state).await.unwrap();
+    let periods: Vec<String> = invoices(&app).await.into_iter().map(|i| i.1).collect();
+    assert_eq!(periods, ["2026-11", "2026-12", "2027-01"]);
+}
+
+#[tokio::test]
+async fn a_deleted_organization_stops_its_services_and_their_billing() {
+    let app = TestApp::start().await;
+    let client = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&client, "Example AB").await;
+    app.make_ready(&client, &org).await;
+    app.create_service(&client, &org, "web-1").await;
+    // Deleted four hours later (less ten minutes): four hours begun.
+    app.clock.advance(4 * 60 * 60 - 10 * 60);
+    let deleted = app
+        .post_form(
+            &client,
+            &format!("/organizations/{org}/settings"),
+            &[("intent", "delete"), ("confirm", "Example AB")],
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("SELECT count(*) FROM services WHERE deleted_at IS NULL")
+            .await,
+        0,
+        "its services end with it"
+    );
+    app.clock.set(FIRST_OF_DECEMBER + 31 * 24 * 60 * 60);
+    run_due(&app.running.state).await.unwrap();
+    // November: 900 × 4 / 720 = 5 cents, VAT 1.25 → 1; nothing in December.
+    assert_eq!(invoices(&app).await, [(1, "2026-11".to_owned(), 5, 1, 6)]);
+}

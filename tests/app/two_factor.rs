@@ -161,6 +161,25 @@ async fn set_up_with_a_qr_code_and_one_code_which_shows_ten_recovery_codes_once(
         .await
         .is_some());
 
+    // A second "Turn on" (a double click with JavaScript off): its refusal
+    // leads the page, where it is seen, and changes nothing.
+    let twice = app
+        .post_form(
+            &anna,
+            "/account",
+            &[
+                ("intent", "two-factor-confirm"),
+                ("setup", "x"),
+                ("password", PASSWORD),
+                ("code", "123456"),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status(), StatusCode::CONFLICT);
+    let page = twice.text().await.unwrap();
+    let refusal = page.find("already on").expect("the refusal is shown");
+    assert!(refusal < page.find("profile-heading").unwrap(), "above Profile");
+
     // Set-up again while on: refused, nothing changes.
     let again = app
         .post_form(&anna, "/account", &[("intent", "two-factor-setup")])
@@ -497,7 +516,8 @@ async fn an_owner_may_require_it_of_every_collaborator_but_not_of_api_keys() {
         .map(|o| o["name"].as_str().unwrap())
         .collect();
     assert_eq!(listed, ["Mia's Own"]);
-    // Without it, one may still leave.
+    // Without it, one may still leave, from the page that says so.
+    assert!(page_of_member_shows_leave(&app, &member, &org).await);
     let leaver = app.user("Lea Leaver", "leaver@example.com").await;
     app.add_member(&org, "leaver@example.com", "member").await;
     let left = app
@@ -606,4 +626,11 @@ async fn a_set_up_begun_again_in_another_tab_is_told_not_as_a_wrong_code() {
             .await,
         0
     );
+}
+
+async fn page_of_member_shows_leave(app: &TestApp, member: &Client, org: &str) -> bool {
+    let (_, page) = app.page(member, &format!("/organizations/{org}")).await;
+    page.contains(&format!(r#"action="/organizations/{org}/collaborators""#))
+        && page.contains(r#"value="leave""#)
+        && page.contains("Leave Example AB")
 }
