@@ -178,7 +178,10 @@ async fn set_up_with_a_qr_code_and_one_code_which_shows_ten_recovery_codes_once(
     assert_eq!(twice.status(), StatusCode::CONFLICT);
     let page = twice.text().await.unwrap();
     let refusal = page.find("already on").expect("the refusal is shown");
-    assert!(refusal < page.find("profile-heading").unwrap(), "above Profile");
+    assert!(
+        refusal < page.find("profile-heading").unwrap(),
+        "above Profile"
+    );
 
     // Set-up again while on: refused, nothing changes.
     let again = app
