@@ -370,14 +370,19 @@ pub async fn turn_off_two_factor(
     check_current_password(state, account, client, password, AccountField::Password).await?;
     let now = state.clock.now();
     let email = Email::parse(&account.email).map_err(AppError::internal)?;
-    let attempt =
-        crate::auth::throttle::begin_code_attempt(&state.db, &email.key(), &client.address, now)
-            .await?;
-    let checked = two_factor::accept_code(&state.db, account.id, &account.email, code, now).await?;
+    let checked = two_factor::check_counted(
+        &state.db,
+        account.id,
+        &account.email,
+        &email.key(),
+        code,
+        &client.address,
+        now,
+    )
+    .await?;
     if !checked.accepted() {
         return Err(AppError::field(AccountField::Code, checked.refusal()));
     }
-    crate::auth::throttle::forgive(&state.db, attempt).await?;
     let mut tx = state.db.write.begin().await?;
     two_factor::turn_off(&mut tx, account.id).await?;
     events::record(

@@ -333,15 +333,14 @@ async fn second_factor(call: &Call<'_>, account_id: i64) -> AppResult<()> {
             .await?;
     let now = call.state.clock.now();
     let address = &call.client.address;
-    let attempt = crate::auth::throttle::begin_code_attempt(db, &email_key, address, now).await?;
-    let checked = two_factor::accept_code(db, account_id, &email, otp, now).await?;
+    let checked =
+        two_factor::check_counted(db, account_id, &email, &email_key, otp, address, now).await?;
     if !checked.accepted() {
         return Err(AppError::SecondFactor(format!(
             "The otp was refused. {}",
             checked.refusal()
         )));
     }
-    crate::auth::throttle::forgive(db, attempt).await?;
     if checked == two_factor::Checked::RecoveryCode {
         let mut tx = db.write.begin().await?;
         two_factor::recovery_code_used(call.state, &mut tx, account_id, &email, address, now)

@@ -347,6 +347,28 @@ pub async fn accept_code(
     })
 }
 
+/// [`accept_code`], counted under the account's wrong-code limit
+/// ([`throttle::begin_code_attempt`]: `TooManyRequests` past it, from the
+/// client `address` too) before the code is checked, and taken back when
+/// it is accepted. The one way the log-in page, `user/login` and turning
+/// it off check a code.
+pub async fn check_counted(
+    db: &Db,
+    account_id: i64,
+    email: &str,
+    email_key: &str,
+    code: &str,
+    address: &str,
+    now: Timestamp,
+) -> AppResult<Checked> {
+    let attempt = throttle::begin_code_attempt(db, email_key, address, now).await?;
+    let checked = accept_code(db, account_id, email, code, now).await?;
+    if checked.accepted() {
+        throttle::forgive(db, attempt).await?;
+    }
+    Ok(checked)
+}
+
 /// How many recovery codes the account has left.
 pub async fn recovery_codes_left(db: &Db, account_id: i64) -> AppResult<i64> {
     Ok(sqlx::query_scalar(
@@ -459,13 +481,20 @@ pub async fn answer_challenge(
     .fetch_optional(&state.db.write)
     .await?
     .ok_or_else(|| log_in_again("This log-in has ended."))?;
-    let attempt = throttle::begin_code_attempt(&state.db, &row.email_key, address, now).await?;
-    let checked = accept_code(&state.db, row.account_id, &row.email, code, now).await?;
+    let checked = check_counted(
+        &state.db,
+        row.account_id,
+        &row.email,
+        &row.email_key,
+        code,
+        address,
+        now,
+    )
+    .await?;
     if !checked.accepted() {
         tracing::info!(%address, "two-factor code refused");
         return Err(AppError::field(AuthField::Code, checked.refusal()));
     }
-    throttle::forgive(&state.db, attempt).await?;
     let mut tx = state.db.write.begin().await?;
     let ended = sqlx::query("DELETE FROM login_challenges WHERE token_hash = $1")
         .bind(&hash)
