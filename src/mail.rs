@@ -15,7 +15,7 @@ use crate::error::AppResult;
 use crate::server::db::{retry_delay, Db, LEASE_SECS};
 use crate::validate::Email;
 use lettre::message::header::ContentType;
-use lettre::message::Mailbox;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +42,39 @@ pub async fn enqueue(
     .bind(body)
     .bind(now)
     .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// A file sent with a message: a PDF invoice.
+pub struct Attachment<'a> {
+    /// The file name the recipient sees, "invoice-12.pdf".
+    pub name: &'a str,
+    pub pdf: &'a [u8],
+}
+
+/// As [`enqueue`], with `attachment` (a PDF) sent beside the text. The
+/// file is kept in the outbox only until the message is sent.
+pub async fn enqueue_with_attachment(
+    tx: &mut crate::server::db::Connection,
+    to: &Email,
+    subject: &str,
+    body: &str,
+    attachment: Attachment<'_>,
+    now: Timestamp,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, attachment_name, attachment)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(to.as_str())
+    .bind(subject)
+    .bind(body)
+    .bind(now)
+    .bind(now)
+    .bind(attachment.name)
+    .bind(attachment.pdf)
     .execute(tx)
     .await?;
     Ok(())
@@ -98,14 +131,28 @@ impl Mailer {
         let Some(transport) = &self.transport else {
             return Err(Failure::Later(NO_SMTP.to_owned()));
         };
-        let message = Message::builder()
+        let builder = Message::builder()
             .message_id(Some(self.message_id(message.id, message.created_at)))
             .from(self.from.clone())
             .to(recipient(&message.recipient).map_err(Failure::Never)?)
-            .subject(&message.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(message.body.clone())
-            .map_err(|e| Failure::Never(format!("message not built: {e}")))?;
+            .subject(&message.subject);
+        let built = match (&message.attachment_name, &message.attachment) {
+            (Some(name), Some(pdf)) => builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(message.body.clone()))
+                    .singlepart(
+                        lettre::message::Attachment::new(name.clone()).body(
+                            pdf.clone(),
+                            ContentType::parse("application/pdf")
+                                .map_err(|e| Failure::Never(e.to_string()))?,
+                        ),
+                    ),
+            ),
+            _ => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(message.body.clone()),
+        };
+        let message = built.map_err(|e| Failure::Never(format!("message not built: {e}")))?;
         transport.send(message).await.map(|_| ()).map_err(|e| {
             // A 5xx answer to the recipient or the message will not change.
             if e.is_permanent() {
@@ -144,6 +191,8 @@ pub struct Due {
     body: String,
     attempts: i64,
     created_at: Timestamp,
+    attachment_name: Option<String>,
+    attachment: Option<Vec<u8>>,
 }
 
 /// Takes up to [`JOB_BATCH`](crate::server::db::JOB_BATCH) messages that are due, oldest first, under a lease: until
@@ -158,7 +207,7 @@ pub async fn take_due(db: &Db, now: Timestamp) -> AppResult<Vec<Due>> {
           WHERE id IN (SELECT id FROM outbox
                         WHERE sent_at IS NULL AND next_attempt_at <= $2
                         ORDER BY next_attempt_at, id LIMIT {}{})
-          RETURNING id, recipient, subject, body, attempts, created_at",
+          RETURNING id, recipient, subject, body, attempts, created_at, attachment_name, attachment",
         crate::server::db::JOB_BATCH,
         db.dialect.skip_locked()
     );
@@ -196,7 +245,7 @@ pub async fn send_due(db: &Db, mailer: &Mailer, now: Timestamp) -> AppResult<usi
             match mailer.send(&message).await {
                 Ok(()) => {
                     // The text (its links are secrets) is not kept once sent.
-                    sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL, body = '' WHERE id = $2 AND sent_at IS NULL")
+                    sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL, body = '', attachment = NULL WHERE id = $2 AND sent_at IS NULL")
                     .bind(now)
                     .bind(message.id)
                     .execute(&db.write)

@@ -57,6 +57,10 @@ pub fn router(state: AppState, sandbox: &Sandbox) -> Router {
             "/organizations/{org}/billing",
             post(crate::billing::handlers::billing),
         )
+        .route(
+            "/organizations/{org}/invoices/{file}",
+            get(crate::invoices::handlers::pdf),
+        )
         .merge(sandbox.router())
         .merge(test_clock(&state))
         .route(
@@ -218,21 +222,7 @@ pub async fn start(
         config.smtp_url.as_ref().map(|url| url.0.as_str()),
         &config.mail_from,
     )?;
-    let sandbox = Sandbox::new(
-        db.read.clone(),
-        db.write.clone(),
-        clock.clone(),
-        &config.public_url,
-    );
-    let state = AppState {
-        db,
-        config: Arc::new(config),
-        clock,
-        payments: Arc::new(sandbox.clone()),
-        refunds_due: Arc::default(),
-        mail_due: Arc::default(),
-        shell: |options| shell(options).into_any(),
-    };
+    let (state, sandbox) = app_state(config, clock, db);
     let app = router(state.clone(), &sandbox).into_make_service_with_connect_info::<SocketAddr>();
     let (stop_refunds, stopped) = tokio::sync::watch::channel(false);
     let refunds = crate::billing::card::spawn_refunds(state.clone(), stopped.clone());
@@ -262,6 +252,57 @@ pub async fn start(
     Ok(Running { addr, state, task })
 }
 
+/// The state every request and job shares, with the embedded sandbox
+/// payment provider.
+fn app_state(config: Config, clock: Clock, db: Db) -> (AppState, Sandbox) {
+    let sandbox = Sandbox::new(
+        db.read.clone(),
+        db.write.clone(),
+        clock.clone(),
+        &config.public_url,
+    );
+    let state = AppState {
+        db,
+        config: Arc::new(config),
+        clock,
+        payments: Arc::new(sandbox.clone()),
+        refunds_due: Arc::default(),
+        mail_due: Arc::default(),
+        shell: |options| shell(options).into_any(),
+    };
+    (state, sandbox)
+}
+
+/// `orgpanel print-invoices DIR`: the operator's print list. Writes the PDF
+/// of every invoice waiting to go by snail mail into `DIR`, marks each
+/// posted and leaves the customer's "on its way" email in the outbox (the
+/// running panel sends it). Prints each file written.
+async fn print_invoices(config: Config, clock: Clock, dir: &std::path::Path) -> ExitCode {
+    let db = match Db::open(&config.database_url).await {
+        Ok(db) => db,
+        Err(error) => {
+            tracing::error!(%error, "cannot open the database");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (state, _) = app_state(config, clock, db);
+    let printed = crate::invoices::delivery::print_waiting(&state, dir).await;
+    state.db.close().await;
+    match printed {
+        Ok(files) => {
+            for file in &files {
+                println!("{}", file.display());
+            }
+            tracing::info!(count = files.len(), dir = %dir.display(), "invoices to post written");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(%error, "print list not written");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 pub async fn main() -> ExitCode {
     init_logging();
     let config = match Config::from_env() {
@@ -271,6 +312,21 @@ pub async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.as_slice() {
+        [] => {}
+        [command, dir] if command == "print-invoices" => {
+            let clock = config
+                .test_clock_start
+                .map(Clock::starting_at)
+                .unwrap_or_default();
+            return print_invoices(config, clock, std::path::Path::new(dir)).await;
+        }
+        _ => {
+            eprintln!("usage: orgpanel                        serve the panel\n       orgpanel print-invoices DIR   write the invoices to post into DIR and mark them posted");
+            return ExitCode::from(2);
+        }
+    }
     let clock = config
         .test_clock_start
         .map(Clock::starting_at)

@@ -2,8 +2,8 @@
 //! operation as the page that does the same thing.
 
 use super::types::{
-    CardPage, Collaborator, Customer, FunctionDoc, Invitation, Login, Modules, Organization,
-    Payment, PaymentCard, Service, Settings, User,
+    CardPage, Collaborator, Customer, FunctionDoc, Invitation, Invoice, InvoiceEstimate,
+    InvoiceLine, Login, Modules, Organization, Payment, PaymentCard, Service, Settings, User,
 };
 use super::{Call, Payload};
 use crate::billing::BillingField;
@@ -163,6 +163,20 @@ pub const FUNCTIONS: &[Function] = &[
         arguments: &["serviceid"],
         answer: Vec::new,
         run: |call| Box::pin(delete_service(call)),
+    },
+    Function {
+        path: "invoice/list",
+        doc: "The organization's invoices, newest first, with a link to each one's PDF.",
+        arguments: &[],
+        answer: || vec![("invoices", list::<Invoice>())],
+        run: |call| Box::pin(list_invoices(call)),
+    },
+    Function {
+        path: "invoice/next",
+        doc: "An estimate of the current month's invoice, if every service runs to its end.",
+        arguments: &[],
+        answer: || vec![("invoice", one::<InvoiceEstimate>())],
+        run: |call| Box::pin(next_invoice(call)),
     },
     Function {
         path: "api/listfunctions",
@@ -827,6 +841,59 @@ async fn list_payments(call: Call<'_>) -> AppResult<Payload> {
         })
         .collect();
     payload("payments", &payments)
+}
+
+// invoice/…
+
+async fn list_invoices(call: Call<'_>) -> AppResult<Payload> {
+    let (by, access) = organization(&call).await?;
+    let org = &access.org.public_id;
+    let listed = crate::invoices::operations::list(call.state, &by, org).await?;
+    let base = call.state.config.base_url();
+    let invoices: Vec<Invoice> = listed
+        .into_iter()
+        .map(|i| Invoice {
+            invoicenumber: i.number,
+            period: i.period,
+            invoicedate: crate::invoices::delivery::date(i.issued_at),
+            duedate: crate::invoices::delivery::date(i.due_at),
+            total: i.total_cents,
+            currency: "EUR".to_owned(),
+            status: i.status,
+            url: format!(
+                "{base}{}",
+                crate::invoices::operations::pdf_path(org, i.number)
+            ),
+        })
+        .collect();
+    payload("invoices", &invoices)
+}
+
+async fn next_invoice(call: Call<'_>) -> AppResult<Payload> {
+    let (by, access) = organization(&call).await?;
+    let (period, bill) =
+        crate::invoices::operations::next(call.state, &by, &access.org.public_id).await?;
+    let estimate = InvoiceEstimate {
+        period: period.label(),
+        lines: bill
+            .lines
+            .iter()
+            .map(|line| InvoiceLine {
+                service: line.service.name.clone(),
+                plan: crate::services::Plan::name_of(&line.service.plan),
+                hours: line.hours,
+                monthhours: period.hours(),
+                amount: line.net,
+            })
+            .collect(),
+        net: bill.totals.net,
+        vatrate: i64::from(bill.vat.rate_basis_points),
+        vat: bill.totals.vat,
+        total: bill.totals.total,
+        currency: "EUR".to_owned(),
+        vatnote: bill.vat.note.map(str::to_owned),
+    };
+    payload("invoice", &estimate)
 }
 
 // service/…

@@ -4,8 +4,8 @@
 
 use super::functions::FUNCTIONS;
 use super::types::{
-    CardPage, Collaborator, Customer, FunctionDoc, Invitation, Login, Organization, Payment,
-    PaymentCard, Service, Settings, Status, User, YesNo,
+    CardPage, Collaborator, Customer, FunctionDoc, Invitation, Invoice, InvoiceEstimate,
+    InvoiceLine, Login, Organization, Payment, PaymentCard, Service, Settings, Status, User, YesNo,
 };
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -180,6 +180,9 @@ pub fn openapi(api_url: &str) -> OpenApi {
         .schema_from::<CardPage>()
         .schema_from::<PaymentCard>()
         .schema_from::<Payment>()
+        .schema_from::<Invoice>()
+        .schema_from::<InvoiceLine>()
+        .schema_from::<InvoiceEstimate>()
         .schema_from::<Collaborator>()
         .schema_from::<Invitation>()
         .schema_from::<Service>()

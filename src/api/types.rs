@@ -197,6 +197,58 @@ pub struct Service {
     pub created: String,
 }
 
+/// An issued invoice of `invoice/list`.
+#[derive(Serialize, ToSchema)]
+pub struct Invoice {
+    /// From the one gap-free sequence of all invoices.
+    pub invoicenumber: i64,
+    /// The month billed, `2026-11`.
+    pub period: String,
+    /// `2026-12-01`.
+    pub invoicedate: String,
+    /// `2026-12-21`: 20 days net.
+    pub duedate: String,
+    /// In cents, VAT included.
+    pub total: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// `issued`, `sent`, `posted`, `paid` or `unpaid`.
+    pub status: String,
+    /// The PDF, for a browser signed in to the panel.
+    pub url: String,
+}
+
+/// A line of `invoice/next`: a service's hours in the month so far and to come.
+#[derive(Serialize, ToSchema)]
+pub struct InvoiceLine {
+    pub service: String,
+    /// The plan's name, such as `Small`.
+    pub plan: String,
+    /// Hours billed of the month's hours (`744` of `744` is the whole month).
+    pub hours: i64,
+    pub monthhours: i64,
+    /// In cents, before VAT.
+    pub amount: i64,
+}
+
+/// `invoice/next`: the current month's invoice if every service runs to its end.
+#[derive(Serialize, ToSchema)]
+pub struct InvoiceEstimate {
+    /// `2026-12`.
+    pub period: String,
+    pub lines: Vec<InvoiceLine>,
+    /// In cents.
+    pub net: i64,
+    /// In basis points: `2500` is 25 %.
+    pub vatrate: i64,
+    pub vat: i64,
+    pub total: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// Why there is no VAT (reverse charge, outside the EU), or `null`.
+    pub vatnote: Option<String>,
+}
+
 /// A function of `api/listfunctions`.
 #[derive(Serialize, ToSchema)]
 pub struct FunctionDoc {

@@ -4,11 +4,18 @@
 //! VAT of a Swedish seller of electronically supplied services) and the
 //! monthly run that issues them, numbered gap-free ([`run`]), and the
 //! Billing page's "Invoices" with an estimate of the next one ([`pages`]).
-//! The PDF, delivery and card charges build on them.
+//! Each invoice is a PDF ([`pdf`], rendered from its frozen rows when asked
+//! for) delivered by email or the print list ([`delivery`]).
 
+#[cfg(feature = "ssr")]
+pub mod delivery;
+#[cfg(feature = "ssr")]
+pub mod handlers;
 #[cfg(feature = "ssr")]
 pub mod operations;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod pdf;
 #[cfg(feature = "ssr")]
 pub mod rules;
 #[cfg(feature = "ssr")]
@@ -30,6 +37,8 @@ pub struct InvoiceSummary {
     pub total: String,
     /// "Issued", "Sent", "Posted", "Paid", "Unpaid".
     pub status: String,
+    /// The PDF, "/organizations/{org}/invoices/12.pdf".
+    pub pdf: String,
 }
 
 /// One line of a bill: a service's hours in the month and their amount.

@@ -1,8 +1,9 @@
 //! What Billing shows of invoices: the issued ones and the estimate of the
 //! next, for the roles that see payments (Owner, Billing).
 
-use super::rules::Period;
-use super::run::bill;
+use super::delivery::date;
+use super::rules::{rate_shown, Period};
+use super::run::{bill, Bill};
 use super::{Estimate, InvoiceSummary, InvoicesView, LineView};
 use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
@@ -13,29 +14,50 @@ use crate::server::AppState;
 /// How many invoices Billing lists, newest first (a decade of months).
 pub const LISTED: i64 = 120;
 
-/// The organization's invoices, newest first, and the estimate of the
-/// current month's.
-pub async fn view(state: &AppState, by: &Principal, org: &str) -> AppResult<InvoicesView> {
-    /// An invoice as listed.
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        number: i64,
-        period: String,
-        issued_at: Timestamp,
-        due_at: Timestamp,
-        total_cents: i64,
-        status: String,
-    }
+/// An issued invoice as listed, on Billing and by `invoice/list`.
+#[derive(sqlx::FromRow)]
+pub struct Listed {
+    pub number: i64,
+    /// "2026-11".
+    pub period: String,
+    pub issued_at: Timestamp,
+    pub due_at: Timestamp,
+    pub total_cents: i64,
+    /// As stored: `issued`, `sent`, `posted`, `paid`, `unpaid`.
+    pub status: String,
+}
+
+/// The organization's invoices, newest first (at most [`LISTED`]): Owners
+/// and Billing collaborators only.
+pub async fn list(state: &AppState, by: &Principal, org: &str) -> AppResult<Vec<Listed>> {
     let access = gate::authorize(&state.db, by, org, Action::ManageBilling).await?;
-    let rows: Vec<Row> = sqlx::query_as(
+    listed(state, access.id).await
+}
+
+/// The current month's bill if every service runs to its end: Owners and
+/// Billing collaborators only.
+pub async fn next(state: &AppState, by: &Principal, org: &str) -> AppResult<(Period, Bill)> {
+    let access = gate::authorize(&state.db, by, org, Action::ManageBilling).await?;
+    next_bill(state, access.id, state.clock.now()).await
+}
+
+async fn listed(state: &AppState, organization_id: i64) -> AppResult<Vec<Listed>> {
+    Ok(sqlx::query_as(
         "SELECT number, period, issued_at, due_at, total_cents, status FROM invoices
           WHERE organization_id = $1 ORDER BY number DESC LIMIT $2",
     )
-    .bind(access.id)
+    .bind(organization_id)
     .bind(LISTED)
     .fetch_all(&state.db.read)
-    .await?;
-    let invoices = rows
+    .await?)
+}
+
+/// The organization's invoices, newest first, and the estimate of the
+/// current month's, as Billing shows them.
+pub async fn view(state: &AppState, by: &Principal, org: &str) -> AppResult<InvoicesView> {
+    let access = gate::authorize(&state.db, by, org, Action::ManageBilling).await?;
+    let invoices = listed(state, access.id)
+        .await?
         .into_iter()
         .map(|row| InvoiceSummary {
             number: row.number,
@@ -44,16 +66,22 @@ pub async fn view(state: &AppState, by: &Principal, org: &str) -> AppResult<Invo
             due: date(row.due_at),
             total: Money::eur(row.total_cents).to_string(),
             status: status_label(&row.status).to_owned(),
+            pdf: pdf_path(org, row.number),
         })
         .collect();
+    let (period, bill) = next_bill(state, access.id, state.clock.now()).await?;
     Ok(InvoicesView {
         invoices,
-        estimate: estimate(state, access.id, state.clock.now()).await?,
+        estimate: estimate(&period, &bill),
     })
 }
 
-/// The current month's bill if every service runs to its end.
-async fn estimate(state: &AppState, organization_id: i64, now: Timestamp) -> AppResult<Estimate> {
+/// The bill of the month `now` is in, every service running to its end.
+async fn next_bill(
+    state: &AppState,
+    organization_id: i64,
+    now: Timestamp,
+) -> AppResult<(Period, Bill)> {
     let period =
         Period::containing(now).ok_or_else(|| AppError::internal("no month contains now"))?;
     let mut conn = state.db.read.acquire().await?;
@@ -69,8 +97,12 @@ async fn estimate(state: &AppState, organization_id: i64, now: Timestamp) -> App
     )
     .await?;
     let bill = bill(&company, services, &period);
-    let rate = bill.vat.rate_basis_points;
-    Ok(Estimate {
+    Ok((period, bill))
+}
+
+/// The estimate as Billing shows it.
+fn estimate(period: &Period, bill: &Bill) -> Estimate {
+    Estimate {
         period: period.label(),
         month: period.name(),
         lines: bill
@@ -78,31 +110,40 @@ async fn estimate(state: &AppState, organization_id: i64, now: Timestamp) -> App
             .iter()
             .map(|line| LineView {
                 service: line.service.name.clone(),
-                plan: line.service.plan.clone(),
+                plan: crate::services::Plan::name_of(&line.service.plan),
                 hours: line.hours,
                 month_hours: period.hours(),
                 amount: Money::eur(line.net).to_string(),
             })
             .collect(),
         net: Money::eur(bill.totals.net).to_string(),
-        vat_rate: if rate.is_multiple_of(100) {
-            (rate / 100).to_string()
-        } else {
-            format!("{}.{}", rate / 100, (rate % 100) / 10)
-        },
+        vat_rate: rate_shown(i64::from(bill.vat.rate_basis_points)),
         vat: Money::eur(bill.totals.vat).to_string(),
         total: Money::eur(bill.totals.total).to_string(),
         vat_note: bill.vat.note.map(str::to_owned),
-    })
+    }
 }
 
-/// "2026-12-01".
-fn date(at: Timestamp) -> String {
-    crate::clock::format_rfc3339(at)
-        .split('T')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
+/// Where Billing links invoice `number`'s PDF.
+pub fn pdf_path(org: &str, number: i64) -> String {
+    format!("/organizations/{org}/invoices/{number}.pdf")
+}
+
+/// Invoice `number` of `org` as a PDF, with its file name: Owners and
+/// Billing collaborators only; `NotFound` for a number that is not the
+/// organization's.
+pub async fn pdf(
+    state: &AppState,
+    by: &Principal,
+    org: &str,
+    number: i64,
+) -> AppResult<(String, Vec<u8>)> {
+    let access = gate::authorize(&state.db, by, org, Action::ManageBilling).await?;
+    let invoice = super::delivery::load(&state.db, access.id, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let pdf = super::pdf::render(&invoice.printed)?;
+    Ok((invoice.file_name(), pdf))
 }
 
 /// A stored status as Billing shows it (DESIGN.md's words).

@@ -1,5 +1,5 @@
 //! Billing's "Invoices": the issued invoices (number, date, due date,
-//! total, status) and the estimate of the next one. Shown to the roles that
+//! total, status, PDF) and the estimate of the next one. Shown to the roles that
 //! see payments; the others see nothing of it. The sections are not
 //! labelled regions: "Invoice" is the Billing form's option, and a region
 //! named "Invoices" would answer to that label too.
@@ -50,7 +50,7 @@ fn InvoiceTable(invoices: Vec<InvoiceSummary>) -> impl IntoView {
                 <thead>
                     <tr>
                         <th scope="col">"Number"</th><th scope="col">"Month"</th><th scope="col">"Date"</th>
-                        <th scope="col">"Due date"</th><th scope="col" class="amount">"Total"</th><th scope="col">"Status"</th>
+                        <th scope="col">"Due date"</th><th scope="col" class="amount">"Total"</th><th scope="col">"Status"</th><th scope="col">"PDF"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -62,6 +62,11 @@ fn InvoiceTable(invoices: Vec<InvoiceSummary>) -> impl IntoView {
                             <td class="nowrap" data-label="Due date">{i.due}</td>
                             <td class="nowrap amount" data-label="Total">{i.total}</td>
                             <td data-label="Status">{i.status}</td>
+                            <td data-label="PDF">
+                                // Named by its text, not aria-label: a label with "invoice" in it
+                                // would answer to the Billing form's "Invoice".
+                                <a href=i.pdf download>"PDF"<span class="visually-hidden">{format!(" of number {}", i.number)}</span></a>
+                            </td>
                         </tr>
                     }).collect_view()}
                 </tbody>

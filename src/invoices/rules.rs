@@ -257,6 +257,18 @@ pub fn totals(lines: &[i64], vat: &Vat) -> Totals {
     }
 }
 
+/// A VAT rate in basis points as printed, in percent: 2500 is "25", 2550
+/// is "25.5", 0 is "0".
+pub fn rate_shown(basis_points: i64) -> String {
+    if basis_points % 100 == 0 {
+        (basis_points / 100).to_string()
+    } else if basis_points % 10 == 0 {
+        format!("{}.{}", basis_points / 100, (basis_points % 100) / 10)
+    } else {
+        format!("{}.{:02}", basis_points / 100, basis_points % 100)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -150,9 +150,9 @@ async fn issue(
                 net_cents, vat_cents, total_cents, vat_rate_basis_points, vat_case, vat_note,
                 customer_number, customer_name, customer_business_id, customer_vat_number,
                 customer_address, customer_postal_code, customer_city, customer_country,
-                settlement, invoice_email, status)
+                settlement, invoice_email, seller, next_charge_at, status)
          VALUES ($1, $2, $3, $4, $5, 'EUR', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                 $17, $18, $19, $20, $21, 'issued')
+                 $17, $18, $19, $20, $21, $22, $23, 'issued')
          RETURNING id",
     )
     .bind(number)
@@ -175,7 +175,15 @@ async fn issue(
     .bind(&company.city)
     .bind(&company.country)
     .bind(settlement)
-    .bind(invoice_email.filter(|_| settlement == "email"))
+    // Where it is sent, or (sent by post) where the customer is told so.
+    .bind(match settlement {
+        "email" => invoice_email,
+        "mail" => Some(company.email.clone()).filter(|e| !e.is_empty()),
+        _ => None,
+    })
+    .bind(serde_json::to_string(&state.config.seller).map_err(AppError::internal)?)
+    // A card invoice is charged as soon as the charge job comes by.
+    .bind((settlement == "card").then_some(now))
     .fetch_one(&mut *tx)
     .await;
     let invoice_id = match inserted {
@@ -194,7 +202,8 @@ async fn issue(
         .bind(invoice_id)
         .bind(position)
         .bind(&line.service.name)
-        .bind(&line.service.plan)
+        // As the price list names it when issued.
+        .bind(crate::services::Plan::name_of(&line.service.plan))
         .bind(line.hours)
         .bind(period.hours())
         .bind(line.service.monthly_cents)
@@ -267,8 +276,8 @@ fn vat_case_name(case: VatCase) -> &'static str {
     }
 }
 
-/// Looks for a month to bill every few seconds until `stop` changes (the
-/// check is one indexed read once the month's run has finished).
+/// Looks for a month to bill and invoices to email every few seconds until
+/// `stop` changes (each check is one indexed read when there is nothing to do).
 pub fn spawn(
     state: AppState,
     mut stop: tokio::sync::watch::Receiver<bool>,
@@ -277,6 +286,7 @@ pub fn spawn(
         loop {
             // Errors are logged where they are made; the next round tries again.
             let _ = run_due(&state).await;
+            let _ = super::delivery::send_due(&state).await;
             tokio::select! {
                 _ = stop.changed() => break,
                 () = tokio::time::sleep(std::time::Duration::from_secs(CHECK_EVERY_SECS)) => {}

@@ -33,7 +33,74 @@ pub struct Config {
     /// `ORGPANEL_TRUSTED_PROXIES`: reverse proxies (CIDR, comma-separated)
     /// whose `X-Forwarded-For` is believed for rate limits and logs.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `ORGPANEL_SELLER_*`: who issues the invoices.
+    pub seller: Seller,
     pub leptos: LeptosOptions,
+}
+
+/// The seller printed on every invoice, as EU invoicing rules require
+/// (Council Directive 2006/112/EC article 226: full name and address, VAT
+/// identification number), with its Swedish organisationsnummer and where
+/// invoices are paid. Copied onto each invoice when it is issued, so a later
+/// change of configuration never changes an issued invoice.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Seller {
+    /// `ORGPANEL_SELLER_NAME`.
+    pub name: String,
+    /// `ORGPANEL_SELLER_ADDRESS`: the postal address, lines separated by `;`.
+    pub address: Vec<String>,
+    /// `ORGPANEL_SELLER_ORGANISATIONSNUMMER`: "556677-8899".
+    pub organisationsnummer: String,
+    /// `ORGPANEL_SELLER_VAT_NUMBER`: "SE556677889901".
+    pub vat_number: String,
+    /// `ORGPANEL_SELLER_EMAIL`: where customers write about invoices.
+    pub email: String,
+    /// `ORGPANEL_SELLER_BANK_ACCOUNT`: where invoices are paid, "IBAN … BIC …".
+    pub bank_account: String,
+}
+
+impl Default for Seller {
+    /// An example seller, for a panel tried out (an operator sets every
+    /// `ORGPANEL_SELLER_*` before issuing real invoices).
+    fn default() -> Self {
+        Self {
+            name: "Orgpanel Cloud AB (example)".to_owned(),
+            address: vec![
+                "Exempelgatan 1".to_owned(),
+                "111 22 Stockholm".to_owned(),
+                "Sweden".to_owned(),
+            ],
+            organisationsnummer: "556000-0000".to_owned(),
+            vat_number: "SE556000000001".to_owned(),
+            email: "billing@example.com".to_owned(),
+            bank_account: "IBAN SE00 0000 0000 0000 0000 0000, BIC EXAMPLEX".to_owned(),
+        }
+    }
+}
+
+impl Seller {
+    /// The seller from `ORGPANEL_SELLER_*`, each unset one as in [`Seller::default`].
+    fn from_env(var: impl Fn(&str) -> Option<String>) -> Self {
+        let example = Self::default();
+        let or = |name: &str, default: String| var(name).unwrap_or(default);
+        Self {
+            name: or("ORGPANEL_SELLER_NAME", example.name),
+            address: var("ORGPANEL_SELLER_ADDRESS").map_or(example.address, |address| {
+                address
+                    .split(';')
+                    .map(|line| line.trim().to_owned())
+                    .filter(|line| !line.is_empty())
+                    .collect()
+            }),
+            organisationsnummer: or(
+                "ORGPANEL_SELLER_ORGANISATIONSNUMMER",
+                example.organisationsnummer,
+            ),
+            vat_number: or("ORGPANEL_SELLER_VAT_NUMBER", example.vat_number),
+            email: or("ORGPANEL_SELLER_EMAIL", example.email),
+            bank_account: or("ORGPANEL_SELLER_BANK_ACCOUNT", example.bank_account),
+        }
+    }
 }
 
 impl Config {
@@ -77,6 +144,7 @@ impl Config {
             test_clock,
             test_clock_start,
             trusted_proxies,
+            seller: Seller::from_env(var),
             leptos,
         })
     }
@@ -165,6 +233,7 @@ mod tests {
             test_clock: false,
             test_clock_start: None,
             trusted_proxies: parse_proxies(proxies).unwrap(),
+            seller: Seller::default(),
             leptos: LeptosOptions::builder().output_name("orgpanel").build(),
         }
     }

@@ -108,6 +108,12 @@ impl Plan {
             .ok_or_else(|| "Choose a plan.".to_owned())
     }
 
+    /// The name of the plan stored as `id` ("small" is "Small"), or `id`
+    /// itself for a plan no longer on the price list.
+    pub fn name_of(id: &str) -> String {
+        Self::parse(id).map_or_else(|_| id.to_owned(), |plan| plan.name.to_owned())
+    }
+
     /// "Small (1 vCPU, 2 GB memory, 50 GB disk)", as the list shows it.
     pub fn summary(&self) -> String {
         format!("{} ({})", self.name, self.resources)

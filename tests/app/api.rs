@@ -926,6 +926,8 @@ async fn every_function_as_every_role_and_every_key_state() {
         ("paymentcard/add", json!({}), [ok, no, ok, no]),
         ("paymentcard/list", json!({}), [ok; 4]),
         ("payment/list", json!({}), [ok, no, ok, no]),
+        ("invoice/list", json!({}), [ok, no, ok, no]),
+        ("invoice/next", json!({}), [ok, no, ok, no]),
         ("service/list", json!({}), [ok; 4]),
         (
             "service/create",

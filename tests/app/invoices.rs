@@ -4,6 +4,7 @@
 //! the run goes.
 
 use super::common::{TestApp, TEST_START};
+use orgpanel::invoices::delivery::{print_waiting, send_due};
 use orgpanel::invoices::run::run_due;
 use reqwest::StatusCode;
 
@@ -157,6 +158,7 @@ async fn billing_lists_the_invoices_and_estimates_the_next_for_those_who_see_pay
 
     app.clock.set(FIRST_OF_DECEMBER);
     run_due(&app.running.state).await.unwrap();
+    send_due(&app.running.state).await.unwrap();
     // A new session: the old one has been idle for days.
     let owner = app.client();
     app.login(&owner, "owner@example.com", "password123").await;
@@ -167,7 +169,8 @@ async fn billing_lists_the_invoices_and_estimates_the_next_for_those_who_see_pay
         "2026-12-01",
         "2026-12-21",
         "0.94 EUR",
-        "Issued",
+        "Sent",
+        &format!("href=\"/organizations/{org}/invoices/1.pdf\""),
     ] {
         assert!(page.contains(shown), "{shown} in {page}");
     }
@@ -228,4 +231,320 @@ async fn a_deleted_organization_stops_its_services_and_their_billing() {
     run_due(&app.running.state).await.unwrap();
     // November: 900 × 4 / 720 = 5 cents, VAT 1.25 → 1; nothing in December.
     assert_eq!(invoices(&app).await, [(1, "2026-11".to_owned(), 5, 1, 6)]);
+}
+
+/// The text of a PDF with no white space: the extractor runs some lines
+/// together and splits others, so the text is compared without spaces
+/// ([`squash`]).
+fn pdf_text(pdf: &[u8]) -> String {
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    squash(&pdf_extract::extract_text_from_mem(pdf).expect("PDF text"))
+}
+
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect()
+}
+
+#[tokio::test]
+async fn the_pdf_says_who_sells_what_to_whom_for_how_much_and_how_to_pay() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    app.make_ready(&owner, &org).await;
+    // A name beyond Latin-1, printed as typed.
+    let renamed = app
+        .post_company(
+            &owner,
+            &org,
+            &[("company_name", "Łódź Ørsted Åberg AB")],
+            "1",
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::SEE_OTHER);
+    app.create_service(&owner, &org, "web-1").await;
+    app.create_service(&owner, &org, "db-1").await;
+    let team = app.team(&org).await;
+    app.clock.set(FIRST_OF_DECEMBER);
+    run_due(&app.running.state).await.unwrap();
+
+    let owner = app.client();
+    app.login(&owner, "owner@example.com", "password123").await;
+    let path = format!("/organizations/{org}/invoices/1.pdf");
+    let response = app.get(&owner, &path).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"invoice-1.pdf\""
+    );
+    let bytes = response.bytes().await.unwrap();
+    let text = pdf_text(&bytes);
+    for printed in [
+        // The seller (the example configuration), with its numbers.
+        "Orgpanel Cloud AB (example)",
+        "Exempelgatan 1",
+        "Organisationsnummer 556000-0000",
+        "VAT number SE556000000001",
+        // The invoice.
+        "Invoice number 1",
+        "Invoice date 2026-12-01",
+        "Due date 2026-12-21",
+        "Period November 2026",
+        // The customer, as its details were.
+        "Łódź Ørsted Åberg AB",
+        "Storgatan 1",
+        "114 37 Stockholm",
+        "Sweden",
+        "Business ID 556036-0793",
+        // The lines: 60 of November's 720 hours at 9.00 EUR a month.
+        "web-1 Small 60 of 720 9.00 EUR 0.75 EUR",
+        "db-1 Small 60 of 720 9.00 EUR 0.75 EUR",
+        "Net 1.50 EUR",
+        "VAT 25 % 0.38 EUR",
+        "Total 1.88 EUR",
+        "Please pay 1.88 EUR by 2026-12-21 to IBAN SE00",
+        "invoice number 1 as the reference",
+        "Page 1 of 1",
+    ] {
+        assert!(text.contains(&squash(printed)), "{printed:?} in {text}");
+    }
+
+    // Those who see payments only; another organization's number is not found.
+    for (role, _) in &team {
+        let fresh = app.client();
+        app.login(&fresh, &format!("{role}@example.com"), "password123")
+            .await;
+        let status = app.get(&fresh, &path).await.status();
+        let expected = if *role == "billing" {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(status, expected, "{role}");
+    }
+    let stranger = app.user("Sam Stranger", "stranger@example.com").await;
+    let other = app.create_org(&stranger, "Other AB").await;
+    for path in [
+        format!("/organizations/{other}/invoices/1.pdf"),
+        format!("/organizations/{org}/invoices/2.pdf"),
+        format!("/organizations/{org}/invoices/one.pdf"),
+    ] {
+        let client = if path.contains(&other) {
+            &stranger
+        } else {
+            &owner
+        };
+        assert_eq!(
+            app.get(client, &path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        app.get(&stranger, &format!("/organizations/{org}/invoices/1.pdf"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND,
+        "a stranger learns nothing of the organization"
+    );
+}
+
+/// The attachment of type `application/pdf` in a received message, decoded.
+fn attached_pdf(message: &super::common::smtp::Received) -> (String, Vec<u8>) {
+    use base64::Engine;
+    let body = &message.body;
+    let start = body
+        .find("Content-Type: application/pdf")
+        .expect("a PDF part");
+    // The part's headers start after its boundary line.
+    let part = &body[body[..start].rfind("\n--").expect("a boundary")..];
+    let name = part
+        .split("filename=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a file name")
+        .to_owned();
+    let content = part
+        .split_once("\r\n\r\n")
+        .or_else(|| part.split_once("\n\n"))
+        .expect("the part's body")
+        .1;
+    let encoded: String = content
+        .lines()
+        .take_while(|line| !line.starts_with("--"))
+        .collect();
+    let pdf = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .expect("base64");
+    (name, pdf)
+}
+
+#[tokio::test]
+async fn an_invoice_by_email_arrives_with_its_pdf_once() {
+    let app = TestApp::start().await;
+    organization_with(&app, "owner@example.com", &["web-1"]).await;
+    app.clock.set(FIRST_OF_DECEMBER);
+    run_due(&app.running.state).await.unwrap();
+    // The job and two replicas at once: one email.
+    let replica = app.replica().await;
+    let (a, b) = tokio::join!(
+        send_due(&app.running.state),
+        send_due(&replica.running.state)
+    );
+    assert!(a.unwrap() + b.unwrap() <= 1);
+    let message = app
+        .smtp
+        .wait_for("invoices@example.se", 10)
+        .await
+        .expect("the invoice email");
+    assert_eq!(
+        message.header("Subject").as_deref(),
+        Some("Invoice 1 for November 2026 from Orgpanel Cloud AB (example)")
+    );
+    assert!(message.body.contains("Total: 0.94 EUR"), "{}", message.body);
+    let (name, pdf) = attached_pdf(&message);
+    assert_eq!(name, "invoice-1.pdf");
+    assert!(pdf_text(&pdf).contains(&squash("Invoice number 1 Invoice date 2026-12-01")));
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let copies = app
+        .smtp
+        .messages()
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t == "invoices@example.se"))
+        .count();
+    assert_eq!(copies, 1, "sent once");
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM invoices WHERE status = 'sent' AND delivered_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity WHERE action = 'Invoice sent'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM outbox WHERE attachment IS NOT NULL AND sent_at IS NOT NULL"
+        )
+        .await,
+        0,
+        "the PDF is not kept in the outbox once sent"
+    );
+}
+
+#[tokio::test]
+async fn an_invoice_by_snail_mail_goes_on_the_print_list_once_and_the_customer_is_told() {
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    app.make_ready(&owner, &org).await;
+    let mail = app
+        .billing(
+            &owner,
+            &org,
+            &[
+                ("intent", "delivery"),
+                ("delivery", "mail"),
+                ("invoice_email", ""),
+            ],
+        )
+        .await;
+    assert_eq!(mail.status(), StatusCode::SEE_OTHER);
+    app.create_service(&owner, &org, "web-1").await;
+    app.clock.set(FIRST_OF_DECEMBER);
+    run_due(&app.running.state).await.unwrap();
+    assert_eq!(
+        send_due(&app.running.state).await.unwrap(),
+        0,
+        "not emailed"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let written = print_waiting(&app.running.state, dir.path()).await.unwrap();
+    assert_eq!(written, [dir.path().join("invoice-1.pdf")]);
+    let text = pdf_text(&std::fs::read(&written[0]).unwrap());
+    assert!(
+        text.contains(&squash(
+            "Bill to Example AB Storgatan 1 114 37 Stockholm Sweden"
+        )),
+        "{text}"
+    );
+    assert!(
+        print_waiting(&app.running.state, dir.path())
+            .await
+            .unwrap()
+            .is_empty(),
+        "posted once"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM invoices WHERE status = 'posted'")
+            .await,
+        1
+    );
+    // The company's email is told; no PDF goes with it.
+    let told = app
+        .smtp
+        .wait_for("billing@example.se", 10)
+        .await
+        .expect("the on-its-way email");
+    assert_eq!(
+        told.header("Subject").as_deref(),
+        Some("Invoice 1 is on its way by post")
+    );
+    assert!(told.body.contains("114 37 Stockholm"));
+    assert!(!told.body.contains("application/pdf"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity WHERE action = 'Invoice posted'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_api_lists_the_invoices_and_estimates_the_next_in_numbers() {
+    use super::api::{call, customer_number, make_key};
+    use serde_json::json;
+    let app = TestApp::start().await;
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    app.make_ready(&owner, &org).await;
+    app.create_service(&owner, &org, "web-1").await;
+    let (key, _) = make_key(&app, &owner, &org, "billing").await;
+    let number = customer_number(&app, &org).await;
+
+    let (status, body) = call(&app, "invoice/list", &number, &key, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["response"]["invoices"], json!([]));
+    let (_, body) = call(&app, "invoice/next", &number, &key, json!({})).await;
+    assert_eq!(
+        body["response"]["invoice"],
+        json!({
+            "period": "2026-11",
+            "lines": [{"service": "web-1", "plan": "Small", "hours": 60, "monthhours": 720, "amount": 75}],
+            "net": 75, "vatrate": 2500, "vat": 19, "total": 94, "currency": "EUR", "vatnote": null
+        })
+    );
+
+    app.clock.set(FIRST_OF_DECEMBER);
+    run_due(&app.running.state).await.unwrap();
+    app.clock.set(FIRST_OF_DECEMBER + 31 * 24 * 60 * 60);
+    run_due(&app.running.state).await.unwrap();
+    send_due(&app.running.state).await.unwrap();
+    let (_, body) = call(&app, "invoice/list", &number, &key, json!({})).await;
+    let invoices = body["response"]["invoices"].as_array().expect("a list");
+    assert_eq!(invoices.len(), 2, "{body}");
+    // Newest first: December's whole month, then November's 60 hours.
+    assert_eq!(
+        invoices[1],
+        json!({
+            "invoicenumber": 1, "period": "2026-11", "invoicedate": "2026-12-01",
+            "duedate": "2026-12-21", "total": 94, "currency": "EUR", "status": "sent",
+            "url": format!("http://127.0.0.1:3000/organizations/{org}/invoices/1.pdf"),
+        })
+    );
+    assert_eq!(invoices[0]["invoicenumber"], 2);
+    assert_eq!(invoices[0]["total"], 1125, "9.00 EUR and 25 % VAT");
 }

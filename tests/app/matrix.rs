@@ -203,6 +203,15 @@ fn checks() -> Vec<Check> {
             ALL,
             S::OK,
         ),
+        // No invoice yet: a permitted role is told it does not exist.
+        Check {
+            what: "Invoice PDF",
+            kind: Page,
+            path: "/invoices/1.pdf",
+            form: &[],
+            may: "OB",
+            ok: S::NOT_FOUND,
+        },
         // A made-up setup: a permitted role is told it does not exist.
         function("fetch_card_setup", FetchCardSetup::PATH, "OB", S::NOT_FOUND),
     ]

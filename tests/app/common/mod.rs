@@ -170,6 +170,7 @@ impl TestApp {
             test_clock: false,
             test_clock_start: None,
             trusted_proxies: Vec::new(),
+            seller: orgpanel::server::config::Seller::default(),
             leptos,
         };
         configure(&mut config);

@@ -1,0 +1,338 @@
+//! Getting an issued invoice to its customer: by email, the PDF attached,
+//! through the outbox ([`send_due`]); by snail mail, through the operator's
+//! print list ([`print_waiting`], `orgpanel print-invoices DIR`), after
+//! which the customer is told by email that it is on its way. Each step is
+//! one conditional write of the invoice's status with its email and
+//! activity in the same transaction, so two replicas (or two operators)
+//! deliver an invoice once.
+
+use super::pdf::{render, Printed, PrintedLine};
+use super::rules::Period;
+use crate::clock::Timestamp;
+use crate::error::{AppError, AppResult};
+use crate::mail::{enqueue, enqueue_with_attachment, Attachment};
+use crate::money::Money;
+use crate::server::config::Seller;
+use crate::server::state::AppState;
+use crate::server::Db;
+use crate::validate::{Country, Email};
+use std::path::{Path, PathBuf};
+
+/// An invoice's row as it is printed and delivered.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    number: i64,
+    organization_id: i64,
+    period: String,
+    issued_at: Timestamp,
+    due_at: Timestamp,
+    net_cents: i64,
+    vat_cents: i64,
+    total_cents: i64,
+    vat_rate_basis_points: i64,
+    vat_note: Option<String>,
+    customer_number: String,
+    customer_name: String,
+    customer_business_id: String,
+    customer_vat_number: Option<String>,
+    customer_address: String,
+    customer_postal_code: String,
+    customer_city: String,
+    customer_country: String,
+    settlement: String,
+    invoice_email: Option<String>,
+    seller: String,
+}
+
+const COLUMNS: &str = "id, number, organization_id, period, issued_at, due_at, net_cents, \
+    vat_cents, total_cents, vat_rate_basis_points, vat_note, customer_number, customer_name, \
+    customer_business_id, customer_vat_number, customer_address, customer_postal_code, \
+    customer_city, customer_country, settlement, invoice_email, seller";
+
+/// One stored invoice with its lines, as printed.
+pub struct Loaded {
+    pub id: i64,
+    pub organization_id: i64,
+    pub invoice_email: Option<String>,
+    pub printed: Printed,
+}
+
+impl Loaded {
+    /// "invoice-12.pdf".
+    pub fn file_name(&self) -> String {
+        file_name(self.printed.number)
+    }
+}
+
+/// "invoice-12.pdf": the name of invoice `number`'s PDF.
+pub fn file_name(number: i64) -> String {
+    format!("invoice-{number}.pdf")
+}
+
+/// "2026-12-01".
+pub fn date(at: Timestamp) -> String {
+    crate::clock::format_rfc3339(at)
+        .split('T')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The invoices `condition` (a WHERE clause over `invoices`, binding `$1`
+/// to `value`) selects, with their lines, oldest first.
+async fn load_where(db: &Db, condition: &str, value: i64) -> AppResult<Vec<Loaded>> {
+    #[derive(sqlx::FromRow)]
+    struct LineRow {
+        service_name: String,
+        plan: String,
+        hours: i64,
+        month_hours: i64,
+        monthly_cents: i64,
+        net_cents: i64,
+    }
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM invoices WHERE {condition} ORDER BY number LIMIT 100"
+    ))
+    .bind(value)
+    .fetch_all(&db.read)
+    .await?;
+    let mut loaded = Vec::with_capacity(rows.len());
+    for row in rows {
+        let lines: Vec<LineRow> = sqlx::query_as(
+            "SELECT service_name, plan, hours, month_hours, monthly_cents, net_cents
+               FROM invoice_lines WHERE invoice_id = $1 ORDER BY position",
+        )
+        .bind(row.id)
+        .fetch_all(&db.read)
+        .await?;
+        let seller: Seller = serde_json::from_str(&row.seller).map_err(|e| {
+            AppError::internal(format!("invoice {} has no seller: {e}", row.number))
+        })?;
+        let country = Country::parse(&row.customer_country)
+            .map_or(row.customer_country.clone(), |c| c.name().to_owned());
+        loaded.push(Loaded {
+            id: row.id,
+            organization_id: row.organization_id,
+            invoice_email: row.invoice_email,
+            printed: Printed {
+                number: row.number,
+                period: Period::parse(&row.period).map_or(row.period, |p| p.name()),
+                date: date(row.issued_at),
+                due: date(row.due_at),
+                customer_number: row.customer_number,
+                customer: vec![
+                    row.customer_name,
+                    row.customer_address,
+                    format!("{} {}", row.customer_postal_code, row.customer_city),
+                    country,
+                ],
+                customer_business_id: row.customer_business_id,
+                customer_vat_number: row.customer_vat_number,
+                seller,
+                lines: lines
+                    .into_iter()
+                    .map(|line| PrintedLine {
+                        service: line.service_name,
+                        plan: line.plan,
+                        hours: line.hours,
+                        month_hours: line.month_hours,
+                        monthly: line.monthly_cents,
+                        net: line.net_cents,
+                    })
+                    .collect(),
+                net: row.net_cents,
+                vat: row.vat_cents,
+                total: row.total_cents,
+                vat_rate_basis_points: row.vat_rate_basis_points,
+                vat_note: row.vat_note,
+                by_card: row.settlement == "card",
+            },
+        });
+    }
+    Ok(loaded)
+}
+
+/// The organization's invoice number `number`, if it has one.
+pub async fn load(db: &Db, organization_id: i64, number: i64) -> AppResult<Option<Loaded>> {
+    let mut found = load_where(db, "number = $1", number).await?;
+    Ok(found
+        .pop()
+        .filter(|invoice| invoice.organization_id == organization_id))
+}
+
+/// "Invoice 12 for November 2026 from Orgpanel Cloud AB".
+fn subject_of(printed: &Printed) -> String {
+    format!(
+        "Invoice {} for {} from {}",
+        printed.number, printed.period, printed.seller.name
+    )
+}
+
+/// The lines every invoice email starts with.
+fn summary(printed: &Printed) -> String {
+    let payment = if printed.by_card {
+        "It is charged to your card on file.".to_owned()
+    } else {
+        format!(
+            "Please pay it by {} to {}, with the invoice number {} as the reference.",
+            printed.due, printed.seller.bank_account, printed.number
+        )
+    };
+    format!(
+        "Invoice {number} for {period}\nTotal: {total} (VAT included)\nDate: {date}\nDue date: {due}\n\n{payment}",
+        number = printed.number,
+        period = printed.period,
+        total = Money::eur(printed.total),
+        date = printed.date,
+        due = printed.due,
+    )
+}
+
+/// Sends every issued invoice that goes by email, its PDF attached, and
+/// marks it sent; returns how many were sent now.
+pub async fn send_due(state: &AppState) -> AppResult<usize> {
+    let now = state.clock.now();
+    let waiting = load_where(
+        &state.db,
+        "status = 'issued' AND settlement = 'email' AND id > $1",
+        0,
+    )
+    .await?;
+    let mut sent = 0;
+    for invoice in waiting {
+        let Some(to) = invoice
+            .invoice_email
+            .as_deref()
+            .and_then(|e| Email::parse(e).ok())
+        else {
+            tracing::warn!(
+                number = invoice.printed.number,
+                "invoice to be emailed has no address; left issued"
+            );
+            continue;
+        };
+        let pdf = render(&invoice.printed)?;
+        let mut tx = state.db.write.begin().await?;
+        let marked = sqlx::query(
+            "UPDATE invoices SET status = 'sent', delivered_at = $1 WHERE id = $2 AND status = 'issued'",
+        )
+        .bind(now)
+        .bind(invoice.id)
+        .execute(&mut *tx)
+        .await?;
+        if marked.rows_affected() == 0 {
+            // Another replica sent it meanwhile.
+            continue;
+        }
+        let body = format!(
+            "Hello,\n\nyour invoice is attached ({file}).\n\n{summary}\n\nQuestions about it: {email}.\n\n{seller}\n",
+            file = invoice.file_name(),
+            summary = summary(&invoice.printed),
+            email = invoice.printed.seller.email,
+            seller = invoice.printed.seller.name,
+        );
+        enqueue_with_attachment(
+            &mut tx,
+            &to,
+            &subject_of(&invoice.printed),
+            &body,
+            Attachment {
+                name: &invoice.file_name(),
+                pdf: &pdf,
+            },
+            now,
+        )
+        .await?;
+        crate::organizations::activity::record_system(
+            &mut tx,
+            invoice.organization_id,
+            "Invoice sent",
+            &format!("number {} to {}", invoice.printed.number, to.as_str()),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        state.mail_due.notify_one();
+        sent += 1;
+    }
+    Ok(sent)
+}
+
+/// The operator's print list: writes the PDF of every invoice waiting to go
+/// by snail mail into `dir` (`invoice-12.pdf`, the address on its first
+/// page), marks each posted and tells its customer by email. Returns the
+/// files written. A file is written before its invoice is marked, so one
+/// interrupted run loses none (the next writes it again).
+pub async fn print_waiting(state: &AppState, dir: &Path) -> AppResult<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| AppError::internal(format!("cannot make {}: {e}", dir.display())))?;
+    let now = state.clock.now();
+    let mut written = Vec::new();
+    loop {
+        let waiting = load_where(
+            &state.db,
+            "status = 'issued' AND settlement = 'mail' AND id > $1",
+            0,
+        )
+        .await?;
+        if waiting.is_empty() {
+            return Ok(written);
+        }
+        for invoice in waiting {
+            let path = dir.join(invoice.file_name());
+            std::fs::write(&path, render(&invoice.printed)?)
+                .map_err(|e| AppError::internal(format!("cannot write {}: {e}", path.display())))?;
+            posted(state, &invoice, now).await?;
+            written.push(path);
+        }
+    }
+}
+
+/// Marks `invoice` posted, with its email and activity.
+async fn posted(state: &AppState, invoice: &Loaded, now: Timestamp) -> AppResult<()> {
+    let mut tx = state.db.write.begin().await?;
+    let marked = sqlx::query(
+        "UPDATE invoices SET status = 'posted', delivered_at = $1 WHERE id = $2 AND status = 'issued'",
+    )
+    .bind(now)
+    .bind(invoice.id)
+    .execute(&mut *tx)
+    .await?;
+    if marked.rows_affected() == 0 {
+        return Ok(());
+    }
+    let printed = &invoice.printed;
+    if let Some(to) = invoice
+        .invoice_email
+        .as_deref()
+        .and_then(|e| Email::parse(e).ok())
+    {
+        let body = format!(
+            "Hello,\n\nyour invoice is on its way by post, to:\n\n{address}\n\n{summary}\n\nQuestions about it: {email}.\n\n{seller}\n",
+            address = printed.customer.join("\n"),
+            summary = summary(printed),
+            email = printed.seller.email,
+            seller = printed.seller.name,
+        );
+        enqueue(
+            &mut tx,
+            &to,
+            &format!("Invoice {} is on its way by post", printed.number),
+            &body,
+            now,
+        )
+        .await?;
+    }
+    crate::organizations::activity::record_system(
+        &mut tx,
+        invoice.organization_id,
+        "Invoice posted",
+        &format!("number {}", printed.number),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.mail_due.notify_one();
+    Ok(())
+}
