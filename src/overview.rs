@@ -28,6 +28,8 @@ pub struct Overview {
     /// Services created and not deleted.
     pub services: i64,
     pub checklist: Checklist,
+    /// For those who see payments: "Invoice 3 (1.88 EUR) is unpaid".
+    pub unpaid: Option<String>,
 }
 
 /// How many collaborators (and pending invitations) the overview lists;
@@ -142,7 +144,21 @@ pub async fn fetch_overview(org: String) -> Result<Overview, AppError> {
         payment_method: billing.missing.len() == usize::from(company_missing),
         service_created: services > 0,
     };
+    let unpaid = if access.may(Action::ManageBilling) {
+        crate::invoices::operations::unpaid(&state, access.id)
+            .await?
+            .map(|(number, cents, count)| match count {
+                1 => format!(
+                    "Invoice {number} ({}) is unpaid",
+                    crate::money::Money::eur(cents)
+                ),
+                n => format!("{n} invoices are unpaid, the oldest number {number}"),
+            })
+    } else {
+        None
+    };
     Ok(Overview {
+        unpaid,
         payment: PaymentSummary::of(&billing, access.may(Action::ManageBilling)),
         access: access.membership(),
         collaborators,
@@ -213,7 +229,10 @@ fn AtAGlance(data: Overview) -> impl IntoView {
             <dt>"Company"</dt>
             <dd>{company}" " <a href=format!("{base}/settings")>"Open Settings"</a></dd>
             <dt>"Method of payment"</dt>
-            <dd>{data.payment.line}" " <a href=format!("{base}/billing")>"Open Billing"</a>{warning}</dd>
+            <dd>
+                {data.payment.line}" " <a href=format!("{base}/billing")>"Open Billing"</a>{warning}
+                {data.unpaid.map(|unpaid| view! { <p class="alert" role="alert">{unpaid}": pay it on Billing."</p> })}
+            </dd>
             <dt>"Services"</dt>
             <dd>{services}" " <a href=format!("{base}/services")>"Open Services"</a></dd>
         </dl>

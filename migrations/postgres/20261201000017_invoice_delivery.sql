@@ -8,8 +8,25 @@ ALTER TABLE invoices ADD COLUMN charge_attempts BIGINT NOT NULL DEFAULT 0;
 -- The next card charge: set when a card invoice is issued, moved on after a failed charge.
 ALTER TABLE invoices ADD COLUMN next_charge_at BIGINT;
 ALTER TABLE invoices ADD COLUMN charge_error TEXT;
+-- The last charge attempt: a card added after it is charged the unpaid invoice at once ("Pay now").
+ALTER TABLE invoices ADD COLUMN charged_at BIGINT;
 ALTER TABLE invoices ADD COLUMN payment_id TEXT;
 CREATE INDEX invoices_waiting ON invoices(status) WHERE status IN ('issued', 'unpaid');
 
 ALTER TABLE outbox ADD COLUMN attachment_name TEXT;
 ALTER TABLE outbox ADD COLUMN attachment BYTEA;
+
+-- The sandbox provider's off-session charges of stored cards, one per idempotency key, and
+-- whether a card's later charges are declined (the test card 4000 0000 0000 0341).
+ALTER TABLE sandbox_sessions ADD COLUMN later_charges TEXT NOT NULL DEFAULT 'succeed';
+CREATE TABLE sandbox_charges (
+    id              TEXT    PRIMARY KEY,
+    idempotency_key TEXT    NOT NULL UNIQUE,
+    card_token      TEXT    NOT NULL,
+    amount_cents    BIGINT NOT NULL,
+    currency        TEXT    NOT NULL,
+    description     TEXT    NOT NULL,
+    status          TEXT    NOT NULL CHECK (status IN ('succeeded', 'failed')),
+    failure         TEXT,
+    created_at      BIGINT NOT NULL
+);

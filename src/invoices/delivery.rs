@@ -169,18 +169,19 @@ fn subject_of(printed: &Printed) -> String {
     )
 }
 
-/// The lines every invoice email starts with.
+/// The lines every invoice email holds (short: plain text mail is read
+/// at 72 columns).
 fn summary(printed: &Printed) -> String {
     let payment = if printed.by_card {
-        "It is charged to your card on file.".to_owned()
+        "Paid by: the card on file".to_owned()
     } else {
         format!(
-            "Please pay it by {} to {}, with the invoice number {} as the reference.",
-            printed.due, printed.seller.bank_account, printed.number
+            "Pay to: {}\nReference: {}",
+            printed.seller.bank_account, printed.number
         )
     };
     format!(
-        "Invoice {number} for {period}\nTotal: {total} (VAT included)\nDate: {date}\nDue date: {due}\n\n{payment}",
+        "Invoice {number} for {period}\nTotal: {total} (VAT included)\nDate: {date}\nDue date: {due}\n{payment}",
         number = printed.number,
         period = printed.period,
         total = Money::eur(printed.total),

@@ -5,8 +5,11 @@
 //! monthly run that issues them, numbered gap-free ([`run`]), and the
 //! Billing page's "Invoices" with an estimate of the next one ([`pages`]).
 //! Each invoice is a PDF ([`pdf`], rendered from its frozen rows when asked
-//! for) delivered by email or the print list ([`delivery`]).
+//! for) delivered by email or the print list ([`delivery`]), or charged to
+//! the card in force ([`charges`]).
 
+#[cfg(feature = "ssr")]
+pub mod charges;
 #[cfg(feature = "ssr")]
 pub mod delivery;
 #[cfg(feature = "ssr")]
@@ -39,6 +42,8 @@ pub struct InvoiceSummary {
     pub status: String,
     /// The PDF, "/organizations/{org}/invoices/12.pdf".
     pub pdf: String,
+    /// Unpaid: why the card charge failed ("the bank declined it").
+    pub unpaid_because: Option<String>,
 }
 
 /// One line of a bill: a service's hours in the month and their amount.

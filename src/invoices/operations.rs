@@ -25,6 +25,8 @@ pub struct Listed {
     pub total_cents: i64,
     /// As stored: `issued`, `sent`, `posted`, `paid`, `unpaid`.
     pub status: String,
+    /// Why the last card charge failed.
+    pub charge_error: Option<String>,
 }
 
 /// The organization's invoices, newest first (at most [`LISTED`]): Owners
@@ -43,7 +45,7 @@ pub async fn next(state: &AppState, by: &Principal, org: &str) -> AppResult<(Per
 
 async fn listed(state: &AppState, organization_id: i64) -> AppResult<Vec<Listed>> {
     Ok(sqlx::query_as(
-        "SELECT number, period, issued_at, due_at, total_cents, status FROM invoices
+        "SELECT number, period, issued_at, due_at, total_cents, status, charge_error FROM invoices
           WHERE organization_id = $1 ORDER BY number DESC LIMIT $2",
     )
     .bind(organization_id)
@@ -67,6 +69,7 @@ pub async fn view(state: &AppState, by: &Principal, org: &str) -> AppResult<Invo
             total: Money::eur(row.total_cents).to_string(),
             status: status_label(&row.status).to_owned(),
             pdf: pdf_path(org, row.number),
+            unpaid_because: row.charge_error.filter(|_| row.status == "unpaid"),
         })
         .collect();
     let (period, bill) = next_bill(state, access.id, state.clock.now()).await?;
@@ -122,6 +125,28 @@ fn estimate(period: &Period, bill: &Bill) -> Estimate {
         total: Money::eur(bill.totals.total).to_string(),
         vat_note: bill.vat.note.map(str::to_owned),
     }
+}
+
+/// The oldest unpaid invoice of the organization (number, total in cents)
+/// and how many are unpaid, for the Overview of those who see payments.
+pub async fn unpaid(state: &AppState, organization_id: i64) -> AppResult<Option<(i64, i64, i64)>> {
+    let oldest: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT number, total_cents FROM invoices
+          WHERE organization_id = $1 AND status = 'unpaid' ORDER BY number LIMIT 1",
+    )
+    .bind(organization_id)
+    .fetch_optional(&state.db.read)
+    .await?;
+    let Some((number, total)) = oldest else {
+        return Ok(None);
+    };
+    let count: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM invoices WHERE organization_id = $1 AND status = 'unpaid'",
+    )
+    .bind(organization_id)
+    .fetch_one(&state.db.read)
+    .await?;
+    Ok(Some((number, total, count)))
 }
 
 /// Where Billing links invoice `number`'s PDF.

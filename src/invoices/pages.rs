@@ -16,8 +16,8 @@ pub fn InvoicesSection() -> impl IntoView {
     view! {
         <Suspense>
             {Suspend::new(async move {
-                match fetch_invoices(org).await {
-                    Ok(view) => invoices(view).into_any(),
+                match fetch_invoices(org.clone()).await {
+                    Ok(view) => invoices(org, view).into_any(),
                     // Billing already says what the role may not do.
                     Err(AppError::Forbidden(_)) => ().into_any(),
                     Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
@@ -27,11 +27,11 @@ pub fn InvoicesSection() -> impl IntoView {
     }
 }
 
-fn invoices(view: InvoicesView) -> impl IntoView {
+fn invoices(org: String, view: InvoicesView) -> impl IntoView {
     let list = if view.invoices.is_empty() {
         view! { <p class="muted">"No invoices yet. Each month's invoice is made on the 1st of the next."</p> }.into_any()
     } else {
-        view! { <InvoiceTable invoices=view.invoices /> }.into_any()
+        view! { <InvoiceTable org=org invoices=view.invoices /> }.into_any()
     };
     view! {
         <section class="invoices">
@@ -43,8 +43,31 @@ fn invoices(view: InvoicesView) -> impl IntoView {
 }
 
 #[component]
-fn InvoiceTable(invoices: Vec<InvoiceSummary>) -> impl IntoView {
+fn InvoiceTable(org: String, invoices: Vec<InvoiceSummary>) -> impl IntoView {
+    // "Pay now" is the card page: the unpaid invoices are charged to the
+    // card entered there as soon as it is added.
+    let unpaid: Vec<(i64, String)> = invoices
+        .iter()
+        .filter_map(|i| i.unpaid_because.clone().map(|why| (i.number, why)))
+        .collect();
+    let pay_now = (!unpaid.is_empty()).then(|| {
+        view! {
+            <div class="alert" role="alert">
+                {unpaid
+                    .into_iter()
+                    .map(|(number, why)| view! { <p>{format!("Number {number} is unpaid: the card payment failed ({why}).")}</p> })
+                    .collect_view()}
+                <form method="post" action=format!("/organizations/{org}/billing")>
+                    <input type="hidden" name="intent" value="method" />
+                    <input type="hidden" name="method" value="card" />
+                    <button type="submit">"Pay now"</button>
+                    <span class="hint">" Enter a card on the payment provider's page: what is unpaid is charged to it at once."</span>
+                </form>
+            </div>
+        }
+    });
     view! {
+        {pay_now}
         <div class="table-wrap">
             <table class="cards">
                 <thead>

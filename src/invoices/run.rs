@@ -276,7 +276,8 @@ fn vat_case_name(case: VatCase) -> &'static str {
     }
 }
 
-/// Looks for a month to bill and invoices to email every few seconds until
+/// Looks for a month to bill, invoices to email and card invoices to charge
+/// every few seconds until
 /// `stop` changes (each check is one indexed read when there is nothing to do).
 pub fn spawn(
     state: AppState,
@@ -287,6 +288,7 @@ pub fn spawn(
             // Errors are logged where they are made; the next round tries again.
             let _ = run_due(&state).await;
             let _ = super::delivery::send_due(&state).await;
+            let _ = super::charges::charge_due(&state).await;
             tokio::select! {
                 _ = stop.changed() => break,
                 () = tokio::time::sleep(std::time::Duration::from_secs(CHECK_EVERY_SECS)) => {}

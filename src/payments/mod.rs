@@ -1,6 +1,6 @@
 //! The payment provider, as the panel sees it: start a card setup on the
-//! provider's hosted page, ask how it ended (server to server), refund a
-//! payment. The embedded [`sandbox`] implements it; an adapter for a real
+//! provider's hosted page, ask how it ended (server to server), charge a
+//! stored card, refund a payment. The embedded [`sandbox`] implements it; an adapter for a real
 //! provider (hosted checkout in setup mode, signed callbacks, idempotency
 //! keys) fits beside it.
 
@@ -103,6 +103,25 @@ pub struct Refund {
     pub amount: Money,
 }
 
+/// A charge of a stored card with no one at the card page ("off-session"),
+/// such as a monthly invoice. The same `idempotency_key` is charged once:
+/// asked again, the provider answers the first outcome.
+#[derive(Clone, Debug)]
+pub struct ChargeRequest {
+    /// The card as the provider handed it back ([`ProviderCard::token`]).
+    pub card_token: String,
+    pub amount: Money,
+    pub description: String,
+    pub idempotency_key: String,
+}
+
+/// How an off-session charge ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChargeOutcome {
+    Paid { payment_id: String },
+    Declined(Decline),
+}
+
 /// A provider call that did not work (network, provider down): retried later.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("payment provider: {0}")]
@@ -126,6 +145,11 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
         &'a self,
         session_id: &'a str,
     ) -> BoxFuture<'a, Result<SetupOutcome, ProviderError>>;
+
+    /// Charges a stored card; a provider error is worth trying again with
+    /// the same `idempotency_key`.
+    fn charge(&self, request: ChargeRequest)
+        -> BoxFuture<'_, Result<ChargeOutcome, ProviderError>>;
 
     /// Refunds the whole payment. The same `idempotency_key` never refunds twice.
     fn refund<'a>(

@@ -66,7 +66,13 @@ async fn come_back(
 }
 
 /// The whole flow with one card; returns the result page.
-async fn add_card(app: &TestApp, client: &Client, org: &str, number: &str, expiry: &str) -> String {
+pub(crate) async fn add_card(
+    app: &TestApp,
+    client: &Client,
+    org: &str,
+    number: &str,
+    expiry: &str,
+) -> String {
     let card_page = start(app, client, org).await;
     let response = submit(app, client, &card_page, number, expiry, "123").await;
     let (status, html) = come_back(app, client, &response).await;

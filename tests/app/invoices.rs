@@ -548,3 +548,192 @@ async fn the_api_lists_the_invoices_and_estimates_the_next_in_numbers() {
     assert_eq!(invoices[0]["invoicenumber"], 2);
     assert_eq!(invoices[0]["total"], 1125, "9.00 EUR and 25 % VAT");
 }
+
+/// An organization of a new Owner paying by `card`, with one service.
+async fn card_customer(app: &TestApp, card: &str) -> String {
+    let owner = app.user("Olga Owner", "owner@example.com").await;
+    let org = app.create_org(&owner, "Example AB").await;
+    app.save_company(&owner, &org).await;
+    let added = super::cards::add_card(app, &owner, &org, card, "12/30").await;
+    assert!(added.contains("Credit card added"), "{added}");
+    let made = app.create_service(&owner, &org, "web-1").await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    org
+}
+
+#[tokio::test]
+async fn a_card_invoice_is_charged_exactly_once_however_many_runs_at_once() {
+    use orgpanel::invoices::charges::charge_due;
+    let app = TestApp::start().await;
+    card_customer(&app, "4242424242424242").await;
+    app.clock.set(FIRST_OF_DECEMBER);
+    run_due(&app.running.state).await.unwrap();
+    let replica = app.replica().await;
+    let (a, b, c, d) = tokio::join!(
+        charge_due(&app.running.state),
+        charge_due(&replica.running.state),
+        charge_due(&app.running.state),
+        charge_due(&replica.running.state),
+    );
+    for run in [a, b, c, d] {
+        run.unwrap();
+    }
+    let charges: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT idempotency_key, status, amount_cents FROM sandbox_charges")
+            .fetch_all(app.db())
+            .await
+            .unwrap();
+    assert_eq!(
+        charges,
+        [("invoice-1-attempt-1".to_owned(), "succeeded".to_owned(), 94)],
+        "one charge of 0.94 EUR"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM invoices i JOIN sandbox_charges c ON c.id = i.payment_id
+              WHERE i.status = 'paid' AND i.paid_at IS NOT NULL AND i.charge_attempts = 1"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity WHERE action = 'Invoice charged'")
+            .await,
+        1
+    );
+    let receipt = app
+        .smtp
+        .wait_for_body("owner@example.com", "filename=\"invoice-1.pdf\"", 10)
+        .await
+        .expect("the receipt");
+    assert_eq!(
+        receipt.header("Subject").as_deref(),
+        Some("Invoice 1 paid by card")
+    );
+    let (_, pdf) = attached_pdf(&receipt);
+    assert!(pdf_text(&pdf).contains(&squash(
+        "Paid by card: 0.94 EUR is charged to the card on file."
+    )));
+    // Charged: not charged again on a later run.
+    app.clock.advance(10 * 24 * 60 * 60);
+    charge_due(&app.running.state).await.unwrap();
+    assert_eq!(app.count("SELECT count(*) FROM sandbox_charges").await, 1);
+}
+
+#[tokio::test]
+async fn a_declining_card_is_tried_again_after_1_3_and_7_days_and_billing_is_told_each_time() {
+    use orgpanel::invoices::charges::charge_due;
+    let app = TestApp::start().await;
+    // Accepted on the card page (the verification is charged), declined later.
+    let org = card_customer(&app, "4000000000000341").await;
+    app.team(&org).await;
+    app.clock.set(FIRST_OF_DECEMBER);
+    run_due(&app.running.state).await.unwrap();
+    let state = &app.running.state;
+    let tries = [
+        (0, "We will try the card again on 2026-12-02."),
+        (24 * 60 * 60, "We will try the card again on 2026-12-04."),
+        (
+            3 * 24 * 60 * 60,
+            "We will try the card again on 2026-12-08.",
+        ),
+        (7 * 24 * 60 * 60, "We will not try the card again."),
+    ];
+    for (attempt, (after, then)) in (1..).zip(tries) {
+        // Not before its day.
+        app.clock.set(FIRST_OF_DECEMBER + after - 120);
+        charge_due(state).await.unwrap();
+        assert_eq!(
+            app.count("SELECT count(*) FROM sandbox_charges").await,
+            attempt - 1,
+            "attempt {attempt} waits for its day"
+        );
+        app.clock.set(FIRST_OF_DECEMBER + after + 60);
+        charge_due(state).await.unwrap();
+        assert_eq!(
+            app.count("SELECT count(*) FROM sandbox_charges WHERE status = 'failed'")
+                .await,
+            attempt
+        );
+        assert_eq!(
+            app.count(&format!(
+                "SELECT count(*) FROM invoices WHERE status = 'unpaid' AND charge_attempts = {attempt}"
+            ))
+            .await,
+            1,
+            "attempt {attempt}"
+        );
+        for contact in ["owner@example.com", "billing@example.com"] {
+            let told = app
+                .smtp
+                .wait_for_body(contact, then, 10)
+                .await
+                .unwrap_or_else(|| panic!("{contact} told after attempt {attempt}"));
+            assert_eq!(
+                told.header("Subject").as_deref(),
+                Some("Invoice 1: the card payment failed")
+            );
+            assert!(told.body.contains("failed: the bank declined it."));
+            assert!(told.body.contains(&format!("/organizations/{org}/billing")));
+        }
+    }
+    app.clock.set(FIRST_OF_DECEMBER + 40 * 24 * 60 * 60);
+    charge_due(state).await.unwrap();
+    assert_eq!(
+        app.count("SELECT count(*) FROM sandbox_charges").await,
+        4,
+        "no more tries"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity WHERE action = 'Invoice charge failed'")
+            .await,
+        4
+    );
+    for nobody in ["admin@example.com", "member@example.com"] {
+        assert!(
+            app.smtp
+                .messages()
+                .iter()
+                .all(|m| !m.to.iter().any(|t| t == nobody) || !m.body.contains("card payment")),
+            "{nobody} is not told"
+        );
+    }
+    let owner = app.client();
+    app.login(&owner, "owner@example.com", "password123").await;
+    let (_, page) = app
+        .page(&owner, &format!("/organizations/{org}/billing"))
+        .await;
+    assert!(
+        page.contains("<td data-label=\"Status\">Unpaid</td>"),
+        "{page}"
+    );
+    assert!(page.contains("Number 1 is unpaid: the card payment failed (the bank declined it)."));
+    assert!(page.contains(">Pay now</button>"));
+    let (_, overview) = app.page(&owner, &format!("/organizations/{org}")).await;
+    assert!(
+        overview.contains("Invoice 1 (0.94 EUR) is unpaid"),
+        "{overview}"
+    );
+
+    // "Pay now": a card entered on the provider's page is charged at once.
+    let added = super::cards::add_card(&app, &owner, &org, "4242424242424242", "12/30").await;
+    assert!(added.contains("Credit card added"), "{added}");
+    charge_due(state).await.unwrap();
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM sandbox_charges
+              WHERE idempotency_key = 'invoice-1-attempt-5' AND status = 'succeeded'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM invoices WHERE status = 'paid'")
+            .await,
+        1
+    );
+    let (_, overview) = app.page(&owner, &format!("/organizations/{org}")).await;
+    assert!(!overview.contains("is unpaid"));
+    charge_due(state).await.unwrap();
+    assert_eq!(app.count("SELECT count(*) FROM sandbox_charges").await, 5);
+}

@@ -16,6 +16,7 @@ const TEST_CARDS: &[(&str, Behaviour)] = &[
     ),
     ("4000000000000069", Behaviour::Fail(Decline::ExpiredCard)),
     ("4000000000000127", Behaviour::Fail(Decline::IncorrectCvc)),
+    ("4000000000000341", Behaviour::DeclineLater),
 ];
 
 /// A card that passed the checks: only what may be kept of it, never its
@@ -43,6 +44,9 @@ pub enum Behaviour {
     Identify,
     /// Refused by the bank for this reason.
     Fail(Decline),
+    /// Accepted and charged on the card page, but every later charge of
+    /// the stored card is declined (Stripe's 4000 0000 0000 0341).
+    DeclineLater,
 }
 
 /// Each field's problem, if any: the sentence shown under the field.

@@ -15,8 +15,8 @@ mod pages;
 mod views;
 
 use super::{
-    BoxFuture, Decline, PaymentProvider, ProviderCard, ProviderError, Refund, SetupOutcome,
-    SetupRequest, SetupSession,
+    BoxFuture, ChargeOutcome, ChargeRequest, Decline, PaymentProvider, ProviderCard, ProviderError,
+    Refund, SetupOutcome, SetupRequest, SetupSession,
 };
 use crate::clock::{Clock, Timestamp};
 use crate::ids::new_public_id;
@@ -105,6 +105,17 @@ struct OutcomeRow {
     payment_id: Option<String>,
     amount_cents: Option<i64>,
     currency: Option<String>,
+}
+
+/// A recorded charge (id, status, failure) as its outcome.
+fn charge_outcome(
+    (id, status, failure): (String, String, Option<String>),
+) -> Result<ChargeOutcome, ProviderError> {
+    match (status.as_str(), failure.as_deref().and_then(Decline::parse)) {
+        ("succeeded", _) => Ok(ChargeOutcome::Paid { payment_id: id }),
+        (_, Some(decline)) => Ok(ChargeOutcome::Declined(decline)),
+        _ => Err(ProviderError(format!("charge {id} has no outcome"))),
+    }
 }
 
 impl PaymentProvider for Sandbox {
@@ -220,6 +231,63 @@ impl PaymentProvider for Sandbox {
                 }
                 other => Err(ProviderError(format!("unknown session status {other}"))),
             }
+        })
+    }
+
+    fn charge(
+        &self,
+        request: ChargeRequest,
+    ) -> BoxFuture<'_, Result<ChargeOutcome, ProviderError>> {
+        Box::pin(async move {
+            let now = self.clock.now();
+            let card: Option<(i64, i64, String)> = sqlx::query_as(
+                "SELECT exp_month, exp_year, later_charges FROM sandbox_sessions
+                  WHERE card_token = $1 AND status = 'succeeded'",
+            )
+            .bind(&request.card_token)
+            .fetch_optional(&self.write)
+            .await
+            .map_err(fail)?;
+            let (month, year, later) =
+                card.ok_or_else(|| ProviderError("no such card".to_owned()))?;
+            let expired = match (u8::try_from(month), u16::try_from(year)) {
+                (Ok(month), Ok(year)) => crate::clock::card_expired(month, year, now),
+                _ => true,
+            };
+            let failure = if expired {
+                Some(Decline::ExpiredCard)
+            } else if later == "declined" {
+                Some(Decline::Declined)
+            } else {
+                None
+            };
+            // One statement: of two charges with the same key at once, the
+            // first is recorded and both answer its outcome.
+            sqlx::query(
+                "INSERT INTO sandbox_charges (id, idempotency_key, card_token, amount_cents, currency, description, status, failure, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (idempotency_key) DO NOTHING",
+            )
+            .bind(format!("ch_{}", new_public_id()))
+            .bind(&request.idempotency_key)
+            .bind(&request.card_token)
+            .bind(request.amount.cents)
+            .bind(request.amount.currency.code())
+            .bind(&request.description)
+            .bind(if failure.is_some() { "failed" } else { "succeeded" })
+            .bind(failure.map(Decline::as_str))
+            .bind(now)
+            .execute(&self.write)
+            .await
+            .map_err(fail)?;
+            let recorded: (String, String, Option<String>) = sqlx::query_as(
+                "SELECT id, status, failure FROM sandbox_charges WHERE idempotency_key = $1",
+            )
+            .bind(&request.idempotency_key)
+            .fetch_one(&self.write)
+            .await
+            .map_err(fail)?;
+            charge_outcome(recorded)
         })
     }
 

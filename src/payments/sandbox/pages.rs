@@ -198,7 +198,7 @@ async fn decide(
     let now = state.clock.now();
     let mut tx = state.write.begin().await?;
     let (status, failure) = match card.behaviour {
-        Behaviour::Accept => ("succeeded", None),
+        Behaviour::Accept | Behaviour::DeclineLater => ("succeeded", None),
         Behaviour::Identify => ("identifying", None),
         Behaviour::Fail(reason) => ("failed", Some(reason.as_str())),
     };
@@ -206,7 +206,8 @@ async fn decide(
     let moved = sqlx::query(
         "UPDATE sandbox_sessions
             SET status = $1, failure = $2, card_token = $3, brand = $4, last4 = $5, exp_month = $6, exp_year = $7,
-                finished_at = CASE WHEN $8 = 'identifying' THEN NULL ELSE $9 END
+                finished_at = CASE WHEN $8 = 'identifying' THEN NULL ELSE $9 END,
+                later_charges = $11
           WHERE id = $10 AND status = 'open'",
     )
     .bind(status)
@@ -219,6 +220,11 @@ async fn decide(
     .bind(status)
     .bind(now)
     .bind(id)
+    .bind(if card.behaviour == Behaviour::DeclineLater {
+        "declined"
+    } else {
+        "succeed"
+    })
     .execute(&mut *tx)
     .await?
     .rows_affected();
