@@ -9,7 +9,7 @@
 //! a card entered on the provider's page then (the card in force, added
 //! after the last attempt) is charged the invoice at the next round.
 
-use super::delivery::{date, load, Loaded};
+use super::delivery::{commit_with_activity, date, load, Loaded};
 use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::mail::{enqueue, enqueue_with_attachment, Attachment};
@@ -207,16 +207,15 @@ async fn record_paid(
         )
         .await?;
     }
-    crate::organizations::activity::record_system(
-        &mut tx,
+    commit_with_activity(
+        state,
+        tx,
         invoice.organization_id,
         "Invoice charged",
         &format!("number {} to the card ending in {last4}", printed.number),
         now,
     )
     .await?;
-    tx.commit().await?;
-    state.mail_due.notify_one();
     Ok(true)
 }
 
@@ -279,15 +278,14 @@ async fn record_failed(
         )
         .await?;
     }
-    crate::organizations::activity::record_system(
-        &mut tx,
+    commit_with_activity(
+        state,
+        tx,
         invoice.organization_id,
         "Invoice charge failed",
         &format!("number {}: {reason}", printed.number),
         now,
     )
     .await?;
-    tx.commit().await?;
-    state.mail_due.notify_one();
     Ok(())
 }

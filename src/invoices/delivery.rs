@@ -65,6 +65,23 @@ impl Loaded {
     }
 }
 
+/// Records `action` in the organization's activity log, commits `tx` (and
+/// the emails written in it) and wakes the outbox.
+pub(super) async fn commit_with_activity(
+    state: &AppState,
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    organization_id: i64,
+    action: &str,
+    detail: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    crate::organizations::activity::record_system(&mut tx, organization_id, action, detail, now)
+        .await?;
+    tx.commit().await?;
+    state.mail_due.notify_one();
+    Ok(())
+}
+
 /// "invoice-12.pdf": the name of invoice `number`'s PDF.
 pub fn file_name(number: i64) -> String {
     format!("invoice-{number}.pdf")
@@ -245,16 +262,15 @@ pub async fn send_due(state: &AppState) -> AppResult<usize> {
             now,
         )
         .await?;
-        crate::organizations::activity::record_system(
-            &mut tx,
+        commit_with_activity(
+            state,
+            tx,
             invoice.organization_id,
             "Invoice sent",
             &format!("number {} to {}", invoice.printed.number, to.as_str()),
             now,
         )
         .await?;
-        tx.commit().await?;
-        state.mail_due.notify_one();
         sent += 1;
     }
     Ok(sent)
@@ -325,15 +341,14 @@ async fn posted(state: &AppState, invoice: &Loaded, now: Timestamp) -> AppResult
         )
         .await?;
     }
-    crate::organizations::activity::record_system(
-        &mut tx,
+    commit_with_activity(
+        state,
+        tx,
         invoice.organization_id,
         "Invoice posted",
         &format!("number {}", printed.number),
         now,
     )
     .await?;
-    tx.commit().await?;
-    state.mail_due.notify_one();
     Ok(())
 }

@@ -57,11 +57,11 @@ fn InvoiceTable(org: String, invoices: Vec<InvoiceSummary>) -> impl IntoView {
                     .into_iter()
                     .map(|(number, why)| view! { <p>{format!("Number {number} is unpaid: the card payment failed ({why}).")}</p> })
                     .collect_view()}
-                <form method="post" action=format!("/organizations/{org}/billing")>
+                <form class="pay-now" method="post" action=format!("/organizations/{org}/billing")>
                     <input type="hidden" name="intent" value="method" />
                     <input type="hidden" name="method" value="card" />
                     <button type="submit">"Pay now"</button>
-                    <span class="hint">" Enter a card on the payment provider's page: what is unpaid is charged to it at once."</span>
+                    <span class="hint">"Enter a card on the payment provider's page: what is unpaid is charged to it at once."</span>
                 </form>
             </div>
         }
@@ -80,7 +80,7 @@ fn InvoiceTable(org: String, invoices: Vec<InvoiceSummary>) -> impl IntoView {
                     {invoices.into_iter().map(|i| view! {
                         <tr>
                             <td data-label="Number">{i.number}</td>
-                            <td data-label="Month">{i.period}</td>
+                            <td class="nowrap" data-label="Month">{i.period}</td>
                             <td class="nowrap" data-label="Date">{i.date}</td>
                             <td class="nowrap" data-label="Due date">{i.due}</td>
                             <td class="nowrap amount" data-label="Total">{i.total}</td>
