@@ -5,6 +5,7 @@
 use crate::app::{shell, App};
 use crate::auth::handlers as auth;
 use crate::clock::Clock;
+use crate::error::AppError;
 use crate::mail::Mailer;
 use crate::organizations::handlers as organizations;
 use crate::payments::sandbox::Sandbox;
@@ -273,11 +274,47 @@ fn app_state(config: Config, clock: Clock, db: Db) -> (AppState, Sandbox) {
     (state, sandbox)
 }
 
-/// `orgpanel print-invoices DIR`: the operator's print list. Writes the PDF
-/// of every invoice waiting to go by snail mail into `DIR`, marks each
-/// posted and leaves the customer's "on its way" email in the outbox (the
-/// running panel sends it). Prints each file written.
-async fn print_invoices(config: Config, clock: Clock, dir: &std::path::Path) -> ExitCode {
+/// What `orgpanel` with arguments does: the operator's commands.
+const USAGE: &str = "usage: orgpanel                            serve the panel
+       orgpanel print-invoices DIR       write the invoices to post into DIR, mark them posted
+       orgpanel credit-note NUMBER WHY   cancel invoice NUMBER in full with a credit note
+       orgpanel mark-paid NUMBER         record that invoice NUMBER was paid (bank transfer)";
+
+/// An operator's command, checked.
+enum Command {
+    Print(std::path::PathBuf),
+    Credit(i64, String),
+    MarkPaid(i64),
+}
+
+fn usage() -> ExitCode {
+    eprintln!("{USAGE}");
+    ExitCode::from(2)
+}
+
+/// Runs an operator's command against the panel's database (the running
+/// panel sends the emails it leaves in the outbox); prints what it did.
+async fn operator(config: Config, args: &[String]) -> ExitCode {
+    let clock = config
+        .test_clock_start
+        .map(Clock::starting_at)
+        .unwrap_or_default();
+    let number = |arg: &str| arg.trim().parse::<i64>().ok();
+    // Checked before the database is opened: a typo changes nothing.
+    let command = match args {
+        [command, dir] if command == "print-invoices" => Command::Print(dir.into()),
+        [command, invoice, why @ ..] if command == "credit-note" && !why.is_empty() => {
+            match number(invoice) {
+                Some(invoice) => Command::Credit(invoice, why.join(" ")),
+                None => return usage(),
+            }
+        }
+        [command, invoice] if command == "mark-paid" => match number(invoice) {
+            Some(invoice) => Command::MarkPaid(invoice),
+            None => return usage(),
+        },
+        _ => return usage(),
+    };
     let db = match Db::open(&config.database_url).await {
         Ok(db) => db,
         Err(error) => {
@@ -286,18 +323,43 @@ async fn print_invoices(config: Config, clock: Clock, dir: &std::path::Path) -> 
         }
     };
     let (state, _) = app_state(config, clock, db);
-    let printed = crate::invoices::delivery::print_waiting(&state, dir).await;
+    let done = match command {
+        Command::Print(dir) => crate::invoices::delivery::print_waiting(&state, &dir)
+            .await
+            .map(|files| {
+                files
+                    .iter()
+                    .map(|file| file.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }),
+        Command::Credit(invoice, why) => {
+            crate::invoices::corrections::credit_note(&state, invoice, &why)
+                .await
+                .map(|number| format!("credit note {number} cancels invoice {invoice}"))
+        }
+        Command::MarkPaid(invoice) => crate::invoices::corrections::mark_paid(&state, invoice)
+            .await
+            .map(|()| format!("invoice {invoice} is paid")),
+    };
     state.db.close().await;
-    match printed {
-        Ok(files) => {
-            for file in &files {
-                println!("{}", file.display());
+    match done {
+        Ok(said) => {
+            if !said.is_empty() {
+                println!("{said}");
             }
-            tracing::info!(count = files.len(), dir = %dir.display(), "invoices to post written");
             ExitCode::SUCCESS
         }
+        Err(AppError::NotFound) => {
+            eprintln!("no such invoice");
+            ExitCode::FAILURE
+        }
+        Err(AppError::Conflict(why) | AppError::BadRequest(why)) => {
+            eprintln!("{why}");
+            ExitCode::FAILURE
+        }
         Err(error) => {
-            tracing::error!(%error, "print list not written");
+            tracing::error!(%error, "the command failed");
             ExitCode::FAILURE
         }
     }
@@ -313,19 +375,8 @@ pub async fn main() -> ExitCode {
         }
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.as_slice() {
-        [] => {}
-        [command, dir] if command == "print-invoices" => {
-            let clock = config
-                .test_clock_start
-                .map(Clock::starting_at)
-                .unwrap_or_default();
-            return print_invoices(config, clock, std::path::Path::new(dir)).await;
-        }
-        _ => {
-            eprintln!("usage: orgpanel                        serve the panel\n       orgpanel print-invoices DIR   write the invoices to post into DIR and mark them posted");
-            return ExitCode::from(2);
-        }
+    if !args.is_empty() {
+        return operator(config, &args).await;
     }
     let clock = config
         .test_clock_start

@@ -30,3 +30,16 @@ CREATE TABLE sandbox_charges (
     failure         TEXT,
     created_at      INTEGER NOT NULL
 ) STRICT;
+
+-- A correction of an issued invoice: a credit note cancelling it in full, numbered from the
+-- same gap-free sequence (Council Directive 2006/112/EC article 219: a document amending an
+-- invoice is treated as one). The invoice itself never changes.
+CREATE TABLE credit_notes (
+    id              INTEGER PRIMARY KEY,
+    number          INTEGER NOT NULL UNIQUE,
+    invoice_id      INTEGER NOT NULL UNIQUE REFERENCES invoices(id),
+    organization_id INTEGER NOT NULL REFERENCES organizations(id),
+    issued_at       INTEGER NOT NULL,
+    reason          TEXT NOT NULL
+) STRICT;
+CREATE INDEX credit_notes_by_organization ON credit_notes(organization_id);

@@ -212,7 +212,8 @@ pub struct Invoice {
     pub total: i64,
     /// ISO 4217.
     pub currency: String,
-    /// `issued`, `sent`, `posted`, `paid` or `unpaid`.
+    /// `issued`, `sent`, `posted`, `paid` or `unpaid`; `credit_note` for a
+    /// credit note cancelling an invoice (its total negative).
     pub status: String,
     /// The PDF, for a browser signed in to the panel.
     pub url: String,

@@ -43,6 +43,7 @@ pub async fn charge_due(state: &AppState) -> AppResult<usize> {
         "UPDATE invoices SET next_charge_at = $1
           WHERE id IN (SELECT id FROM invoices
                         WHERE settlement = 'card' AND status IN ('issued', 'unpaid')
+                          AND NOT EXISTS (SELECT 1 FROM credit_notes n WHERE n.invoice_id = invoices.id)
                           AND (next_charge_at <= $2
                                -- \"Pay now\": a card added since the last attempt.
                                -- (Two workers at once charge it with one idempotency key.)
@@ -141,7 +142,10 @@ fn decline_reason(decline: Decline) -> &'static str {
 }
 
 /// The Owners' and Billing collaborators' addresses.
-async fn billing_contacts(state: &AppState, organization_id: i64) -> AppResult<Vec<Email>> {
+pub(super) async fn billing_contacts(
+    state: &AppState,
+    organization_id: i64,
+) -> AppResult<Vec<Email>> {
     let emails: Vec<String> = sqlx::query_scalar(
         "SELECT a.email FROM memberships m JOIN accounts a ON a.id = m.account_id
           WHERE m.organization_id = $1 AND m.role IN ('owner', 'billing') ORDER BY a.email_key",

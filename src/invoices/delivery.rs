@@ -59,9 +59,13 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// "invoice-12.pdf".
+    /// "invoice-12.pdf", "credit-note-13.pdf".
     pub fn file_name(&self) -> String {
-        file_name(self.printed.number)
+        if self.printed.credits.is_some() {
+            format!("credit-note-{}.pdf", self.printed.number)
+        } else {
+            file_name(self.printed.number)
+        }
     }
 }
 
@@ -98,7 +102,7 @@ pub fn date(at: Timestamp) -> String {
 
 /// The invoices `condition` (a WHERE clause over `invoices`, binding `$1`
 /// to `value`) selects, with their lines, oldest first.
-async fn load_where(db: &Db, condition: &str, value: i64) -> AppResult<Vec<Loaded>> {
+pub(super) async fn load_where(db: &Db, condition: &str, value: i64) -> AppResult<Vec<Loaded>> {
     #[derive(sqlx::FromRow)]
     struct LineRow {
         service_name: String,
@@ -164,18 +168,20 @@ async fn load_where(db: &Db, condition: &str, value: i64) -> AppResult<Vec<Loade
                 vat_rate_basis_points: row.vat_rate_basis_points,
                 vat_note: row.vat_note,
                 by_card: row.settlement == "card",
+                credits: None,
             },
         });
     }
     Ok(loaded)
 }
 
-/// The organization's invoice number `number`, if it has one.
+/// The organization's invoice (or credit note) number `number`, if it has one.
 pub async fn load(db: &Db, organization_id: i64, number: i64) -> AppResult<Option<Loaded>> {
     let mut found = load_where(db, "number = $1", number).await?;
-    Ok(found
-        .pop()
-        .filter(|invoice| invoice.organization_id == organization_id))
+    match found.pop() {
+        Some(invoice) => Ok(Some(invoice).filter(|i| i.organization_id == organization_id)),
+        None => super::corrections::load_credit_note(db, organization_id, number).await,
+    }
 }
 
 /// "Invoice 12 for November 2026 from Orgpanel Cloud AB".

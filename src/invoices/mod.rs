@@ -11,6 +11,8 @@
 #[cfg(feature = "ssr")]
 pub mod charges;
 #[cfg(feature = "ssr")]
+pub mod corrections;
+#[cfg(feature = "ssr")]
 pub mod delivery;
 #[cfg(feature = "ssr")]
 pub mod handlers;
@@ -38,7 +40,7 @@ pub struct InvoiceSummary {
     pub due: String,
     /// "9.40 EUR".
     pub total: String,
-    /// "Issued", "Sent", "Posted", "Paid", "Unpaid".
+    /// "Issued", "Sent", "Posted", "Paid", "Unpaid", "Credit note".
     pub status: String,
     /// The PDF, "/organizations/{org}/invoices/12.pdf".
     pub pdf: String,

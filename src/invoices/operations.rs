@@ -23,10 +23,13 @@ pub struct Listed {
     pub issued_at: Timestamp,
     pub due_at: Timestamp,
     pub total_cents: i64,
-    /// As stored: `issued`, `sent`, `posted`, `paid`, `unpaid`.
+    /// As stored: `issued`, `sent`, `posted`, `paid`, `unpaid`; or
+    /// `credit_note` for a credit note (its total negative).
     pub status: String,
     /// Why the last card charge failed.
     pub charge_error: Option<String>,
+    /// A credit note: the number of the invoice it cancels.
+    pub credits: Option<i64>,
 }
 
 /// The organization's invoices, newest first (at most [`LISTED`]): Owners
@@ -45,8 +48,16 @@ pub async fn next(state: &AppState, by: &Principal, org: &str) -> AppResult<(Per
 
 async fn listed(state: &AppState, organization_id: i64) -> AppResult<Vec<Listed>> {
     Ok(sqlx::query_as(
-        "SELECT number, period, issued_at, due_at, total_cents, status, charge_error FROM invoices
-          WHERE organization_id = $1 ORDER BY number DESC LIMIT $2",
+        "SELECT number, period, issued_at, due_at, total_cents, status, charge_error,
+                CAST(NULL AS BIGINT) AS credits
+           FROM invoices
+          WHERE organization_id = $1
+         UNION ALL
+         SELECT n.number, i.period, n.issued_at, n.issued_at, -i.total_cents, 'credit_note', NULL,
+                i.number
+           FROM credit_notes n JOIN invoices i ON i.id = n.invoice_id
+          WHERE n.organization_id = $1
+         ORDER BY number DESC LIMIT $2",
     )
     .bind(organization_id)
     .bind(LISTED)
@@ -58,18 +69,28 @@ async fn listed(state: &AppState, organization_id: i64) -> AppResult<Vec<Listed>
 /// current month's, as Billing shows them.
 pub async fn view(state: &AppState, by: &Principal, org: &str) -> AppResult<InvoicesView> {
     let access = gate::authorize(&state.db, by, org, Action::ManageBilling).await?;
-    let invoices = listed(state, access.id)
-        .await?
+    let rows = listed(state, access.id).await?;
+    let credited: Vec<i64> = rows.iter().filter_map(|row| row.credits).collect();
+    let invoices = rows
         .into_iter()
-        .map(|row| InvoiceSummary {
-            number: row.number,
-            period: Period::parse(&row.period).map_or(row.period, |p| p.name()),
-            date: date(row.issued_at),
-            due: date(row.due_at),
-            total: Money::eur(row.total_cents).to_string(),
-            status: status_label(&row.status).to_owned(),
-            pdf: pdf_path(org, row.number),
-            unpaid_because: row.charge_error.filter(|_| row.status == "unpaid"),
+        .map(|row| {
+            let credited = credited.contains(&row.number);
+            InvoiceSummary {
+                number: row.number,
+                period: Period::parse(&row.period).map_or(row.period, |p| p.name()),
+                date: date(row.issued_at),
+                due: date(row.due_at),
+                total: Money::eur(row.total_cents).to_string(),
+                status: if credited {
+                    "Credited".to_owned()
+                } else {
+                    status_label(&row.status).to_owned()
+                },
+                pdf: pdf_path(org, row.number),
+                unpaid_because: row
+                    .charge_error
+                    .filter(|_| row.status == "unpaid" && !credited),
+            }
         })
         .collect();
     let (period, bill) = next_bill(state, access.id, state.clock.now()).await?;
@@ -132,7 +153,9 @@ fn estimate(period: &Period, bill: &Bill) -> Estimate {
 pub async fn unpaid(state: &AppState, organization_id: i64) -> AppResult<Option<(i64, i64, i64)>> {
     let oldest: Option<(i64, i64)> = sqlx::query_as(
         "SELECT number, total_cents FROM invoices
-          WHERE organization_id = $1 AND status = 'unpaid' ORDER BY number LIMIT 1",
+          WHERE organization_id = $1 AND status = 'unpaid'
+            AND NOT EXISTS (SELECT 1 FROM credit_notes n WHERE n.invoice_id = invoices.id)
+          ORDER BY number LIMIT 1",
     )
     .bind(organization_id)
     .fetch_optional(&state.db.read)
@@ -141,7 +164,8 @@ pub async fn unpaid(state: &AppState, organization_id: i64) -> AppResult<Option<
         return Ok(None);
     };
     let count: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM invoices WHERE organization_id = $1 AND status = 'unpaid'",
+        "SELECT count(*) FROM invoices WHERE organization_id = $1 AND status = 'unpaid'
+            AND NOT EXISTS (SELECT 1 FROM credit_notes n WHERE n.invoice_id = invoices.id)",
     )
     .bind(organization_id)
     .fetch_one(&state.db.read)
@@ -178,6 +202,7 @@ fn status_label(stored: &str) -> &'static str {
         "posted" => "Posted",
         "paid" => "Paid",
         "unpaid" => "Unpaid",
+        "credit_note" => "Credit note",
         _ => "Issued",
     }
 }

@@ -64,6 +64,26 @@ pub struct Printed {
     pub vat_note: Option<String>,
     /// How it is settled: charged to the card, or paid by transfer.
     pub by_card: bool,
+    /// A credit note: the invoice it cancels, and why. Its amounts are the
+    /// invoice's, negative.
+    pub credits: Option<Credit>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credit {
+    pub invoice: i64,
+    pub reason: String,
+}
+
+impl Printed {
+    /// "Invoice" or "Credit note".
+    pub fn title(&self) -> &'static str {
+        if self.credits.is_some() {
+            "Credit note"
+        } else {
+            "Invoice"
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,7 +111,7 @@ pub fn render(invoice: &Printed) -> AppResult<Vec<u8>> {
     let mut document = Document::new();
     document.set_metadata(
         Metadata::new()
-            .title(format!("Invoice {}", invoice.number))
+            .title(format!("{} {}", invoice.title(), invoice.number))
             .language("en".to_owned())
             .creator("Orgpanel".to_owned()),
     );
@@ -127,7 +147,7 @@ pub fn render(invoice: &Printed) -> AppResult<Vec<u8>> {
 
 /// "Invoice 12, continued".
 fn continued(invoice: &Printed) -> String {
-    format!("Invoice {}, continued", invoice.number)
+    format!("{} {}, continued", invoice.title(), invoice.number)
 }
 
 /// The lines each page holds: the first page has the head above its table,
@@ -309,17 +329,26 @@ impl Pen<'_, '_, '_> {
             &format!("VAT number {}", seller.vat_number),
         );
 
-        self.right(RIGHT, 72.0, 22.0, Weight::Bold, "Invoice");
-        let facts = [
-            ("Invoice number", invoice.number.to_string()),
-            ("Invoice date", invoice.date.clone()),
-            ("Due date", invoice.due.clone()),
-            ("Customer number", invoice.customer_number.clone()),
-            ("Period", invoice.period.clone()),
+        self.right(RIGHT, 72.0, 22.0, Weight::Bold, invoice.title());
+        let mut facts = vec![
+            (
+                format!("{} number", invoice.title()),
+                invoice.number.to_string(),
+            ),
+            (format!("{} date", invoice.title()), invoice.date.clone()),
         ];
+        match &invoice.credits {
+            Some(credit) => facts.push(("Credits invoice".to_owned(), credit.invoice.to_string())),
+            None => facts.push(("Due date".to_owned(), invoice.due.clone())),
+        }
+        facts.push((
+            "Customer number".to_owned(),
+            invoice.customer_number.clone(),
+        ));
+        facts.push(("Period".to_owned(), invoice.period.clone()));
         let mut fact_y = 98.0;
         for (label, value) in facts {
-            self.colored_text(360.0, fact_y, 9.0, Weight::Regular, GREY, label);
+            self.colored_text(360.0, fact_y, 9.0, Weight::Regular, GREY, &label);
             self.right(RIGHT, fact_y, 9.0, Weight::Bold, &value);
             fact_y += 13.0;
         }
@@ -433,7 +462,14 @@ impl Pen<'_, '_, '_> {
         if let Some(note) = &invoice.vat_note {
             paragraphs.push(note.clone());
         }
-        paragraphs.push(if invoice.by_card {
+        paragraphs.push(if let Some(credit) = &invoice.credits {
+            format!(
+                "This credit note cancels invoice {} in full ({}). Reason: {}",
+                credit.invoice,
+                Money::eur(invoice.total),
+                credit.reason
+            )
+        } else if invoice.by_card {
             format!(
                 "Paid by card: {} is charged to the card on file. Nothing to transfer.",
                 Money::eur(invoice.total)

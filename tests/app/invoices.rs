@@ -737,3 +737,120 @@ async fn a_declining_card_is_tried_again_after_1_3_and_7_days_and_billing_is_tol
     charge_due(state).await.unwrap();
     assert_eq!(app.count("SELECT count(*) FROM sandbox_charges").await, 5);
 }
+
+#[tokio::test]
+async fn a_credit_note_cancels_an_invoice_under_its_own_number_and_the_invoice_never_changes() {
+    use orgpanel::error::AppError;
+    use orgpanel::invoices::corrections::{credit_note, mark_paid};
+    let app = TestApp::start().await;
+    let org = organization_with(&app, "owner@example.com", &["web-1"]).await;
+    app.clock.set(FIRST_OF_DECEMBER);
+    run_due(&app.running.state).await.unwrap();
+    send_due(&app.running.state).await.unwrap();
+    let snapshot = || async {
+        sqlx::query_as::<_, (i64, String, i64, i64, i64, String, String)>(
+            "SELECT number, period, issued_at, net_cents, total_cents, customer_name, seller FROM invoices",
+        )
+        .fetch_all(app.db())
+        .await
+        .unwrap()
+    };
+    let before = snapshot().await;
+    let state = &app.running.state;
+
+    assert!(matches!(
+        credit_note(state, 1, "  ").await,
+        Err(AppError::BadRequest(_))
+    ));
+    assert!(matches!(
+        credit_note(state, 99, "Typo").await,
+        Err(AppError::NotFound)
+    ));
+    assert_eq!(credit_note(state, 1, "Service outage").await.unwrap(), 2);
+    assert!(matches!(
+        credit_note(state, 1, "Again").await,
+        Err(AppError::Conflict(_))
+    ));
+    assert!(
+        matches!(mark_paid(state, 1).await, Err(AppError::Conflict(_))),
+        "a credited invoice is not paid"
+    );
+    assert_eq!(snapshot().await, before, "the invoice never changes");
+    assert_eq!(
+        app.count("SELECT next FROM invoice_numbers").await,
+        3,
+        "refused credit notes gave their numbers back"
+    );
+
+    let message = app
+        .smtp
+        .wait_for_body("invoices@example.se", "credit-note-2.pdf", 10)
+        .await
+        .expect("the credit note's email");
+    assert_eq!(
+        message.header("Subject").as_deref(),
+        Some("Credit note 2 for invoice 1")
+    );
+    let (name, pdf) = attached_pdf(&message);
+    assert_eq!(name, "credit-note-2.pdf");
+    let text = pdf_text(&pdf);
+    for printed in [
+        "Credit note number 2",
+        "Credit note date 2026-12-01",
+        "Credits invoice 1",
+        "web-1 Small 60 of 720 9.00 EUR -0.75 EUR",
+        "VAT 25 % -0.19 EUR",
+        "Total -0.94 EUR",
+        "This credit note cancels invoice 1 in full (-0.94 EUR). Reason: Service outage",
+    ] {
+        assert!(text.contains(&squash(printed)), "{printed:?} in {text}");
+    }
+
+    let owner = app.client();
+    app.login(&owner, "owner@example.com", "password123").await;
+    let (_, page) = app
+        .page(&owner, &format!("/organizations/{org}/billing"))
+        .await;
+    for shown in ["-0.94 EUR", ">Credit note</td>", ">Credited</td>"] {
+        assert!(page.contains(shown), "{shown} in {page}");
+    }
+    let pdf = app
+        .get(&owner, &format!("/organizations/{org}/invoices/2.pdf"))
+        .await;
+    assert_eq!(
+        pdf.headers()["content-disposition"],
+        "attachment; filename=\"credit-note-2.pdf\""
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity WHERE action = 'Credit note issued'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_invoice_paid_by_transfer_is_marked_paid_once() {
+    use orgpanel::error::AppError;
+    use orgpanel::invoices::corrections::mark_paid;
+    let app = TestApp::start().await;
+    organization_with(&app, "owner@example.com", &["web-1"]).await;
+    app.clock.set(FIRST_OF_DECEMBER);
+    run_due(&app.running.state).await.unwrap();
+    let state = &app.running.state;
+    mark_paid(state, 1).await.unwrap();
+    assert!(matches!(
+        mark_paid(state, 1).await,
+        Err(AppError::Conflict(_))
+    ));
+    assert!(matches!(mark_paid(state, 2).await, Err(AppError::NotFound)));
+    assert_eq!(
+        app.count("SELECT count(*) FROM invoices WHERE status = 'paid' AND paid_at IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity WHERE action = 'Invoice paid'")
+            .await,
+        1
+    );
+}
