@@ -315,6 +315,12 @@ async fn operator(config: Config, args: &[String]) -> ExitCode {
         },
         _ => return usage(),
     };
+    // Never the default: a command run in the wrong folder would make an
+    // empty database there and find nothing to do.
+    if std::env::var("DATABASE_URL").map_or(true, |url| url.trim().is_empty()) {
+        eprintln!("Set DATABASE_URL to the panel's database, as the panel is run with.");
+        return ExitCode::from(2);
+    }
     let db = match Db::open(&config.database_url).await {
         Ok(db) => db,
         Err(error) => {

@@ -11,6 +11,8 @@ ALTER TABLE invoices ADD COLUMN charge_error TEXT;
 -- The last charge attempt: a card added after it is charged the unpaid invoice at once ("Pay now").
 ALTER TABLE invoices ADD COLUMN charged_at BIGINT;
 ALTER TABLE invoices ADD COLUMN payment_id TEXT;
+-- A print run's lease on an invoice to post: two operators' runs never print one twice.
+ALTER TABLE invoices ADD COLUMN printing_until BIGINT;
 CREATE INDEX invoices_waiting ON invoices(status) WHERE status IN ('issued', 'unpaid');
 
 ALTER TABLE outbox ADD COLUMN attachment_name TEXT;

@@ -231,11 +231,15 @@ async fn record_failed(
     reason: &str,
     now: Timestamp,
 ) -> AppResult<()> {
-    // Attempt 1 is on the invoice date; retries follow on days 1, 3 and 7.
-    let next = usize::try_from(attempt - 1)
-        .ok()
-        .and_then(|i| RETRY_DAYS.get(i))
-        .map(|days| (invoice.issued_at + days * DAY).max(now + 60));
+    // Retries are on days 1, 3 and 7 after the invoice date: the next of
+    // those still ahead (a card tried in between with "Pay now" takes none
+    // of them away).
+    let next = RETRY_DAYS
+        .iter()
+        .map(|days| invoice.issued_at + days * DAY)
+        .find(|at| *at > now)
+        // A first charge made late (the panel down for a week): one more try.
+        .or((attempt == 1).then_some(now + DAY));
     let contacts = billing_contacts(state, invoice.organization_id).await?;
     let mut tx = state.db.write.begin().await?;
     let marked = sqlx::query(

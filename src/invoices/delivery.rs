@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::mail::{enqueue, enqueue_with_attachment, Attachment};
 use crate::money::Money;
 use crate::server::config::Seller;
+use crate::server::db::{JOB_BATCH, LEASE_SECS};
 use crate::server::state::AppState;
 use crate::server::Db;
 use crate::validate::{Country, Email};
@@ -196,7 +197,7 @@ fn subject_of(printed: &Printed) -> String {
 /// at 72 columns).
 fn summary(printed: &Printed) -> String {
     let payment = if printed.by_card {
-        "Paid by: the card on file".to_owned()
+        "Payment: charged to the card on file".to_owned()
     } else {
         format!(
             "Pay to: {}\nReference: {}",
@@ -204,7 +205,12 @@ fn summary(printed: &Printed) -> String {
         )
     };
     format!(
-        "Invoice {number} for {period}\nTotal: {total} (VAT included)\nDate: {date}\nDue date: {due}\n{payment}",
+        "Invoice {number} for {period}\nTotal: {total}{vat}\nDate: {date}\nDue date: {due}\n{payment}",
+        vat = if printed.vat == 0 {
+            ""
+        } else {
+            " (VAT included)"
+        },
         number = printed.number,
         period = printed.period,
         total = Money::eur(printed.total),
@@ -285,35 +291,82 @@ pub async fn send_due(state: &AppState) -> AppResult<usize> {
 /// The operator's print list: writes the PDF of every invoice waiting to go
 /// by snail mail into `dir` (`invoice-12.pdf`, the address on its first
 /// page), marks each posted and tells its customer by email. Returns the
-/// files written. A file is written before its invoice is marked, so one
-/// interrupted run loses none (the next writes it again).
+/// files written. Each run takes the invoices it prints under a lease
+/// ([`LEASE_SECS`]), so two runs at once (two operators) print each
+/// invoice once; a file is written before its invoice is marked, so a run
+/// that dies loses none (the next one prints it once the lease is over).
 pub async fn print_waiting(state: &AppState, dir: &Path) -> AppResult<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| AppError::internal(format!("cannot make {}: {e}", dir.display())))?;
+    let cannot = |what: &Path, e: std::io::Error| {
+        AppError::BadRequest(format!("cannot write {}: {e}", what.display()))
+    };
+    std::fs::create_dir_all(dir).map_err(|e| cannot(dir, e))?;
     let now = state.clock.now();
+    let claim = format!(
+        "UPDATE invoices SET printing_until = $1
+          WHERE id IN (SELECT id FROM invoices
+                        WHERE status = 'issued' AND settlement = 'mail'
+                          AND (printing_until IS NULL OR printing_until <= $2)
+                        ORDER BY number LIMIT {JOB_BATCH}{})
+          RETURNING id",
+        state.db.dialect.skip_locked()
+    );
     let mut written = Vec::new();
     loop {
-        let waiting = load_where(
-            &state.db,
-            "status = 'issued' AND settlement = 'mail' AND id > $1",
-            0,
-        )
-        .await?;
-        if waiting.is_empty() {
+        let claimed: Vec<i64> = sqlx::query_scalar(&claim)
+            .bind(now + LEASE_SECS)
+            .bind(now)
+            .fetch_all(&state.db.write)
+            .await?;
+        if claimed.is_empty() {
             return Ok(written);
         }
-        for invoice in waiting {
-            let path = dir.join(invoice.file_name());
-            std::fs::write(&path, render(&invoice.printed)?)
-                .map_err(|e| AppError::internal(format!("cannot write {}: {e}", path.display())))?;
-            posted(state, &invoice, now).await?;
-            written.push(path);
+        for (index, id) in claimed.iter().enumerate() {
+            let printed = print_one(state, dir, *id, now, &cannot).await;
+            match printed {
+                Ok(Some(path)) => written.push(path),
+                Ok(None) => {}
+                Err(error) => {
+                    // What this run took and did not print goes back at once.
+                    for id in &claimed[index..] {
+                        sqlx::query(
+                            "UPDATE invoices SET printing_until = NULL WHERE id = $1 AND status = 'issued'",
+                        )
+                        .bind(id)
+                        .execute(&state.db.write)
+                        .await?;
+                    }
+                    return Err(error);
+                }
+            }
         }
     }
 }
 
-/// Marks `invoice` posted, with its email and activity.
-async fn posted(state: &AppState, invoice: &Loaded, now: Timestamp) -> AppResult<()> {
+/// Writes invoice `id`'s PDF into `dir` and marks it posted; the file, or
+/// `None` when another run posted it meanwhile (its file then removed).
+async fn print_one(
+    state: &AppState,
+    dir: &Path,
+    id: i64,
+    now: Timestamp,
+    cannot: &impl Fn(&Path, std::io::Error) -> AppError,
+) -> AppResult<Option<PathBuf>> {
+    let Some(invoice) = load_where(&state.db, "id = $1", id).await?.pop() else {
+        return Ok(None);
+    };
+    let path = dir.join(invoice.file_name());
+    std::fs::write(&path, render(&invoice.printed)?).map_err(|e| cannot(&path, e))?;
+    if posted(state, &invoice, now).await? {
+        Ok(Some(path))
+    } else {
+        std::fs::remove_file(&path).map_err(|e| cannot(&path, e))?;
+        Ok(None)
+    }
+}
+
+/// Marks `invoice` posted, with its email and activity; false when it
+/// was not waiting any more.
+async fn posted(state: &AppState, invoice: &Loaded, now: Timestamp) -> AppResult<bool> {
     let mut tx = state.db.write.begin().await?;
     let marked = sqlx::query(
         "UPDATE invoices SET status = 'posted', delivered_at = $1 WHERE id = $2 AND status = 'issued'",
@@ -323,7 +376,7 @@ async fn posted(state: &AppState, invoice: &Loaded, now: Timestamp) -> AppResult
     .execute(&mut *tx)
     .await?;
     if marked.rows_affected() == 0 {
-        return Ok(());
+        return Ok(false);
     }
     let printed = &invoice.printed;
     if let Some(to) = invoice
@@ -356,5 +409,5 @@ async fn posted(state: &AppState, invoice: &Loaded, now: Timestamp) -> AppResult
         now,
     )
     .await?;
-    Ok(())
+    Ok(true)
 }

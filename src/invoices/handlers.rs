@@ -16,8 +16,10 @@ pub async fn pdf(
     Extension(account): Extension<Account>,
     Path((org, file)): Path<(String, String)>,
 ) -> Response {
+    // One spelling per invoice: digits, no sign, no leading zero.
     let Some(number) = file
         .strip_suffix(".pdf")
+        .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0'))
         .and_then(|n| n.parse::<i64>().ok())
     else {
         return AppError::NotFound.into_response();

@@ -471,7 +471,7 @@ impl Pen<'_, '_, '_> {
             )
         } else if invoice.by_card {
             format!(
-                "Paid by card: {} is charged to the card on file. Nothing to transfer.",
+                "Payment by card: {} is charged to the card on file. Nothing to transfer.",
                 Money::eur(invoice.total)
             )
         } else {

@@ -238,7 +238,8 @@ pub fn line_vat(net_cents: i64, vat: &Vat) -> i64 {
     )
 }
 
-/// An invoice's totals in cents: each a sum of rounded lines.
+/// An invoice's totals in cents: the net a sum of rounded lines, the VAT
+/// the rate of that net, rounded once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Totals {
     pub net: i64,
@@ -246,10 +247,15 @@ pub struct Totals {
     pub total: i64,
 }
 
-/// The totals of lines of `net_cents` each under `vat`.
+/// The totals of lines of `net_cents` each under `vat`. The VAT is the
+/// rate of the net total, rounded once (half away from zero), not a sum of
+/// each line's rounded VAT: with many small lines those would add up to
+/// more than the rate of the total, and the invoice would overcharge (the
+/// VAT is due on the taxable amount, Directive 2006/112/EC articles 73 and
+/// 226(8)–(10)).
 pub fn totals(lines: &[i64], vat: &Vat) -> Totals {
     let net = lines.iter().sum();
-    let vat = lines.iter().map(|line| line_vat(*line, vat)).sum();
+    let vat = line_vat(net, vat);
     Totals {
         net,
         vat,
@@ -372,13 +378,17 @@ mod tests {
     }
 
     #[test]
-    fn totals_are_sums_of_rounded_lines() {
+    fn the_vat_is_the_rate_of_the_net_total_rounded_once() {
         let vat = vat_for("FI", false);
-        // 25.5 % of 3 cents is 0.765 → 1; of 1 cent 0.255 → 0.
-        let totals = totals(&[3, 1, 900], &vat);
-        assert_eq!(totals.net, 904);
-        // 0.765 → 1, 0.255 → 0, 229.5 → 230.
-        assert_eq!(totals.vat, 231);
-        assert_eq!(totals.total, 904 + 231);
+        let few = totals(&[3, 1, 900], &vat);
+        assert_eq!(few.net, 904);
+        // 25.5 % of 9.04 EUR is 230.52 cents → 231 (each line rounded
+        // alone would also give 1 + 0 + 230 = 231 here).
+        assert_eq!(few.vat, 231);
+        assert_eq!(few.total, 904 + 231);
+        // 45 lines of 39 cents: 17.55 EUR, 25 % is 438.75 → 439, where
+        // 45 × round(9.75) = 450 would overcharge by 11 cents.
+        let many = totals(&[39; 45], &vat_for("SE", false));
+        assert_eq!((many.net, many.vat, many.total), (1755, 439, 2194));
     }
 }

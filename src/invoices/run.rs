@@ -145,6 +145,11 @@ async fn issue(
         lines,
         totals: sums,
     } = bill(&company, services, period);
+    if lines.is_empty() {
+        // Services that existed for no time at all (made and deleted in
+        // one second): nothing to bill, and the number goes back.
+        return Ok(false);
+    }
     let inserted = sqlx::query_scalar::<_, i64>(
         "INSERT INTO invoices (number, organization_id, period, issued_at, due_at, currency,
                 net_cents, vat_cents, total_cents, vat_rate_basis_points, vat_case, vat_note,
@@ -208,6 +213,8 @@ async fn issue(
         .bind(period.hours())
         .bind(line.service.monthly_cents)
         .bind(line.net)
+        // The line's own VAT, for reference: the invoice's VAT is the
+        // rate of its net total (`rules::totals`).
         .bind(line_vat(line.net, &vat))
         .execute(&mut *tx)
         .await?;

@@ -328,6 +328,8 @@ async fn the_pdf_says_who_sells_what_to_whom_for_how_much_and_how_to_pay() {
         format!("/organizations/{other}/invoices/1.pdf"),
         format!("/organizations/{org}/invoices/2.pdf"),
         format!("/organizations/{org}/invoices/one.pdf"),
+        format!("/organizations/{org}/invoices/01.pdf"),
+        format!("/organizations/{org}/invoices/+1.pdf"),
     ] {
         let client = if path.contains(&other) {
             &stranger
@@ -438,22 +440,25 @@ async fn an_invoice_by_email_arrives_with_its_pdf_once() {
 #[tokio::test]
 async fn an_invoice_by_snail_mail_goes_on_the_print_list_once_and_the_customer_is_told() {
     let app = TestApp::start().await;
-    let owner = app.user("Olga Owner", "owner@example.com").await;
-    let org = app.create_org(&owner, "Example AB").await;
-    app.make_ready(&owner, &org).await;
-    let mail = app
-        .billing(
-            &owner,
-            &org,
-            &[
-                ("intent", "delivery"),
-                ("delivery", "mail"),
-                ("invoice_email", ""),
-            ],
-        )
-        .await;
-    assert_eq!(mail.status(), StatusCode::SEE_OTHER);
-    app.create_service(&owner, &org, "web-1").await;
+    // Three customers by snail mail; invoice 1 is the first one's.
+    for owner_email in ["owner@example.com", "two@example.com", "three@example.com"] {
+        let owner = app.user("Olga Owner", owner_email).await;
+        let org = app.create_org(&owner, "Example AB").await;
+        app.make_ready(&owner, &org).await;
+        let mail = app
+            .billing(
+                &owner,
+                &org,
+                &[
+                    ("intent", "delivery"),
+                    ("delivery", "mail"),
+                    ("invoice_email", ""),
+                ],
+            )
+            .await;
+        assert_eq!(mail.status(), StatusCode::SEE_OTHER);
+        app.create_service(&owner, &org, "web-1").await;
+    }
     app.clock.set(FIRST_OF_DECEMBER);
     run_due(&app.running.state).await.unwrap();
     assert_eq!(
@@ -462,9 +467,33 @@ async fn an_invoice_by_snail_mail_goes_on_the_print_list_once_and_the_customer_i
         "not emailed"
     );
 
+    // Three print runs at once, two of them on another replica: each
+    // invoice is printed by one of them.
+    let replica = app.replica().await;
+    let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let (a, b, c) = tokio::join!(
+        print_waiting(&app.running.state, dirs[0].path()),
+        print_waiting(&replica.running.state, dirs[1].path()),
+        print_waiting(&replica.running.state, dirs[2].path()),
+    );
+    let mut names: Vec<String> = [a.unwrap(), b.unwrap(), c.unwrap()]
+        .concat()
+        .iter()
+        .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["invoice-1.pdf", "invoice-2.pdf", "invoice-3.pdf"]);
+    let on_disk: usize = dirs
+        .iter()
+        .map(|dir| std::fs::read_dir(dir.path()).unwrap().count())
+        .sum();
+    assert_eq!(on_disk, 3, "no copy left behind");
+    let written: Vec<std::path::PathBuf> = dirs
+        .iter()
+        .map(|dir| dir.path().join("invoice-1.pdf"))
+        .filter(|path| path.exists())
+        .collect();
     let dir = tempfile::tempdir().unwrap();
-    let written = print_waiting(&app.running.state, dir.path()).await.unwrap();
-    assert_eq!(written, [dir.path().join("invoice-1.pdf")]);
     let text = pdf_text(&std::fs::read(&written[0]).unwrap());
     assert!(
         text.contains(&squash(
@@ -482,7 +511,7 @@ async fn an_invoice_by_snail_mail_goes_on_the_print_list_once_and_the_customer_i
     assert_eq!(
         app.count("SELECT count(*) FROM invoices WHERE status = 'posted'")
             .await,
-        1
+        3
     );
     // The company's email is told; no PDF goes with it.
     let told = app
@@ -499,7 +528,7 @@ async fn an_invoice_by_snail_mail_goes_on_the_print_list_once_and_the_customer_i
     assert_eq!(
         app.count("SELECT count(*) FROM activity WHERE action = 'Invoice posted'")
             .await,
-        1
+        3
     );
 }
 
@@ -612,7 +641,7 @@ async fn a_card_invoice_is_charged_exactly_once_however_many_runs_at_once() {
     );
     let (_, pdf) = attached_pdf(&receipt);
     assert!(pdf_text(&pdf).contains(&squash(
-        "Paid by card: 0.94 EUR is charged to the card on file."
+        "Payment by card: 0.94 EUR is charged to the card on file."
     )));
     // Charged: not charged again on a later run.
     app.clock.advance(10 * 24 * 60 * 60);
