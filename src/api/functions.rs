@@ -3,7 +3,8 @@
 
 use super::types::{
     CardPage, Collaborator, Customer, FunctionDoc, Invitation, Invoice, InvoiceEstimate,
-    InvoiceLine, Login, Modules, Organization, Payment, PaymentCard, Service, Settings, User,
+    InvoiceLine, InvoicePdf, Login, Modules, Organization, Payment, PaymentCard, Service, Settings,
+    User,
 };
 use super::{Call, Payload};
 use crate::billing::BillingField;
@@ -170,6 +171,13 @@ pub const FUNCTIONS: &[Function] = &[
         arguments: &[],
         answer: || vec![("invoices", list::<Invoice>())],
         run: |call| Box::pin(list_invoices(call)),
+    },
+    Function {
+        path: "invoice/pdf",
+        doc: "An invoice's (or credit note's) PDF, base64-encoded, as invoice/list's url gives it to a browser.",
+        arguments: &["invoicenumber"],
+        answer: || vec![("invoice", one::<InvoicePdf>())],
+        run: |call| Box::pin(invoice_pdf(call)),
     },
     Function {
         path: "invoice/next",
@@ -867,6 +875,33 @@ async fn list_invoices(call: Call<'_>) -> AppResult<Payload> {
         })
         .collect();
     payload("invoices", &invoices)
+}
+
+async fn invoice_pdf(call: Call<'_>) -> AppResult<Payload> {
+    use base64::Engine;
+    let (by, access) = organization(&call).await?;
+    let number = required(&call, "invoicenumber")?;
+    let number = number
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "invoicenumber: {number:?} is not an invoice number."
+            ))
+        })?;
+    let (filename, pdf) =
+        crate::invoices::operations::pdf(call.state, &by, &access.org.public_id, number).await?;
+    payload(
+        "invoice",
+        &InvoicePdf {
+            invoicenumber: number,
+            filename,
+            contenttype: "application/pdf".to_owned(),
+            content: base64::engine::general_purpose::STANDARD.encode(pdf),
+        },
+    )
 }
 
 async fn next_invoice(call: Call<'_>) -> AppResult<Payload> {

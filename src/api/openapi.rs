@@ -5,7 +5,8 @@
 use super::functions::FUNCTIONS;
 use super::types::{
     CardPage, Collaborator, Customer, FunctionDoc, Invitation, Invoice, InvoiceEstimate,
-    InvoiceLine, Login, Organization, Payment, PaymentCard, Service, Settings, Status, User, YesNo,
+    InvoiceLine, InvoicePdf, Login, Organization, Payment, PaymentCard, Service, Settings, Status,
+    User, YesNo,
 };
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -183,6 +184,7 @@ pub fn openapi(api_url: &str) -> OpenApi {
         .schema_from::<Invoice>()
         .schema_from::<InvoiceLine>()
         .schema_from::<InvoiceEstimate>()
+        .schema_from::<InvoicePdf>()
         .schema_from::<Collaborator>()
         .schema_from::<Invitation>()
         .schema_from::<Service>()

@@ -219,6 +219,18 @@ pub struct Invoice {
     pub url: String,
 }
 
+/// `invoice/pdf`: an invoice's PDF in the JSON envelope.
+#[derive(Serialize, ToSchema)]
+pub struct InvoicePdf {
+    pub invoicenumber: i64,
+    /// `invoice-12.pdf`, `credit-note-13.pdf`.
+    pub filename: String,
+    /// `application/pdf`.
+    pub contenttype: String,
+    /// The file, base64 (RFC 4648, with padding).
+    pub content: String,
+}
+
 /// A line of `invoice/next`: a service's hours in the month so far and to come.
 #[derive(Serialize, ToSchema)]
 pub struct InvoiceLine {

@@ -114,7 +114,7 @@ fn EstimateSection(estimate: Estimate) -> impl IntoView {
                         {estimate.lines.into_iter().map(|l| view! {
                             <tr>
                                 <td data-label="Service">{l.service}</td>
-                                <td data-label="Plan">{l.plan}</td>
+                                <td class="nowrap" data-label="Plan">{l.plan}</td>
                                 <td class="nowrap" data-label="Hours">{format!("{} of {}", l.hours, l.month_hours)}</td>
                                 <td class="nowrap amount" data-label="Amount">{l.amount}</td>
                             </tr>

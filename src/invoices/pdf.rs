@@ -37,8 +37,21 @@ const HEIGHT: f32 = 841.89;
 const LEFT: f32 = 50.0;
 const RIGHT: f32 = WIDTH - 50.0;
 /// Where a page's table stops and the next page goes on.
-const TABLE_BOTTOM: f32 = HEIGHT - 110.0;
+const TABLE_BOTTOM: f32 = HEIGHT - 90.0;
+/// A table row of one line; each further line of a long service name adds [`LINE`].
 const ROW: f32 = 16.0;
+const LINE: f32 = 12.0;
+/// Where a continued page's table starts.
+const NEXT_TOP: f32 = 90.0;
+/// Below the last row: the totals, the VAT note and how to pay.
+const TOTALS_ROOM: f32 = 190.0;
+/// The table's columns: the service from the left edge, then the plan;
+/// hours, monthly price and amount end at theirs.
+const PLAN: f32 = 285.0;
+const HOURS: f32 = 425.0;
+const MONTHLY: f32 = 487.0;
+/// The customer's block.
+const ADDRESS_WIDTH: f32 = 290.0;
 
 /// Everything an invoice prints, as issued.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,9 +128,22 @@ pub fn render(invoice: &Printed) -> AppResult<Vec<u8>> {
             .language("en".to_owned())
             .creator("Orgpanel".to_owned()),
     );
-    let pages = paginate(&invoice.lines);
+    let customer = fonts.customer_lines(invoice);
+    let table_top = head_bottom(invoice, customer.len());
+    let services: Vec<Vec<String>> = invoice
+        .lines
+        .iter()
+        .map(|line| fonts.wrap(&line.service, 10.0, Weight::Regular, PLAN - LEFT - 12.0))
+        .collect();
+    let heights: Vec<f32> = services.iter().map(|s| row_height(s.len())).collect();
+    let pages = paginate(
+        &heights,
+        TABLE_BOTTOM - table_top - ROW,
+        TABLE_BOTTOM - NEXT_TOP - ROW,
+        TOTALS_ROOM,
+    );
     let page_count = pages.len();
-    for (index, lines) in pages.into_iter().enumerate() {
+    for (index, rows) in pages.into_iter().enumerate() {
         let settings = PageSettings::from_wh(WIDTH, HEIGHT)
             .ok_or_else(|| AppError::internal("A4 is not a page size"))?;
         let mut page = document.start_page_with(settings);
@@ -126,13 +152,14 @@ pub fn render(invoice: &Printed) -> AppResult<Vec<u8>> {
             surface: &mut surface,
             fonts: &fonts,
         };
-        let mut y = if index == 0 {
-            pen.head(invoice)
+        let y = if index == 0 {
+            pen.head(invoice, &customer);
+            table_top
         } else {
             pen.text(LEFT, 60.0, 9.0, Weight::Regular, &continued(invoice));
-            90.0
+            NEXT_TOP
         };
-        y = pen.table(lines, y);
+        let y = pen.table(&invoice.lines[rows.clone()], &services[rows], y);
         if index + 1 == page_count {
             pen.totals(invoice, y);
         }
@@ -150,28 +177,64 @@ fn continued(invoice: &Printed) -> String {
     format!("{} {}, continued", invoice.title(), invoice.number)
 }
 
-/// The lines each page holds: the first page has the head above its table,
-/// the last the totals below it.
-fn paginate(lines: &[PrintedLine]) -> Vec<&[PrintedLine]> {
-    const FIRST: usize = 20;
-    const NEXT: usize = 38;
-    const LAST_ROOM: usize = 10;
+/// The height of a table row whose service name takes `lines` lines.
+fn row_height(lines: usize) -> f32 {
+    ROW + LINE * f32::from(u16::try_from(lines.max(1) - 1).unwrap_or(u16::MAX))
+}
+
+/// Where the first page's table starts: below the head, whose customer
+/// block has `customer_lines` lines.
+fn head_bottom(invoice: &Printed, customer_lines: usize) -> f32 {
+    let lines = f32::from(u16::try_from(customer_lines).unwrap_or(u16::MAX));
+    let ids = if invoice.customer_vat_number.is_some() {
+        2.0
+    } else {
+        1.0
+    };
+    (215.0 + 13.0 * lines + 12.0 * ids).max(300.0) + 20.0
+}
+
+/// The rows (by index) each page holds, given each row's height: `first`
+/// and `next` points of table on the first and later pages, and the last
+/// page keeps `last_room` below its rows for the totals. Every page holds
+/// at least one row, and the last page at least one (but for no rows).
+fn paginate(heights: &[f32], first: f32, next: f32, last_room: f32) -> Vec<std::ops::Range<usize>> {
     let mut pages = Vec::new();
-    let mut rest = lines;
-    let mut room = FIRST;
+    let mut start = 0;
+    let mut room = first;
     loop {
-        if rest.len() + LAST_ROOM <= room {
-            pages.push(rest);
+        let rest: f32 = heights[start..].iter().sum();
+        if rest + last_room <= room {
+            pages.push(start..heights.len());
             return pages;
         }
         // The totals would not fit below: this page takes what it holds,
-        // leaving at least one line to go above them on a later page.
-        let take = rest.len().saturating_sub(1).min(room);
-        let (page, next) = rest.split_at(take);
-        pages.push(page);
-        rest = next;
-        room = NEXT;
+        // leaving at least one row to go above them on a later page.
+        let mut end = start;
+        let mut used = 0.0;
+        while end + 1 < heights.len() && used + heights[end] <= room {
+            used += heights[end];
+            end += 1;
+        }
+        let end = end.max(start + 1).min(heights.len());
+        pages.push(start..end);
+        start = end;
+        room = next;
     }
+}
+
+/// `text`'s runs of one direction in visual order, each with whether it
+/// reads right to left; the paragraph's direction is its first strong
+/// letter's (as `dir="auto"` on the pages).
+fn visual_runs(text: &str) -> Vec<(&str, bool)> {
+    let info = unicode_bidi::BidiInfo::new(text, None);
+    let Some(paragraph) = info.paragraphs.first() else {
+        return Vec::new();
+    };
+    let (levels, runs) = info.visual_runs(paragraph, paragraph.range.clone());
+    runs.into_iter()
+        .map(|run| (&text[run.clone()], levels[run.start].is_rtl()))
+        .collect()
 }
 
 #[derive(Clone, Copy)]
@@ -203,8 +266,10 @@ impl Fonts<'_> {
             .sum()
     }
 
-    /// `text` broken into lines no wider than `width`, at spaces.
-    fn wrap(&self, text: &str, size: f32, width: f32) -> Vec<String> {
+    /// `text` broken into lines no wider than `width`: at spaces, and a
+    /// word wider than a line at any character.
+    fn wrap(&self, text: &str, size: f32, weight: Weight, width: f32) -> Vec<String> {
+        let fits = |line: &str| self.width(line, size, weight) <= width;
         let mut lines = Vec::new();
         let mut line = String::new();
         for word in text.split_whitespace() {
@@ -213,19 +278,49 @@ impl Fonts<'_> {
             } else {
                 format!("{line} {word}")
             };
-            if !line.is_empty() && self.width(&candidate, size, Weight::Regular) > width {
-                lines.push(std::mem::replace(&mut line, word.to_owned()));
-            } else {
+            if fits(&candidate) {
                 line = candidate;
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            for c in word.chars() {
+                line.push(c);
+                if !fits(&line) && line.chars().count() > 1 {
+                    line.pop();
+                    lines.push(std::mem::replace(&mut line, c.to_string()));
+                }
             }
         }
-        if !line.is_empty() {
+        if !line.is_empty() || lines.is_empty() {
             lines.push(line);
         }
         lines
     }
 
-    /// `text` cut (with "…") to fit `width`.
+    /// The customer's block, each part wrapped to its width: name (bold),
+    /// street address, postal code and city, country.
+    fn customer_lines(&self, invoice: &Printed) -> Vec<(Weight, String)> {
+        invoice
+            .customer
+            .iter()
+            .enumerate()
+            .flat_map(|(index, part)| {
+                let weight = if index == 0 {
+                    Weight::Bold
+                } else {
+                    Weight::Regular
+                };
+                self.wrap(part, 10.0, weight, ADDRESS_WIDTH)
+                    .into_iter()
+                    .map(move |line| (weight, line))
+            })
+            .collect()
+    }
+
+    /// `text` cut (with "…") to fit `width`: only the footer's line and the
+    /// plan's name, never what the invoice must say in full.
     fn fit(&self, text: &str, size: f32, width: f32) -> String {
         if self.width(text, size, Weight::Regular) <= width {
             return text.to_owned();
@@ -266,14 +361,25 @@ impl Pen<'_, '_, '_> {
             paint: rgb::Color::new(color.0, color.1, color.2).into(),
             ..Fill::default()
         }));
-        self.surface.draw_text(
-            Point::from_xy(x, y),
-            font,
-            size,
-            text,
-            false,
-            TextDirection::Auto,
-        );
+        // Each run in its direction, left to right in visual order (UAX
+        // #9), so a Hebrew street's "12" stays "12" and sits where it reads.
+        let mut x = x;
+        for (run, right_to_left) in visual_runs(text) {
+            let direction = if right_to_left {
+                TextDirection::RightToLeft
+            } else {
+                TextDirection::LeftToRight
+            };
+            self.surface.draw_text(
+                Point::from_xy(x, y),
+                font.clone(),
+                size,
+                run,
+                false,
+                direction,
+            );
+            x += self.fonts.width(run, size, weight);
+        }
     }
 
     fn text(&mut self, x: f32, y: f32, size: f32, weight: Weight, text: &str) {
@@ -302,9 +408,10 @@ impl Pen<'_, '_, '_> {
         self.surface.draw_path(&path);
     }
 
-    /// The seller, the invoice's number and dates, the customer; returns
-    /// where the table starts.
-    fn head(&mut self, invoice: &Printed) -> f32 {
+    /// The seller, the invoice's number and dates, the customer (its
+    /// block's lines as [`Fonts::customer_lines`] wrapped them); the table
+    /// starts at [`head_bottom`].
+    fn head(&mut self, invoice: &Printed, customer: &[(Weight, String)]) {
         let seller = &invoice.seller;
         self.text(LEFT, 70.0, 14.0, Weight::Bold, &seller.name);
         let mut y = 88.0;
@@ -356,14 +463,8 @@ impl Pen<'_, '_, '_> {
         let mut y = 200.0;
         self.colored_text(LEFT, y, 9.0, Weight::Bold, GREY, "Bill to");
         y += 15.0;
-        for (index, line) in invoice.customer.iter().enumerate() {
-            let weight = if index == 0 {
-                Weight::Bold
-            } else {
-                Weight::Regular
-            };
-            let line = self.fonts.fit(line, 10.0, 280.0);
-            self.text(LEFT, y, 10.0, weight, &line);
+        for (weight, line) in customer {
+            self.text(LEFT, y, 10.0, *weight, line);
             y += 13.0;
         }
         self.text(
@@ -373,25 +474,20 @@ impl Pen<'_, '_, '_> {
             Weight::Regular,
             &format!("Business ID {}", invoice.customer_business_id),
         );
-        y += 12.0;
         if let Some(vat_number) = &invoice.customer_vat_number {
             self.text(
                 LEFT,
-                y,
+                y + 12.0,
                 9.0,
                 Weight::Regular,
                 &format!("VAT number {vat_number}"),
             );
-            y += 12.0;
         }
-        y.max(300.0) + 20.0
     }
 
-    /// The column heads and `lines` from `y`; returns the y below them.
-    fn table(&mut self, lines: &[PrintedLine], mut y: f32) -> f32 {
-        const PLAN: f32 = 250.0;
-        const HOURS: f32 = 390.0;
-        const MONTHLY: f32 = 470.0;
+    /// The column heads and `lines` (their service names wrapped as
+    /// `services`) from `y`; returns the y below them.
+    fn table(&mut self, lines: &[PrintedLine], services: &[Vec<String>], mut y: f32) -> f32 {
         self.colored_text(LEFT, y, 9.0, Weight::Bold, GREY, "Service");
         self.colored_text(PLAN, y, 9.0, Weight::Bold, GREY, "Plan");
         self.right(HOURS, y, 9.0, Weight::Bold, "Hours");
@@ -399,34 +495,20 @@ impl Pen<'_, '_, '_> {
         self.right(RIGHT, y, 9.0, Weight::Bold, "Amount");
         self.rule(y + 5.0, 0.8);
         y += ROW + 4.0;
-        for line in lines {
-            let service = self.fonts.fit(&line.service, 10.0, PLAN - LEFT - 10.0);
-            self.text(LEFT, y, 10.0, Weight::Regular, &service);
-            let plan = self.fonts.fit(&line.plan, 10.0, HOURS - PLAN - 50.0);
+        for (line, service) in lines.iter().zip(services) {
+            for (index, part) in service.iter().enumerate() {
+                let offset = LINE * f32::from(u16::try_from(index).unwrap_or(u16::MAX));
+                self.text(LEFT, y + offset, 10.0, Weight::Regular, part);
+            }
+            let plan = self.fonts.fit(&line.plan, 10.0, HOURS - PLAN - 62.0);
             self.text(PLAN, y, 10.0, Weight::Regular, &plan);
-            self.right(
-                HOURS,
-                y,
-                10.0,
-                Weight::Regular,
-                &format!("{} of {}", line.hours, line.month_hours),
-            );
-            self.right(
-                MONTHLY,
-                y,
-                10.0,
-                Weight::Regular,
-                &Money::eur(line.monthly).to_string(),
-            );
-            self.right(
-                RIGHT,
-                y,
-                10.0,
-                Weight::Regular,
-                &Money::eur(line.net).to_string(),
-            );
-            y += ROW;
-            debug_assert!(y < TABLE_BOTTOM);
+            let hours = format!("{} of {}", line.hours, line.month_hours);
+            self.right(HOURS, y, 10.0, Weight::Regular, &hours);
+            let monthly = Money::eur(line.monthly).to_string();
+            self.right(MONTHLY, y, 10.0, Weight::Regular, &monthly);
+            let amount = Money::eur(line.net).to_string();
+            self.right(RIGHT, y, 10.0, Weight::Regular, &amount);
+            y += row_height(service.len());
         }
         if lines.is_empty() {
             y += 4.0;
@@ -484,7 +566,10 @@ impl Pen<'_, '_, '_> {
             )
         });
         for paragraph in paragraphs {
-            for line in self.fonts.wrap(&paragraph, 9.5, RIGHT - LEFT) {
+            for line in self
+                .fonts
+                .wrap(&paragraph, 9.5, Weight::Regular, RIGHT - LEFT)
+            {
                 self.text(LEFT, y, 9.5, Weight::Regular, &line);
                 y += 13.0;
             }
@@ -515,30 +600,41 @@ impl Pen<'_, '_, '_> {
 mod tests {
     use super::*;
 
-    fn line(n: usize) -> PrintedLine {
-        PrintedLine {
-            service: format!("web-{n}"),
-            plan: "Small".to_owned(),
-            hours: 744,
-            month_hours: 744,
-            monthly: 900,
-            net: 900,
+    #[test]
+    fn every_row_is_on_one_page_and_the_last_page_has_room_for_the_totals() {
+        let (first, next, room) = (400.0, 600.0, TOTALS_ROOM);
+        for count in [0, 1, 9, 12, 13, 14, 25, 38, 39, 40, 200] {
+            for tall in [false, true] {
+                // Some rows with service names of three lines.
+                let heights: Vec<f32> = (0..count)
+                    .map(|i| row_height(if tall && i % 3 == 0 { 3 } else { 1 }))
+                    .collect();
+                let pages = paginate(&heights, first, next, room);
+                assert_eq!(pages.first().map(|p| p.start), Some(0));
+                assert_eq!(pages.last().map(|p| p.end), Some(count), "{count}");
+                assert!(pages.windows(2).all(|w| w[0].end == w[1].start));
+                for (index, page) in pages.iter().enumerate() {
+                    let used: f32 = heights[page.clone()].iter().sum();
+                    let space = if index == 0 { first } else { next };
+                    let last = index + 1 == pages.len();
+                    assert!(
+                        used + if last { room } else { 0.0 } <= space,
+                        "{count} rows, page {index}: {used} of {space}"
+                    );
+                    assert!(count == 0 || !page.is_empty());
+                }
+            }
         }
     }
 
     #[test]
-    fn every_line_is_on_one_page_and_the_last_page_has_room_for_the_totals() {
-        for count in [0, 1, 9, 10, 11, 19, 20, 21, 57, 58, 59, 200] {
-            let lines: Vec<PrintedLine> = (0..count).map(line).collect();
-            let pages = paginate(&lines);
-            let printed: usize = pages.iter().map(|page| page.len()).sum();
-            assert_eq!(printed, count, "{count} lines");
-            let room = if pages.len() == 1 { 20 } else { 38 };
-            assert!(
-                pages.last().unwrap().len() <= room - 10,
-                "{count} lines: the totals fit"
-            );
-            assert!(pages[0].len() <= 20 && pages.iter().all(|p| p.len() <= 38));
-        }
+    fn right_to_left_runs_come_in_visual_order() {
+        assert_eq!(visual_runs("Storgatan 1"), [("Storgatan 1", false)]);
+        // "Herzl street 12" in Hebrew: the number, then the words, read
+        // from the right.
+        let runs = visual_runs("רחוב הרצל 12");
+        assert_eq!(runs.len(), 2, "{runs:?}");
+        assert_eq!(runs[0], ("12", false));
+        assert!(runs[1].1 && runs[1].0.contains("רחוב"));
     }
 }

@@ -266,10 +266,11 @@ pub async fn rename(
 
 /// Deletes the organization with its memberships and activity log.
 /// Deletes the organization for everyone: its memberships go, so no page
-/// reaches it; its payments, card setups, services and activity stay (the
-/// database refuses to delete those). Refused while a card setup is open or
-/// a refund pending (see `billing::card::settle_before_delete`), checked
-/// again here in the write transaction.
+/// reaches it; its payments, card setups, services, invoices and activity
+/// stay (the database refuses to delete those). Refused while a card setup
+/// is open or a refund pending (see `billing::card::settle_before_delete`),
+/// checked again here in the write transaction, and while an invoice is
+/// unpaid.
 pub async fn delete(db: &Db, access: &OrgAccess, now: Timestamp) -> AppResult<()> {
     let mut tx = db.write.begin().await?;
     let under_way = 1 == sqlx::query_scalar::<_, i64>(
@@ -286,6 +287,23 @@ pub async fn delete(db: &Db, access: &OrgAccess, now: Timestamp) -> AppResult<()
              Try again in 1 minute."
                 .into(),
         ));
+    }
+    // An unpaid invoice is paid first: once deleted, nobody could see it or
+    // pay it. (Plain SQL: invoices sit above this feature.)
+    let unpaid: Option<i64> = sqlx::query_scalar(
+        "SELECT number FROM invoices
+          WHERE organization_id = $1 AND status = 'unpaid'
+            AND NOT EXISTS (SELECT 1 FROM credit_notes n WHERE n.invoice_id = invoices.id)
+          ORDER BY number LIMIT 1",
+    )
+    .bind(access.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(number) = unpaid {
+        return Err(AppError::Conflict(format!(
+            "This organization cannot be deleted while invoice {number} is unpaid: pay it on Billing \
+             first. Nothing was deleted."
+        )));
     }
     sqlx::query("UPDATE organizations SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL")
         .bind(now)

@@ -928,6 +928,12 @@ async fn every_function_as_every_role_and_every_key_state() {
         ("payment/list", json!({}), [ok, no, ok, no]),
         ("invoice/list", json!({}), [ok, no, ok, no]),
         ("invoice/next", json!({}), [ok, no, ok, no]),
+        // No invoice yet: the roles that may are told it does not exist.
+        (
+            "invoice/pdf",
+            json!({"invoicenumber": 1}),
+            [StatusCode::NOT_FOUND, no, StatusCode::NOT_FOUND, no],
+        ),
         ("service/list", json!({}), [ok; 4]),
         (
             "service/create",

@@ -516,7 +516,7 @@ async fn an_invoice_by_snail_mail_goes_on_the_print_list_once_and_the_customer_i
     // The company's email is told; no PDF goes with it.
     let told = app
         .smtp
-        .wait_for("billing@example.se", 10)
+        .wait_for_body("billing@example.se", "Invoice 1 for November 2026", 10)
         .await
         .expect("the on-its-way email");
     assert_eq!(
@@ -576,6 +576,38 @@ async fn the_api_lists_the_invoices_and_estimates_the_next_in_numbers() {
     );
     assert_eq!(invoices[0]["invoicenumber"], 2);
     assert_eq!(invoices[0]["total"], 1125, "9.00 EUR and 25 % VAT");
+
+    // The PDF the url names, in the envelope.
+    let (status, body) = call(
+        &app,
+        "invoice/pdf",
+        &number,
+        &key,
+        json!({"invoicenumber": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["response"]["invoice"]["filename"], "invoice-1.pdf");
+    let pdf = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(body["response"]["invoice"]["content"].as_str().unwrap())
+            .unwrap()
+    };
+    assert!(pdf_text(&pdf).contains(&squash("Invoice number 1")));
+    for bad in [json!({"invoicenumber": "x"}), json!({})] {
+        let (status, _) = call(&app, "invoice/pdf", &number, &key, bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    let (status, _) = call(
+        &app,
+        "invoice/pdf",
+        &number,
+        &key,
+        json!({"invoicenumber": 7}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 /// An organization of a new Owner paying by `card`, with one service.
@@ -743,6 +775,21 @@ async fn a_declining_card_is_tried_again_after_1_3_and_7_days_and_billing_is_tol
         overview.contains("Invoice 1 (0.94 EUR) is unpaid"),
         "{overview}"
     );
+
+    // Not deleted while it is unpaid: nobody could pay it afterwards.
+    let refused = app
+        .post_form(
+            &owner,
+            &format!("/organizations/{org}/settings"),
+            &[("intent", "delete"), ("confirm", "Example AB")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("while invoice 1 is unpaid"));
 
     // "Pay now": a card entered on the provider's page is charged at once.
     let added = super::cards::add_card(&app, &owner, &org, "4242424242424242", "12/30").await;
