@@ -9,7 +9,7 @@
 //! a card entered on the provider's page then (the card in force, added
 //! after the last attempt) is charged the invoice at the next round.
 
-use super::delivery::{commit_with_activity, date, load, Loaded};
+use super::delivery::{commit_with_activity, date, letter, load, Loaded};
 use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::mail::{enqueue, enqueue_with_attachment, Attachment};
@@ -190,13 +190,14 @@ async fn record_paid(
     let total = Money::eur(invoice.total_cents);
     let printed = &loaded.printed;
     for to in &contacts {
-        let body = format!(
-            "Hello,\n\ninvoice {number} for {period}, {total}, was paid\nwith the card ending in {last4}. The invoice is attached\n({file}).\n\nQuestions about it: {email}.\n\n{seller}\n",
-            number = printed.number,
-            period = printed.period,
-            file = loaded.file_name(),
-            email = printed.seller.email,
-            seller = printed.seller.name,
+        let body = letter(
+            printed,
+            &format!(
+                "invoice {number} for {period}, {total}, was paid\nwith the card ending in {last4}. The invoice is attached\n({file}).",
+                number = printed.number,
+                period = printed.period,
+                file = loaded.file_name(),
+            ),
         );
         enqueue_with_attachment(
             &mut tx,

@@ -4,7 +4,7 @@
 //! payment that arrived by bank transfer (`orgpanel mark-paid NUMBER`).
 
 use super::charges::billing_contacts;
-use super::delivery::{commit_with_activity, date, load_where, Loaded};
+use super::delivery::{commit_with_activity, date, letter, load_where, Loaded};
 use super::pdf::{render, Credit};
 use crate::error::{AppError, AppResult};
 use crate::mail::{enqueue_with_attachment, Attachment};
@@ -136,13 +136,14 @@ pub async fn credit_note(state: &AppState, invoice_number: i64, reason: &str) ->
     let pdf = render(&note.printed)?;
     let printed = &note.printed;
     for to in &contacts {
-        let body = format!(
-            "Hello,\n\ncredit note {number} cancels invoice {invoice_number} for {period}\nin full: {total}.\nReason: {reason}\n\nThe credit note is attached ({file}).\n\nQuestions about it: {email}.\n\n{seller}\n",
-            period = printed.period,
-            total = Money::eur(printed.total),
-            file = note.file_name(),
-            email = printed.seller.email,
-            seller = printed.seller.name,
+        let body = letter(
+            printed,
+            &format!(
+                "credit note {number} cancels invoice {invoice_number} for {period}\nin full: {total}.\nReason: {reason}\n\nThe credit note is attached ({file}).",
+                period = printed.period,
+                total = Money::eur(printed.total),
+                file = note.file_name(),
+            ),
         );
         enqueue_with_attachment(
             &mut tx,

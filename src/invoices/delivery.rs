@@ -219,6 +219,15 @@ fn summary(printed: &Printed) -> String {
     )
 }
 
+/// An email about `printed`: "Hello," then `text`, then where to ask and
+/// the seller's name.
+pub(super) fn letter(printed: &Printed, text: &str) -> String {
+    format!(
+        "Hello,\n\n{text}\n\nQuestions about it: {}.\n\n{}\n",
+        printed.seller.email, printed.seller.name
+    )
+}
+
 /// Sends every issued invoice that goes by email, its PDF attached, and
 /// marks it sent; returns how many were sent now.
 pub async fn send_due(state: &AppState) -> AppResult<usize> {
@@ -255,12 +264,13 @@ pub async fn send_due(state: &AppState) -> AppResult<usize> {
             // Another replica sent it meanwhile.
             continue;
         }
-        let body = format!(
-            "Hello,\n\nyour invoice is attached ({file}).\n\n{summary}\n\nQuestions about it: {email}.\n\n{seller}\n",
-            file = invoice.file_name(),
-            summary = summary(&invoice.printed),
-            email = invoice.printed.seller.email,
-            seller = invoice.printed.seller.name,
+        let body = letter(
+            &invoice.printed,
+            &format!(
+                "your invoice is attached ({}).\n\n{}",
+                invoice.file_name(),
+                summary(&invoice.printed)
+            ),
         );
         enqueue_with_attachment(
             &mut tx,
@@ -384,12 +394,13 @@ async fn posted(state: &AppState, invoice: &Loaded, now: Timestamp) -> AppResult
         .as_deref()
         .and_then(|e| Email::parse(e).ok())
     {
-        let body = format!(
-            "Hello,\n\nyour invoice is on its way by post, to:\n\n{address}\n\n{summary}\n\nQuestions about it: {email}.\n\n{seller}\n",
-            address = printed.customer.join("\n"),
-            summary = summary(printed),
-            email = printed.seller.email,
-            seller = printed.seller.name,
+        let body = letter(
+            printed,
+            &format!(
+                "your invoice is on its way by post, to:\n\n{}\n\n{}",
+                printed.customer.join("\n"),
+                summary(printed)
+            ),
         );
         enqueue(
             &mut tx,
