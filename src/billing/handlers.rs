@@ -1,6 +1,7 @@
-//! The POST side of Billing: the method of payment and invoice delivery.
+//! The POST side of Billing: the method of payment, invoice delivery and
+//! "Pay now".
 
-use super::operations::{choose_method, set_delivery, MethodChosen};
+use super::operations::{choose_method, pay_with_new_card, set_delivery, MethodChosen};
 use super::{DeliveryChoice, MethodChoice};
 use crate::auth::Account;
 use crate::organizations::Principal;
@@ -18,6 +19,8 @@ use serde::Deserialize;
 pub enum BillingForm {
     Method(MethodChoice),
     Delivery(DeliveryChoice),
+    /// "Pay now" on an unpaid invoice.
+    Pay,
 }
 
 pub async fn billing(
@@ -34,6 +37,10 @@ pub async fn billing(
             Ok(MethodChosen::Saved) => see_other(&format!("{page}?saved=method")),
             Ok(MethodChosen::CardPage(url)) => see_other(&url),
             Err(error) => refused(&state, parts, error, form).await,
+        },
+        BillingForm::Pay => match pay_with_new_card(&state, &by, &org).await {
+            Ok(url) => see_other(&url),
+            Err(error) => refused(&state, parts, error, MethodChoice::default()).await,
         },
         BillingForm::Delivery(form) => {
             match set_delivery(&state, &by, &org, &form.delivery, &form.invoice_email).await {

@@ -111,6 +111,15 @@ pub async fn finish(
     }
 }
 
+/// "Pay now" on an unpaid invoice: the provider's card page, whatever the
+/// method of payment, for a card that then becomes the card in force (and
+/// is charged what is unpaid at once: `invoices::charges`). Owner and
+/// Billing only. Returns the card page's address.
+pub async fn pay_with_new_card(state: &AppState, by: &Principal, org: &str) -> AppResult<String> {
+    let access = gate::authorize(&state.db, by, org, Action::ManageBilling).await?;
+    card::start(state, &access, card::Back::Billing).await
+}
+
 /// Sets how invoices are delivered (Invoice must be the method of payment).
 pub async fn set_delivery(
     state: &AppState,

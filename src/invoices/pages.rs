@@ -58,8 +58,7 @@ fn InvoiceTable(org: String, invoices: Vec<InvoiceSummary>) -> impl IntoView {
                     .map(|(number, why)| view! { <p>{format!("Number {number} is unpaid: the card payment failed ({why}).")}</p> })
                     .collect_view()}
                 <form class="pay-now" method="post" action=format!("/organizations/{org}/billing")>
-                    <input type="hidden" name="intent" value="method" />
-                    <input type="hidden" name="method" value="card" />
+                    <input type="hidden" name="intent" value="pay" />
                     <button type="submit">"Pay now"</button>
                     <span class="hint">"Enter a card on the payment provider's page: what is unpaid is charged to it at once."</span>
                 </form>

@@ -37,7 +37,7 @@ async fn start(app: &TestApp, client: &Client, org: &str) -> String {
     to
 }
 
-async fn submit(
+pub(crate) async fn submit(
     app: &TestApp,
     client: &Client,
     card_page: &str,
@@ -54,7 +54,7 @@ async fn submit(
 }
 
 /// Follows the provider's redirect back to the panel's result page.
-async fn come_back(
+pub(crate) async fn come_back(
     app: &TestApp,
     client: &Client,
     response: &reqwest::Response,

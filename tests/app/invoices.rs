@@ -792,7 +792,22 @@ async fn a_declining_card_is_tried_again_after_1_3_and_7_days_and_billing_is_tol
         .contains("while invoice 1 is unpaid"));
 
     // "Pay now": a card entered on the provider's page is charged at once.
-    let added = super::cards::add_card(&app, &owner, &org, "4242424242424242", "12/30").await;
+    let member = app.client();
+    app.login(&member, "member@example.com", "password123")
+        .await;
+    let refused = app.billing(&member, &org, &[("intent", "pay")]).await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "Members see no invoices"
+    );
+    let pay = app.billing(&owner, &org, &[("intent", "pay")]).await;
+    assert_eq!(pay.status(), StatusCode::SEE_OTHER);
+    let card_page = TestApp::path_of(&super::common::location(&pay));
+    assert!(card_page.starts_with("/sandbox-pay/setup/"), "{card_page}");
+    let response =
+        super::cards::submit(&app, &owner, &card_page, "4242424242424242", "12/30", "123").await;
+    let (_, added) = super::cards::come_back(&app, &owner, &response).await;
     assert!(added.contains("Credit card added"), "{added}");
     charge_due(state).await.unwrap();
     assert_eq!(
