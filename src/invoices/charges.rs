@@ -141,18 +141,26 @@ fn decline_reason(decline: Decline) -> &'static str {
     }
 }
 
-/// The Owners' and Billing collaborators' addresses.
+/// The Owners' and Billing collaborators' addresses; for an organization
+/// that has none any more (deleted after its last month began), the
+/// company's email, so a failed charge of its final invoice is still told.
 pub(super) async fn billing_contacts(
     state: &AppState,
     organization_id: i64,
 ) -> AppResult<Vec<Email>> {
-    let emails: Vec<String> = sqlx::query_scalar(
+    let mut emails: Vec<String> = sqlx::query_scalar(
         "SELECT a.email FROM memberships m JOIN accounts a ON a.id = m.account_id
           WHERE m.organization_id = $1 AND m.role IN ('owner', 'billing') ORDER BY a.email_key",
     )
     .bind(organization_id)
     .fetch_all(&state.db.read)
     .await?;
+    if emails.is_empty() {
+        let mut conn = state.db.read.acquire().await?;
+        if let Some((company, _)) = crate::company::load_in(&mut conn, organization_id).await? {
+            emails.push(company.email);
+        }
+    }
     Ok(emails
         .iter()
         .filter_map(|email| Email::parse(email).ok())

@@ -945,3 +945,46 @@ async fn an_invoice_paid_by_transfer_is_marked_paid_once() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_deleted_organizations_last_invoice_is_charged_and_a_failure_told_to_the_company() {
+    use orgpanel::invoices::charges::charge_due;
+    // The verification is refunded at once: deleting waits for that.
+    let app = TestApp::start_with(std::time::Duration::ZERO).await;
+    let org = card_customer(&app, "4000000000000341").await;
+    assert!(
+        app.eventually("SELECT count(*) FROM refund_jobs WHERE done_at IS NULL", 0)
+            .await
+    );
+    // Deleted after two hours begun.
+    app.clock.advance(90 * 60);
+    let owner = app.client();
+    app.login(&owner, "owner@example.com", "password123").await;
+    let deleted = app
+        .post_form(
+            &owner,
+            &format!("/organizations/{org}/settings"),
+            &[("intent", "delete"), ("confirm", "Example AB")],
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    app.clock.set(FIRST_OF_DECEMBER);
+    run_due(&app.running.state).await.unwrap();
+    charge_due(&app.running.state).await.unwrap();
+    assert_eq!(
+        app.count("SELECT count(*) FROM invoices WHERE status = 'unpaid'")
+            .await,
+        1,
+        "the hours it ran are billed"
+    );
+    // Nobody is a member any more: the company's address is told.
+    let told = app
+        .smtp
+        .wait_for_body("billing@example.se", "We will try the card again", 10)
+        .await
+        .expect("the company is told");
+    assert_eq!(
+        told.header("Subject").as_deref(),
+        Some("Invoice 1: the card payment failed")
+    );
+}
