@@ -299,7 +299,12 @@ async fn operator(config: Config, args: &[String]) -> ExitCode {
         .test_clock_start
         .map(Clock::starting_at)
         .unwrap_or_default();
-    let number = |arg: &str| arg.trim().parse::<i64>().ok();
+    // Digits only: "+7" and "07" are typos, not invoice 7.
+    let number = |arg: &str| {
+        Some(arg.trim())
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0'))
+            .and_then(|n| n.parse::<i64>().ok())
+    };
     // Checked before the database is opened: a typo changes nothing.
     let command = match args {
         [command, dir] if command == "print-invoices" => Command::Print(dir.into()),
@@ -320,6 +325,14 @@ async fn operator(config: Config, args: &[String]) -> ExitCode {
     if std::env::var("DATABASE_URL").map_or(true, |url| url.trim().is_empty()) {
         eprintln!("Set DATABASE_URL to the panel's database, as the panel is run with.");
         return ExitCode::from(2);
+    }
+    // Nor a mistyped path, which SQLite would make anew and migrate.
+    if let Some(path) = config.database_url.strip_prefix("sqlite://") {
+        let path = path.split('?').next().unwrap_or_default();
+        if !std::path::Path::new(path).is_file() {
+            eprintln!("There is no database at {path}: check DATABASE_URL.");
+            return ExitCode::from(2);
+        }
     }
     let db = match Db::open(&config.database_url).await {
         Ok(db) => db,

@@ -11,6 +11,10 @@ ALTER TABLE invoices ADD COLUMN charge_error TEXT;
 -- The last charge attempt: a card added after it is charged the unpaid invoice at once ("Pay now").
 ALTER TABLE invoices ADD COLUMN charged_at BIGINT;
 ALTER TABLE invoices ADD COLUMN payment_id TEXT;
+-- The card (the provider's token) the last charge attempt used: "Pay now" charges a different one.
+ALTER TABLE invoices ADD COLUMN charged_card TEXT;
+-- When a credit note cancelled it: its payment state stops there (no charge, no payment).
+ALTER TABLE invoices ADD COLUMN credited_at BIGINT;
 -- A print run's lease on an invoice to post: two operators' runs never print one twice.
 ALTER TABLE invoices ADD COLUMN printing_until BIGINT;
 CREATE INDEX invoices_waiting ON invoices(status) WHERE status IN ('issued', 'unpaid');

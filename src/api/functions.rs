@@ -868,6 +868,7 @@ async fn list_invoices(call: Call<'_>) -> AppResult<Payload> {
             total: i.total_cents,
             currency: "EUR".to_owned(),
             status: i.status,
+            credits: i.credits,
             url: format!(
                 "{base}{}",
                 crate::invoices::operations::pdf_path(org, i.number)
@@ -881,11 +882,10 @@ async fn invoice_pdf(call: Call<'_>) -> AppResult<Payload> {
     use base64::Engine;
     let (by, access) = organization(&call).await?;
     let number = required(&call, "invoicenumber")?;
-    let number = number
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
+    // Digits only, as the PDF's address: "+10" and "010" are not numbers here.
+    let number = Some(number.trim())
+        .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0'))
+        .and_then(|n| n.parse::<i64>().ok())
         .ok_or_else(|| {
             AppError::BadRequest(format!(
                 "invoicenumber: {number:?} is not an invoice number."

@@ -212,9 +212,12 @@ pub struct Invoice {
     pub total: i64,
     /// ISO 4217.
     pub currency: String,
-    /// `issued`, `sent`, `posted`, `paid` or `unpaid`; `credit_note` for a
-    /// credit note cancelling an invoice (its total negative).
+    /// `issued`, `sent`, `posted`, `paid`, `unpaid`, or `credited` (a
+    /// credit note cancelled it: nothing is owed); `credit_note` for a
+    /// credit note (its total negative).
     pub status: String,
+    /// For a credit note, the number of the invoice it cancels; else `null`.
+    pub credits: Option<i64>,
     /// The PDF, for a browser signed in to the panel.
     pub url: String,
 }

@@ -6,8 +6,8 @@
 //! write on the attempt count. A declined charge is tried again 1, 3 and 7
 //! days after the invoice date; each failure is emailed to the Owners and
 //! Billing collaborators, and the invoice shows as unpaid with "Pay now":
-//! a card entered on the provider's page then (the card in force, added
-//! after the last attempt) is charged the invoice at the next round.
+//! a card entered on the provider's page then (a card in force other than
+//! the one the last attempt used) is charged the invoice at the next round.
 
 use super::delivery::{commit_with_activity, date, letter, load, Loaded};
 use crate::clock::Timestamp;
@@ -43,14 +43,15 @@ pub async fn charge_due(state: &AppState) -> AppResult<usize> {
         "UPDATE invoices SET next_charge_at = $1
           WHERE id IN (SELECT id FROM invoices
                         WHERE settlement = 'card' AND status IN ('issued', 'unpaid')
-                          AND NOT EXISTS (SELECT 1 FROM credit_notes n WHERE n.invoice_id = invoices.id)
+                          AND credited_at IS NULL
                           AND (next_charge_at <= $2
                                -- \"Pay now\": a card added since the last attempt.
                                -- (Two workers at once charge it with one idempotency key.)
                                OR (status = 'unpaid'
                                    AND EXISTS (SELECT 1 FROM cards c
                                                 WHERE c.organization_id = invoices.organization_id
-                                                  AND c.replaced_at IS NULL AND c.added_at >= invoices.charged_at)))
+                                                  AND c.replaced_at IS NULL
+                                                  AND c.provider_token <> COALESCE(invoices.charged_card, ''))))
                         ORDER BY next_charge_at LIMIT {JOB_BATCH}{})
           RETURNING id, number, organization_id, issued_at, total_cents, charge_attempts",
         state.db.dialect.skip_locked()
@@ -118,16 +119,28 @@ async fn charge(state: &AppState, invoice: &Due, now: Timestamp) -> AppResult<bo
             invoice.number
         )));
     };
-    let last4 = card.map(|(_, last4)| last4).unwrap_or_default();
+    let (token, last4) = card.unwrap_or_default();
+    let attempt = Attempt {
+        number: attempt,
+        card: token,
+        last4,
+    };
     match outcome {
-        Ok(payment_id) => {
-            record_paid(state, invoice, &loaded, attempt, &payment_id, &last4, now).await
-        }
+        Ok(payment_id) => record_paid(state, invoice, &loaded, &attempt, &payment_id, now).await,
         Err(reason) => {
-            record_failed(state, invoice, &loaded, attempt, &reason, now).await?;
+            record_failed(state, invoice, &loaded, &attempt, &reason, now).await?;
             Ok(false)
         }
     }
+}
+
+/// One attempt at charging an invoice: its number (1 on the invoice date)
+/// and the card it used (the provider's token, empty for none; its last
+/// four digits).
+struct Attempt {
+    number: i64,
+    card: String,
+    last4: String,
 }
 
 /// Why a charge was declined, as the Billing contacts are told.
@@ -171,24 +184,25 @@ async fn record_paid(
     state: &AppState,
     invoice: &Due,
     loaded: &Loaded,
-    attempt: i64,
+    attempt: &Attempt,
     payment_id: &str,
-    last4: &str,
     now: Timestamp,
 ) -> AppResult<bool> {
+    let last4 = &attempt.last4;
     let pdf = super::pdf::render(&loaded.printed)?;
     let contacts = billing_contacts(state, invoice.organization_id).await?;
     let mut tx = state.db.write.begin().await?;
     let marked = sqlx::query(
         "UPDATE invoices SET status = 'paid', paid_at = $1, payment_id = $2, charge_attempts = $3,
-                next_charge_at = NULL, charge_error = NULL, charged_at = $1
+                next_charge_at = NULL, charge_error = NULL, charged_at = $1, charged_card = $6
           WHERE id = $4 AND charge_attempts = $5 AND status IN ('issued', 'unpaid')",
     )
     .bind(now)
     .bind(payment_id)
-    .bind(attempt)
+    .bind(attempt.number)
     .bind(invoice.id)
     .bind(invoice.charge_attempts)
+    .bind(&attempt.card)
     .execute(&mut *tx)
     .await?;
     if marked.rows_affected() == 0 {
@@ -236,7 +250,7 @@ async fn record_failed(
     state: &AppState,
     invoice: &Due,
     loaded: &Loaded,
-    attempt: i64,
+    attempt: &Attempt,
     reason: &str,
     now: Timestamp,
 ) -> AppResult<()> {
@@ -248,20 +262,21 @@ async fn record_failed(
         .map(|days| invoice.issued_at + days * DAY)
         .find(|at| *at > now)
         // A first charge made late (the panel down for a week): one more try.
-        .or((attempt == 1).then_some(now + DAY));
+        .or((attempt.number == 1).then_some(now + DAY));
     let contacts = billing_contacts(state, invoice.organization_id).await?;
     let mut tx = state.db.write.begin().await?;
     let marked = sqlx::query(
         "UPDATE invoices SET status = 'unpaid', charge_attempts = $1, next_charge_at = $2, charge_error = $3,
-                charged_at = $6
+                charged_at = $6, charged_card = $7
           WHERE id = $4 AND charge_attempts = $5 AND status IN ('issued', 'unpaid')",
     )
-    .bind(attempt)
+    .bind(attempt.number)
     .bind(next)
     .bind(reason)
     .bind(invoice.id)
     .bind(invoice.charge_attempts)
     .bind(now)
+    .bind(&attempt.card)
     .execute(&mut *tx)
     .await?;
     if marked.rows_affected() == 0 {

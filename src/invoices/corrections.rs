@@ -70,12 +70,19 @@ fn credit_note_of(mut invoice: Loaded, row: &Row) -> Loaded {
 /// `reason`, emails it (the PDF attached) where the invoice went (the
 /// invoice email, else the Owners and Billing collaborators) and stops any
 /// card charge of the invoice. Returns the credit note's number. Refused
-/// (`Conflict`) for an invoice already credited, `NotFound` for no invoice.
+/// (`Conflict`) for an invoice already credited or paid (its credit note
+/// would owe a refund), `NotFound` for no invoice.
 pub async fn credit_note(state: &AppState, invoice_number: i64, reason: &str) -> AppResult<i64> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AppError::BadRequest(
             "Say why the invoice is credited.".to_owned(),
+        ));
+    }
+    if reason.chars().any(char::is_control) {
+        return Err(AppError::BadRequest(
+            "The reason is printed and emailed: write it on one line, without control characters."
+                .to_owned(),
         ));
     }
     let invoice = load_where(&state.db, "number = $1", invoice_number)
@@ -98,6 +105,31 @@ pub async fn credit_note(state: &AppState, invoice_number: i64, reason: &str) ->
     )
     .fetch_one(&mut *tx)
     .await?;
+    // The invoice's row decides, on every database: not paid (a credit
+    // note would owe a refund the panel does not make), not credited yet.
+    // Its charges stop here.
+    let taken = sqlx::query(
+        "UPDATE invoices SET credited_at = $1, next_charge_at = NULL
+          WHERE id = $2 AND credited_at IS NULL AND status <> 'paid'",
+    )
+    .bind(now)
+    .bind(invoice.id)
+    .execute(&mut *tx)
+    .await?;
+    if taken.rows_affected() == 0 {
+        let paid: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM invoices WHERE id = $1 AND status = 'paid'")
+                .bind(invoice.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        return Err(AppError::Conflict(if paid.is_some() {
+            format!(
+                "Invoice {invoice_number} is paid: a credit note would owe the customer a refund, which the panel does not make. Nothing was issued."
+            )
+        } else {
+            format!("Invoice {invoice_number} already has a credit note.")
+        }));
+    }
     let inserted = sqlx::query(
         "INSERT INTO credit_notes (number, invoice_id, organization_id, issued_at, reason)
          VALUES ($1, $2, $3, $4, $5)",
@@ -118,11 +150,6 @@ pub async fn credit_note(state: &AppState, invoice_number: i64, reason: &str) ->
         }
         Err(e) => return Err(e.into()),
     }
-    // Nothing more is charged for it.
-    sqlx::query("UPDATE invoices SET next_charge_at = NULL WHERE id = $1")
-        .bind(invoice.id)
-        .execute(&mut *tx)
-        .await?;
     let organization_id = invoice.organization_id;
     let note = credit_note_of(
         invoice,
@@ -179,7 +206,7 @@ pub async fn mark_paid(state: &AppState, number: i64) -> AppResult<()> {
     let organization_id: Option<i64> = sqlx::query_scalar(
         "UPDATE invoices SET status = 'paid', paid_at = $1, next_charge_at = NULL
           WHERE number = $2 AND status IN ('issued', 'sent', 'posted', 'unpaid')
-            AND NOT EXISTS (SELECT 1 FROM credit_notes c WHERE c.invoice_id = invoices.id)
+            AND credited_at IS NULL
           RETURNING organization_id",
     )
     .bind(now)

@@ -23,8 +23,9 @@ pub struct Listed {
     pub issued_at: Timestamp,
     pub due_at: Timestamp,
     pub total_cents: i64,
-    /// As stored: `issued`, `sent`, `posted`, `paid`, `unpaid`; or
-    /// `credit_note` for a credit note (its total negative).
+    /// `issued`, `sent`, `posted`, `paid`, `unpaid`, or `credited` (a
+    /// credit note cancelled it); `credit_note` for a credit note (its
+    /// total negative).
     pub status: String,
     /// Why the last card charge failed.
     pub charge_error: Option<String>,
@@ -48,7 +49,8 @@ pub async fn next(state: &AppState, by: &Principal, org: &str) -> AppResult<(Per
 
 async fn listed(state: &AppState, organization_id: i64) -> AppResult<Vec<Listed>> {
     Ok(sqlx::query_as(
-        "SELECT number, period, issued_at, due_at, total_cents, status, charge_error,
+        "SELECT number, period, issued_at, due_at, total_cents,
+                CASE WHEN credited_at IS NULL THEN status ELSE 'credited' END AS status, charge_error,
                 CAST(NULL AS BIGINT) AS credits
            FROM invoices
           WHERE organization_id = $1
@@ -69,28 +71,23 @@ async fn listed(state: &AppState, organization_id: i64) -> AppResult<Vec<Listed>
 /// current month's, as Billing shows them.
 pub async fn view(state: &AppState, by: &Principal, org: &str) -> AppResult<InvoicesView> {
     let access = gate::authorize(&state.db, by, org, Action::ManageBilling).await?;
-    let rows = listed(state, access.id).await?;
-    let credited: Vec<i64> = rows.iter().filter_map(|row| row.credits).collect();
-    let invoices = rows
+    let invoices = listed(state, access.id)
+        .await?
         .into_iter()
-        .map(|row| {
-            let credited = credited.contains(&row.number);
-            InvoiceSummary {
-                number: row.number,
-                period: Period::parse(&row.period).map_or(row.period, |p| p.name()),
-                date: date(row.issued_at),
-                due: date(row.due_at),
-                total: Money::eur(row.total_cents).to_string(),
-                status: if credited {
-                    "Credited".to_owned()
-                } else {
-                    status_label(&row.status).to_owned()
-                },
-                pdf: pdf_path(org, row.number),
-                unpaid_because: row
-                    .charge_error
-                    .filter(|_| row.status == "unpaid" && !credited),
-            }
+        .map(|row| InvoiceSummary {
+            number: row.number,
+            period: Period::parse(&row.period).map_or(row.period, |p| p.name()),
+            date: date(row.issued_at),
+            // A credit note is due nothing.
+            due: if row.credits.is_some() {
+                "—".to_owned()
+            } else {
+                date(row.due_at)
+            },
+            total: Money::eur(row.total_cents).to_string(),
+            status: status_label(&row.status).to_owned(),
+            pdf: pdf_path(org, row.number),
+            unpaid_because: row.charge_error.filter(|_| row.status == "unpaid"),
         })
         .collect();
     let (period, bill) = next_bill(state, access.id, state.clock.now()).await?;
@@ -154,7 +151,7 @@ pub async fn unpaid(state: &AppState, organization_id: i64) -> AppResult<Option<
     let oldest: Option<(i64, i64)> = sqlx::query_as(
         "SELECT number, total_cents FROM invoices
           WHERE organization_id = $1 AND status = 'unpaid'
-            AND NOT EXISTS (SELECT 1 FROM credit_notes n WHERE n.invoice_id = invoices.id)
+            AND credited_at IS NULL
           ORDER BY number LIMIT 1",
     )
     .bind(organization_id)
@@ -165,7 +162,7 @@ pub async fn unpaid(state: &AppState, organization_id: i64) -> AppResult<Option<
     };
     let count: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM invoices WHERE organization_id = $1 AND status = 'unpaid'
-            AND NOT EXISTS (SELECT 1 FROM credit_notes n WHERE n.invoice_id = invoices.id)",
+            AND credited_at IS NULL",
     )
     .bind(organization_id)
     .fetch_one(&state.db.read)
@@ -203,6 +200,7 @@ fn status_label(stored: &str) -> &'static str {
         "paid" => "Paid",
         "unpaid" => "Unpaid",
         "credit_note" => "Credit note",
+        "credited" => "Credited",
         _ => "Issued",
     }
 }

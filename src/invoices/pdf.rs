@@ -553,7 +553,7 @@ impl Pen<'_, '_, '_> {
             )
         } else if invoice.by_card {
             format!(
-                "Payment by card: {} is charged to the card on file. Nothing to transfer.",
+                "Payment by card: {} is charged to the card on file. Should that fail, pay it with \"Pay now\" on Billing; there is nothing to transfer.",
                 Money::eur(invoice.total)
             )
         } else {

@@ -293,7 +293,7 @@ pub async fn delete(db: &Db, access: &OrgAccess, now: Timestamp) -> AppResult<()
     let unpaid: Option<i64> = sqlx::query_scalar(
         "SELECT number FROM invoices
           WHERE organization_id = $1 AND status = 'unpaid'
-            AND NOT EXISTS (SELECT 1 FROM credit_notes n WHERE n.invoice_id = invoices.id)
+            AND credited_at IS NULL
           ORDER BY number LIMIT 1",
     )
     .bind(access.id)

@@ -570,7 +570,7 @@ async fn the_api_lists_the_invoices_and_estimates_the_next_in_numbers() {
         invoices[1],
         json!({
             "invoicenumber": 1, "period": "2026-11", "invoicedate": "2026-12-01",
-            "duedate": "2026-12-21", "total": 94, "currency": "EUR", "status": "sent",
+            "duedate": "2026-12-21", "total": 94, "currency": "EUR", "status": "sent", "credits": null,
             "url": format!("http://127.0.0.1:3000/organizations/{org}/invoices/1.pdf"),
         })
     );
@@ -857,6 +857,10 @@ async fn a_credit_note_cancels_an_invoice_under_its_own_number_and_the_invoice_n
         credit_note(state, 99, "Typo").await,
         Err(AppError::NotFound)
     ));
+    assert!(matches!(
+        credit_note(state, 1, "Outage\nand more").await,
+        Err(AppError::BadRequest(_))
+    ));
     assert_eq!(credit_note(state, 1, "Service outage").await.unwrap(), 2);
     assert!(matches!(
         credit_note(state, 1, "Again").await,
@@ -934,6 +938,13 @@ async fn an_invoice_paid_by_transfer_is_marked_paid_once() {
         Err(AppError::Conflict(_))
     ));
     assert!(matches!(mark_paid(state, 2).await, Err(AppError::NotFound)));
+    assert!(
+        matches!(
+            orgpanel::invoices::corrections::credit_note(state, 1, "Wrong plan").await,
+            Err(AppError::Conflict(_))
+        ),
+        "a paid invoice is not credited: that would owe a refund"
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM invoices WHERE status = 'paid' AND paid_at IS NOT NULL")
             .await,
