@@ -44,7 +44,6 @@ impl Clock {
     }
 }
 
-/// `at` as "2026-11-28 12:00 UTC" (the activity log, the payments list).
 /// RFC 3339 with an offset (UTC: `+00:00`), as API clients parse times:
 /// `2026-11-28T12:00:00+00:00`.
 pub fn format_rfc3339(at: Timestamp) -> String {
@@ -56,8 +55,18 @@ pub fn format_rfc3339(at: Timestamp) -> String {
         .unwrap_or_default()
 }
 
+/// `at` as "2026-11-28 12:00 UTC" (the activity log, the payments list).
 pub fn format_utc(at: Timestamp) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
+/// The UTC day of `at` as "2026-12-01" (ISO 8601): an invoice's date and due date.
+pub fn format_date(at: Timestamp) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
     time::OffsetDateTime::from_unix_timestamp(at)
         .ok()
         .and_then(|t| t.format(&format).ok())

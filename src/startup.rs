@@ -299,12 +299,7 @@ async fn operator(config: Config, args: &[String]) -> ExitCode {
         .test_clock_start
         .map(Clock::starting_at)
         .unwrap_or_default();
-    // Digits only: "+7" and "07" are typos, not invoice 7.
-    let number = |arg: &str| {
-        Some(arg.trim())
-            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0'))
-            .and_then(|n| n.parse::<i64>().ok())
-    };
+    let number = |arg: &str| crate::invoices::parse_number(arg.trim());
     // Checked before the database is opened: a typo changes nothing.
     let command = match args {
         [command, dir] if command == "print-invoices" => Command::Print(dir.into()),

@@ -863,8 +863,8 @@ async fn list_invoices(call: Call<'_>) -> AppResult<Payload> {
         .map(|i| Invoice {
             invoicenumber: i.number,
             period: i.period,
-            invoicedate: crate::invoices::delivery::date(i.issued_at),
-            duedate: crate::invoices::delivery::date(i.due_at),
+            invoicedate: crate::clock::format_date(i.issued_at),
+            duedate: crate::clock::format_date(i.due_at),
             total: i.total_cents,
             currency: "EUR".to_owned(),
             status: i.status,
@@ -882,15 +882,11 @@ async fn invoice_pdf(call: Call<'_>) -> AppResult<Payload> {
     use base64::Engine;
     let (by, access) = organization(&call).await?;
     let number = required(&call, "invoicenumber")?;
-    // Digits only, as the PDF's address: "+10" and "010" are not numbers here.
-    let number = Some(number.trim())
-        .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0'))
-        .and_then(|n| n.parse::<i64>().ok())
-        .ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "invoicenumber: {number:?} is not an invoice number."
-            ))
-        })?;
+    let number = crate::invoices::parse_number(number.trim()).ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "invoicenumber: {number:?} is not an invoice number."
+        ))
+    })?;
     let (filename, pdf) =
         crate::invoices::operations::pdf(call.state, &by, &access.org.public_id, number).await?;
     payload(

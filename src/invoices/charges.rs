@@ -9,7 +9,8 @@
 //! a card entered on the provider's page then (a card in force other than
 //! the one the last attempt used) is charged the invoice at the next round.
 
-use super::delivery::{commit_with_activity, date, letter, load, Loaded};
+use super::delivery::{commit_with_activity, letter, load, Loaded};
+use crate::clock::format_date;
 use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::mail::{enqueue, enqueue_with_attachment, Attachment};
@@ -289,7 +290,7 @@ async fn record_failed(
         .await?;
     let billing = format!("{}/organizations/{org}/billing", state.config.base_url());
     let then = match next {
-        Some(at) => format!("We will try the card again on {}.", date(at)),
+        Some(at) => format!("We will try the card again on {}.", format_date(at)),
         None => "We will not try the card again.".to_owned(),
     };
     for to in &contacts {

@@ -4,8 +4,9 @@
 //! payment that arrived by bank transfer (`orgpanel mark-paid NUMBER`).
 
 use super::charges::billing_contacts;
-use super::delivery::{commit_with_activity, date, letter, load_where, Loaded};
+use super::delivery::{commit_with_activity, letter, load_where, Loaded};
 use super::pdf::{render, Credit};
+use crate::clock::format_date;
 use crate::error::{AppError, AppResult};
 use crate::mail::{enqueue_with_attachment, Attachment};
 use crate::money::Money;
@@ -55,7 +56,7 @@ fn credit_note_of(mut invoice: Loaded, row: &Row) -> Loaded {
         reason: row.reason.clone(),
     });
     printed.number = row.number;
-    printed.date = date(row.issued_at);
+    printed.date = format_date(row.issued_at);
     printed.due.clone_from(&printed.date);
     for line in &mut printed.lines {
         line.net = -line.net;

@@ -8,7 +8,7 @@
 
 use super::pdf::{render, Printed, PrintedLine};
 use super::rules::Period;
-use crate::clock::Timestamp;
+use crate::clock::{format_date, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::mail::{enqueue, enqueue_with_attachment, Attachment};
 use crate::money::Money;
@@ -92,15 +92,6 @@ pub fn file_name(number: i64) -> String {
     format!("invoice-{number}.pdf")
 }
 
-/// "2026-12-01".
-pub fn date(at: Timestamp) -> String {
-    crate::clock::format_rfc3339(at)
-        .split('T')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// The invoices `condition` (a WHERE clause over `invoices`, binding `$1`
 /// to `value`) selects, with their lines, oldest first.
 pub(super) async fn load_where(db: &Db, condition: &str, value: i64) -> AppResult<Vec<Loaded>> {
@@ -140,8 +131,8 @@ pub(super) async fn load_where(db: &Db, condition: &str, value: i64) -> AppResul
             printed: Printed {
                 number: row.number,
                 period: Period::parse(&row.period).map_or(row.period, |p| p.name()),
-                date: date(row.issued_at),
-                due: date(row.due_at),
+                date: format_date(row.issued_at),
+                due: format_date(row.due_at),
                 customer_number: row.customer_number,
                 customer: vec![
                     row.customer_name,

@@ -16,12 +16,7 @@ pub async fn pdf(
     Extension(account): Extension<Account>,
     Path((org, file)): Path<(String, String)>,
 ) -> Response {
-    // One spelling per invoice: digits, no sign, no leading zero.
-    let Some(number) = file
-        .strip_suffix(".pdf")
-        .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0'))
-        .and_then(|n| n.parse::<i64>().ok())
-    else {
+    let Some(number) = file.strip_suffix(".pdf").and_then(super::parse_number) else {
         return AppError::NotFound.into_response();
     };
     match super::operations::pdf(&state, &Principal::Person(account), &org, number).await {

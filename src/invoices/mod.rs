@@ -29,6 +29,15 @@ pub mod run;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
+/// An invoice (or credit note) number as typed in a URL, an API argument
+/// or an operator's command: digits only, no sign, no leading zero, so each
+/// number has one spelling ("+10" and "010" are typos, not invoice 10).
+pub fn parse_number(text: &str) -> Option<i64> {
+    Some(text)
+        .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0'))
+        .and_then(|n| n.parse::<i64>().ok())
+}
+
 /// An issued invoice as Billing lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceSummary {

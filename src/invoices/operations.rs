@@ -1,10 +1,10 @@
 //! What Billing shows of invoices: the issued ones and the estimate of the
 //! next, for the roles that see payments (Owner, Billing).
 
-use super::delivery::date;
 use super::rules::{rate_shown, Period};
 use super::run::{bill, Bill};
 use super::{Estimate, InvoiceSummary, InvoicesView, LineView};
+use crate::clock::format_date;
 use crate::clock::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::money::Money;
@@ -77,12 +77,12 @@ pub async fn view(state: &AppState, by: &Principal, org: &str) -> AppResult<Invo
         .map(|row| InvoiceSummary {
             number: row.number,
             period: Period::parse(&row.period).map_or(row.period, |p| p.name()),
-            date: date(row.issued_at),
+            date: format_date(row.issued_at),
             // A credit note is due nothing.
             due: if row.credits.is_some() {
                 "—".to_owned()
             } else {
-                date(row.due_at)
+                format_date(row.due_at)
             },
             total: Money::eur(row.total_cents).to_string(),
             status: status_label(&row.status).to_owned(),
