@@ -152,6 +152,7 @@ test("a card declined on the 1st shows the invoice unpaid; Pay now with another 
   await emailTo(email, /^Invoice \d+: the card payment failed$/);
   await page.goto(billing.replace(/\/billing$/, ""));
   await expect(page.getByRole("alert")).toContainText("is unpaid: pay it on Billing.");
+  await screenshots(page, testInfo, "overview-unpaid");
 
   await page.goto(billing);
   await page.getByRole("button", { name: "Pay now" }).click();
